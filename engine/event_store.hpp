@@ -1,0 +1,156 @@
+// EventStore: the append-only, hash-chained log every Dialogue state is derived from.
+//
+// Implementations are thread-safe. Appends are atomic per call (all the writes of one call, on
+// one or several streams, commit together or not at all) and durable when they return success.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "engine/clock.hpp"
+#include "engine/event.hpp"
+#include "engine/result.hpp"
+
+namespace dialogue::engine {
+
+// What a writer expects a stream's version to be before its events are appended.
+struct ExpectedVersion {
+  enum class Kind { kAny, kNoStream, kExact };
+  Kind kind = Kind::kAny;
+  uint64_t version = 0;  // for kExact
+
+  static ExpectedVersion Any() { return {Kind::kAny, 0}; }
+  static ExpectedVersion NoStream() { return {Kind::kNoStream, 0}; }
+  static ExpectedVersion Exactly(uint64_t v) { return {Kind::kExact, v}; }
+};
+
+struct StreamWrite {
+  std::string stream;
+  ExpectedVersion expected;
+  std::vector<ProposedEvent> events;  // may be empty only to assert a version
+};
+
+// An idempotency key and a fingerprint of the request it came with (for example a SHA-256 of the
+// method, path and body). Stored in the same batch as the events.
+struct IdempotencyKey {
+  std::string key;
+  std::string fingerprint;
+};
+
+struct AppendRequest {
+  std::vector<StreamWrite> writes;
+  std::optional<IdempotencyKey> idempotency;
+};
+
+struct StreamVersion {
+  std::string stream;
+  uint64_t version = 0;
+};
+
+struct AppendResult {
+  uint64_t first_position = 0;  // 0 when nothing was appended
+  uint64_t last_position = 0;
+  std::vector<StreamVersion> versions;  // each written stream's version after the append, in order
+  bool replayed = false;                // true: an idempotent retry; nothing was appended now
+};
+
+struct LedgerHead {
+  uint64_t position = 0;  // 0 for an empty log
+  std::string hash;       // kGenesisHash for an empty log
+};
+
+struct VerifyReport {
+  bool ok = true;
+  LedgerHead head;                      // the last position checked and its hash
+  std::optional<uint64_t> first_bad_position;
+  std::string problem;                  // what was wrong at first_bad_position
+};
+
+class EventStore {
+ public:
+  virtual ~EventStore() = default;
+  EventStore(const EventStore&) = delete;
+  EventStore& operator=(const EventStore&) = delete;
+
+  // Appends atomically and durably. Errors: kVersionConflict, kIdempotencyKeyReused,
+  // kInvalidArgument (no writes, an empty stream name or type, data that is not a JSON object),
+  // kUnavailable (fail-stop), kIOError.
+  // An idempotent retry (same key and fingerprint) returns the original result with replayed=true.
+  [[nodiscard]] virtual Result<AppendResult> Append(const AppendRequest& request) = 0;
+
+  // Events of one stream with version > after_version, at most limit of them, in version order.
+  [[nodiscard]] virtual Result<std::vector<RecordedEvent>> ReadStream(std::string_view stream,
+                                                                      uint64_t after_version,
+                                                                      size_t limit) const = 0;
+
+  // Events with position > after_position, at most limit of them, in position order.
+  [[nodiscard]] virtual Result<std::vector<RecordedEvent>> ReadAll(uint64_t after_position,
+                                                                   size_t limit) const = 0;
+
+  // The current version of a stream; 0 when it does not exist.
+  [[nodiscard]] virtual Result<uint64_t> StreamVersion(std::string_view stream) const = 0;
+
+  // The original result stored for an idempotency key, if the key is known.
+  [[nodiscard]] virtual Result<std::optional<std::pair<std::string, AppendResult>>>
+  LookupIdempotencyKey(std::string_view key) const = 0;
+
+  virtual LedgerHead Head() const = 0;
+
+  // Walks the whole log, recomputing every hash and checking positions, versions and links.
+  [[nodiscard]] virtual Result<VerifyReport> Verify() const = 0;
+
+  // Blocks until the head is beyond after_position or the timeout passes; returns the head
+  // position then. Used by subscribers and timers to learn of new commits.
+  virtual uint64_t WaitForCommit(uint64_t after_position, std::chrono::milliseconds timeout) const = 0;
+
+  // Registers a callback invoked (on the committing thread, outside the store's locks) with the
+  // new head position after each commit. Returns an id for RemoveCommitListener.
+  using CommitListener = std::function<void(uint64_t head_position)>;
+  virtual uint64_t AddCommitListener(CommitListener listener) = 0;
+  virtual void RemoveCommitListener(uint64_t id) = 0;
+
+  // True once a write or sync failed; every later Append answers kUnavailable.
+  virtual bool failed() const = 0;
+
+  // Derived state: a key-value space beside the log for read models and their checkpoints. It is
+  // not part of the log and not hashed; writes are atomic per call but not synced, since derived
+  // data can always be rebuilt from the log. Works in fail-stop too.
+  struct StateWrite {
+    std::vector<std::pair<std::string, std::string>> puts;
+    std::vector<std::string> deletes;
+  };
+  [[nodiscard]] virtual Status WriteState(const StateWrite& write) = 0;
+  [[nodiscard]] virtual Result<std::optional<std::string>> ReadState(std::string_view key) const = 0;
+  // Every key starting with prefix, in key order.
+  [[nodiscard]] virtual Result<std::vector<std::pair<std::string, std::string>>> ScanState(
+      std::string_view prefix) const = 0;
+  // Removes every derived key (for a rebuild).
+  [[nodiscard]] virtual Status ClearState() = 0;
+
+ protected:
+  EventStore() = default;
+};
+
+struct RocksDbOptions {
+  std::string path;
+  bool sync = true;  // fsync every commit; only benchmarks of the ceiling turn it off
+  const Clock* clock = nullptr;  // for recorded_at; nullptr: the system clock
+  // Test seam: when set, called before each batch is written; returning false simulates a failed
+  // write (the store then goes fail-stop exactly as on a real I/O error).
+  std::function<bool()> inject_write_failure;
+};
+
+// Opens (creating if missing) a RocksDB-backed store.
+[[nodiscard]] Result<std::unique_ptr<EventStore>> OpenRocksDbEventStore(const RocksDbOptions& options);
+
+// An in-memory store with the same semantics, for tests of the upper layers.
+[[nodiscard]] std::unique_ptr<EventStore> NewInMemoryEventStore(const Clock* clock = nullptr);
+
+}  // namespace dialogue::engine

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs exactly the Debian packages Dialogue's build, tests and scripts need.
+# Fast and quiet when everything is present; run as root (or with sudo available).
+set -euo pipefail
+
+packages=(
+  cmake ninja-build g++ pkg-config git
+  libboost-dev librocksdb-dev nlohmann-json3-dev catch2 libssl-dev
+  libcli11-dev libhowardhinnant-date-dev libexpected-dev prometheus-cpp-dev
+  iso-codes tzdata ca-certificates curl openssl clang-format
+)
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(wrk postgresql nats-server libnats-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+sudo=""
+[[ $(id -u) -eq 0 ]] || sudo="sudo"
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
