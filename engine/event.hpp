@@ -10,7 +10,8 @@
 namespace dialogue::engine {
 
 // Who did what, when. Timestamps are RFC 3339 UTC strings ("2026-03-10T09:30:00Z", microseconds
-// when not whole seconds). recorded_at is set by the store at commit; the caller's value is ignored.
+// when not whole seconds). recorded_at is set by the store at commit; the caller's value is
+// ignored.
 struct EventMetadata {
   std::string occurred_at;
   std::string recorded_at;

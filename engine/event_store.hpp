@@ -68,9 +68,9 @@ struct LedgerHead {
 
 struct VerifyReport {
   bool ok = true;
-  LedgerHead head;                      // the last position checked and its hash
+  LedgerHead head;  // the last position checked and its hash
   std::optional<uint64_t> first_bad_position;
-  std::string problem;                  // what was wrong at first_bad_position
+  std::string problem;  // what was wrong at first_bad_position
 };
 
 class EventStore {
@@ -84,6 +84,12 @@ class EventStore {
   // kUnavailable (fail-stop), kIOError.
   // An idempotent retry (same key and fingerprint) returns the original result with replayed=true.
   [[nodiscard]] virtual Result<AppendResult> Append(const AppendRequest& request) = 0;
+
+  // Appends one already-recorded event exactly as given (its recorded_at and hash kept), for
+  // `dialogue import` into an empty store. Accepted only when event.position is the head + 1,
+  // event.version the stream's next version, event.prev_hash the head hash, event.data canonical
+  // and event.hash recomputes (docs/storage.md). Errors: kInvalidArgument, kUnavailable, kIOError.
+  [[nodiscard]] virtual Status AppendVerbatim(const RecordedEvent& event) = 0;
 
   // Events of one stream with version > after_version, at most limit of them, in version order.
   [[nodiscard]] virtual Result<std::vector<RecordedEvent>> ReadStream(std::string_view stream,
@@ -108,10 +114,15 @@ class EventStore {
 
   // Blocks until the head is beyond after_position or the timeout passes; returns the head
   // position then. Used by subscribers and timers to learn of new commits.
-  virtual uint64_t WaitForCommit(uint64_t after_position, std::chrono::milliseconds timeout) const = 0;
+  virtual uint64_t WaitForCommit(uint64_t after_position,
+                                 std::chrono::milliseconds timeout) const = 0;
 
   // Registers a callback invoked (on the committing thread, outside the store's locks) with the
   // new head position after each commit. Returns an id for RemoveCommitListener.
+  // Listeners must be thread-safe: commits of different threads may call them concurrently, so
+  // the positions one listener sees are not necessarily increasing (read Head() for the truth).
+  // A listener may call anything on the store, Append included. After RemoveCommitListener
+  // returns, a call already under way on another thread may still finish.
   using CommitListener = std::function<void(uint64_t head_position)>;
   virtual uint64_t AddCommitListener(CommitListener listener) = 0;
   virtual void RemoveCommitListener(uint64_t id) = 0;
@@ -127,7 +138,8 @@ class EventStore {
     std::vector<std::string> deletes;
   };
   [[nodiscard]] virtual Status WriteState(const StateWrite& write) = 0;
-  [[nodiscard]] virtual Result<std::optional<std::string>> ReadState(std::string_view key) const = 0;
+  [[nodiscard]] virtual Result<std::optional<std::string>> ReadState(
+      std::string_view key) const = 0;
   // Every key starting with prefix, in key order.
   [[nodiscard]] virtual Result<std::vector<std::pair<std::string, std::string>>> ScanState(
       std::string_view prefix) const = 0;
@@ -140,7 +152,7 @@ class EventStore {
 
 struct RocksDbOptions {
   std::string path;
-  bool sync = true;  // fsync every commit; only benchmarks of the ceiling turn it off
+  bool sync = true;              // fsync every commit; only benchmarks of the ceiling turn it off
   const Clock* clock = nullptr;  // for recorded_at; nullptr: the system clock
   // Test seam: when set, called before each batch is written; returning false simulates a failed
   // write (the store then goes fail-stop exactly as on a real I/O error).
@@ -148,7 +160,8 @@ struct RocksDbOptions {
 };
 
 // Opens (creating if missing) a RocksDB-backed store.
-[[nodiscard]] Result<std::unique_ptr<EventStore>> OpenRocksDbEventStore(const RocksDbOptions& options);
+[[nodiscard]] Result<std::unique_ptr<EventStore>> OpenRocksDbEventStore(
+    const RocksDbOptions& options);
 
 // An in-memory store with the same semantics, for tests of the upper layers.
 [[nodiscard]] std::unique_ptr<EventStore> NewInMemoryEventStore(const Clock* clock = nullptr);

@@ -65,14 +65,14 @@ inline tl::unexpected<Error> Fail(Error e) { return tl::unexpected<Error>(std::m
 #define DIALOGUE_CONCAT_INNER_(a, b) a##b
 #define DIALOGUE_CONCAT_(a, b) DIALOGUE_CONCAT_INNER_(a, b)
 
-#define RETURN_IF_ERROR(expr)                                              \
-  do {                                                                     \
-    auto&& dialogue_status_ = (expr);                                      \
+#define RETURN_IF_ERROR(expr)                                                 \
+  do {                                                                        \
+    auto&& dialogue_status_ = (expr);                                         \
     if (!dialogue_status_) return ::tl::unexpected(dialogue_status_.error()); \
   } while (0)
 
-#define ASSIGN_OR_RETURN(lhs, expr)                                                   \
-  auto DIALOGUE_CONCAT_(dialogue_result_, __LINE__) = (expr);                        \
-  if (!DIALOGUE_CONCAT_(dialogue_result_, __LINE__))                                 \
+#define ASSIGN_OR_RETURN(lhs, expr)                                                \
+  auto DIALOGUE_CONCAT_(dialogue_result_, __LINE__) = (expr);                      \
+  if (!DIALOGUE_CONCAT_(dialogue_result_, __LINE__))                               \
     return ::tl::unexpected(DIALOGUE_CONCAT_(dialogue_result_, __LINE__).error()); \
   lhs = std::move(*DIALOGUE_CONCAT_(dialogue_result_, __LINE__))

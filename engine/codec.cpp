@@ -1,0 +1,223 @@
+#include "engine/codec.hpp"
+
+#include <array>
+
+namespace dialogue::engine::codec {
+namespace {
+
+constexpr uint8_t kEnvelopeFormat = 1;
+constexpr uint8_t kIdempotencyFormat = 1;
+constexpr size_t kHashBytes = 32;
+
+}  // namespace
+
+void PutU32(std::string& out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+void PutU64(std::string& out, uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+void PutLengthPrefixed(std::string& out, std::string_view bytes) {
+  PutU32(out, static_cast<uint32_t>(bytes.size()));
+  out.append(bytes);
+}
+
+bool Reader::GetU8(uint8_t& v) {
+  if (in_.empty()) return false;
+  v = static_cast<uint8_t>(in_[0]);
+  in_.remove_prefix(1);
+  return true;
+}
+
+bool Reader::GetU32(uint32_t& v) {
+  if (in_.size() < 4) return false;
+  v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>(in_[i]);
+  in_.remove_prefix(4);
+  return true;
+}
+
+bool Reader::GetU64(uint64_t& v) {
+  if (in_.size() < 8) return false;
+  v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(in_[i]);
+  in_.remove_prefix(8);
+  return true;
+}
+
+bool Reader::GetLengthPrefixed(std::string& v) {
+  uint32_t n = 0;
+  std::string_view raw;
+  if (!GetU32(n) || !GetRaw(n, raw)) return false;
+  v.assign(raw);
+  return true;
+}
+
+bool Reader::GetRaw(size_t n, std::string_view& v) {
+  if (in_.size() < n) return false;
+  v = in_.substr(0, n);
+  in_.remove_prefix(n);
+  return true;
+}
+
+std::string U64Key(uint64_t v) {
+  std::string out;
+  out.reserve(8);
+  PutU64(out, v);
+  return out;
+}
+
+std::optional<uint64_t> DecodeU64Key(std::string_view key) {
+  if (key.size() != 8) return std::nullopt;
+  Reader reader(key);
+  uint64_t v = 0;
+  reader.GetU64(v);
+  return v;
+}
+
+std::string ToHex(std::string_view raw) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(raw.size() * 2);
+  for (char c : raw) {
+    const auto b = static_cast<uint8_t>(c);
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 0x0f]);
+  }
+  return out;
+}
+
+std::optional<std::string> HashFromHex(std::string_view hex) {
+  if (hex.size() != kHashBytes * 2) return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  std::string raw;
+  raw.reserve(kHashBytes);
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    const int hi = nibble(hex[i]);
+    const int lo = nibble(hex[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    raw.push_back(static_cast<char>((hi << 4) | lo));
+  }
+  return raw;
+}
+
+std::string EncodeEvent(const RecordedEvent& e) {
+  std::string out;
+  out.reserve(17 + 4 * 10 + e.stream.size() + e.type.size() + e.data.size() + 200 + 2 * kHashBytes);
+  out.push_back(static_cast<char>(kEnvelopeFormat));
+  PutU64(out, e.position);
+  PutU64(out, e.version);
+  PutLengthPrefixed(out, e.stream);
+  PutLengthPrefixed(out, e.type);
+  PutLengthPrefixed(out, e.data);
+  const EventMetadata& m = e.metadata;
+  for (const std::string* field : {&m.occurred_at, &m.recorded_at, &m.actor, &m.role,
+                                   &m.on_behalf_of, &m.note, &m.correlation_id}) {
+    PutLengthPrefixed(out, *field);
+  }
+  out.append(HashFromHex(e.prev_hash).value_or(std::string(kHashBytes, '\0')));
+  out.append(HashFromHex(e.hash).value_or(std::string(kHashBytes, '\0')));
+  return out;
+}
+
+Result<RecordedEvent> DecodeEvent(std::string_view value) {
+  Reader reader(value);
+  RecordedEvent e;
+  uint8_t format = 0;
+  if (!reader.GetU8(format) || format != kEnvelopeFormat) {
+    return Fail(Error::Corruption("event envelope has an unknown format"));
+  }
+  EventMetadata& m = e.metadata;
+  std::string_view prev_hash;
+  std::string_view hash;
+  const bool ok = reader.GetU64(e.position) && reader.GetU64(e.version) &&
+                  reader.GetLengthPrefixed(e.stream) && reader.GetLengthPrefixed(e.type) &&
+                  reader.GetLengthPrefixed(e.data) && reader.GetLengthPrefixed(m.occurred_at) &&
+                  reader.GetLengthPrefixed(m.recorded_at) && reader.GetLengthPrefixed(m.actor) &&
+                  reader.GetLengthPrefixed(m.role) && reader.GetLengthPrefixed(m.on_behalf_of) &&
+                  reader.GetLengthPrefixed(m.note) && reader.GetLengthPrefixed(m.correlation_id) &&
+                  reader.GetRaw(kHashBytes, prev_hash) && reader.GetRaw(kHashBytes, hash) &&
+                  reader.done();
+  if (!ok) return Fail(Error::Corruption("event envelope is truncated or has trailing bytes"));
+  e.prev_hash = ToHex(prev_hash);
+  e.hash = ToHex(hash);
+  return e;
+}
+
+std::string StreamKey(std::string_view stream, uint64_t version) {
+  std::string out = StreamPrefix(stream);
+  PutU64(out, version);
+  return out;
+}
+
+std::string StreamPrefix(std::string_view stream) {
+  std::string out;
+  out.reserve(stream.size() + 9);
+  out.append(stream);
+  out.push_back('\0');
+  return out;
+}
+
+std::string EncodeIdempotency(const IdempotencyRecord& record) {
+  std::string out;
+  out.push_back(static_cast<char>(kIdempotencyFormat));
+  PutLengthPrefixed(out, record.fingerprint);
+  PutU64(out, record.result.first_position);
+  PutU64(out, record.result.last_position);
+  PutU32(out, static_cast<uint32_t>(record.result.versions.size()));
+  for (const StreamVersion& v : record.result.versions) {
+    PutLengthPrefixed(out, v.stream);
+    PutU64(out, v.version);
+  }
+  return out;
+}
+
+Result<IdempotencyRecord> DecodeIdempotency(std::string_view value) {
+  Reader reader(value);
+  IdempotencyRecord record;
+  uint8_t format = 0;
+  uint32_t n = 0;
+  if (!reader.GetU8(format) || format != kIdempotencyFormat ||
+      !reader.GetLengthPrefixed(record.fingerprint) ||
+      !reader.GetU64(record.result.first_position) || !reader.GetU64(record.result.last_position) ||
+      !reader.GetU32(n)) {
+    return Fail(Error::Corruption("idempotency record does not decode"));
+  }
+  for (uint32_t i = 0; i < n; ++i) {
+    StreamVersion v;
+    if (!reader.GetLengthPrefixed(v.stream) || !reader.GetU64(v.version)) {
+      return Fail(Error::Corruption("idempotency record is truncated"));
+    }
+    record.result.versions.push_back(std::move(v));
+  }
+  if (!reader.done()) return Fail(Error::Corruption("idempotency record has trailing bytes"));
+  return record;
+}
+
+std::string EncodeHead(const LedgerHead& head) {
+  std::string out;
+  PutU64(out, head.position);
+  out.append(HashFromHex(head.hash).value_or(std::string(kHashBytes, '\0')));
+  return out;
+}
+
+Result<LedgerHead> DecodeHead(std::string_view value) {
+  Reader reader(value);
+  LedgerHead head;
+  std::string_view hash;
+  if (!reader.GetU64(head.position) || !reader.GetRaw(kHashBytes, hash) || !reader.done()) {
+    return Fail(Error::Corruption("meta/head does not decode"));
+  }
+  head.hash = ToHex(hash);
+  return head;
+}
+
+}  // namespace dialogue::engine::codec

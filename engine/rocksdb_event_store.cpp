@@ -1,0 +1,520 @@
+// The RocksDB EventStore. Formats and behaviour: docs/storage.md.
+//
+// Appends follow LevelDB's DBImpl::Write: each caller queues a Writer; the front writer (the
+// leader) takes the waiting writers as one group, plans them on top of the committed log, writes
+// one WriteBatch, publishes the new head, then wakes every writer of the group with its own result
+// and hands the lead to the next writer in the queue.
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <unordered_map>
+
+#include "engine/append_plan.hpp"
+#include "engine/canonical.hpp"
+#include "engine/codec.hpp"
+#include "engine/commit_signal.hpp"
+#include "engine/event_store.hpp"
+#include "engine/time.hpp"
+
+namespace dialogue::engine {
+namespace {
+
+constexpr char kFailStopMessage[] = "store is in fail-stop after a failed write; restart required";
+constexpr size_t kMaxGroupRequests = 1000;
+constexpr size_t kMaxGroupBytes = size_t{1} << 20;
+constexpr char kHeadKey[] = "head";
+constexpr char kFormatKey[] = "format";
+constexpr char kFormatVersion[] = "1";
+
+// Column family order in handles_.
+enum Family : size_t { kDefault, kEvents, kStreams, kIdempotency, kMeta, kState, kFamilyCount };
+constexpr const char* kFamilyNames[kFamilyCount] = {"default",     "events", "streams",
+                                                    "idempotency", "meta",   "state"};
+
+Error FromRocks(const rocksdb::Status& s, std::string_view what) {
+  std::string message = "rocksdb " + std::string(what) + ": " + s.ToString();
+  if (s.IsCorruption()) return Error::Corruption(std::move(message));
+  return Error::IOError(std::move(message));
+}
+
+size_t RequestBytes(const AppendRequest& request) {
+  size_t bytes = 0;
+  for (const StreamWrite& write : request.writes) {
+    bytes += write.stream.size();
+    for (const ProposedEvent& e : write.events) bytes += e.type.size() + e.data.size() + 256;
+  }
+  return bytes;
+}
+
+class RocksDbEventStore final : public EventStore, private CommittedView {
+ public:
+  static Result<std::unique_ptr<EventStore>> Open(const RocksDbOptions& options);
+
+  ~RocksDbEventStore() override {
+    for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+      if (handle != nullptr) db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+    }
+    if (db_ != nullptr) db_->Close().PermitUncheckedError();
+  }
+
+  Result<AppendResult> Append(const AppendRequest& request) override {
+    ASSIGN_OR_RETURN(const AppendRequest canonical, CanonicalizeRequest(request));
+    Writer writer;
+    writer.request = &canonical;
+    writer.bytes = RequestBytes(canonical);
+    Submit(writer);
+    return std::move(writer.result);
+  }
+
+  Status AppendVerbatim(const RecordedEvent& event) override {
+    RETURN_IF_ERROR(CheckRecordedEvent(event));
+    Writer writer;
+    writer.verbatim = &event;
+    writer.bytes = event.data.size() + 256;
+    Submit(writer);
+    if (!writer.result) return Fail(writer.result.error());
+    return {};
+  }
+
+  Result<std::vector<RecordedEvent>> ReadStream(std::string_view stream, uint64_t after_version,
+                                                size_t limit) const override {
+    std::vector<RecordedEvent> out;
+    if (limit == 0 || after_version == UINT64_MAX) return out;
+    rocksdb::ManagedSnapshot snapshot(db_.get());
+    rocksdb::ReadOptions read_options;
+    read_options.snapshot = snapshot.snapshot();
+    const std::string prefix = codec::StreamPrefix(stream);
+    std::vector<std::string> position_keys;
+    {
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, handles_[kStreams]));
+      for (it->Seek(codec::StreamKey(stream, after_version + 1));
+           it->Valid() && it->key().starts_with(prefix) && position_keys.size() < limit;
+           it->Next()) {
+        position_keys.push_back(it->value().ToString());
+      }
+      if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading a stream"));
+    }
+    out.reserve(position_keys.size());
+    std::string value;
+    for (const std::string& key : position_keys) {
+      rocksdb::Status s = db_->Get(read_options, handles_[kEvents], key, &value);
+      if (!s.ok()) {
+        if (s.IsNotFound()) {
+          return Fail(
+              Error::Corruption("stream '" + std::string(stream) + "' indexes a missing event"));
+        }
+        return Fail(FromRocks(s, "reading an event"));
+      }
+      ASSIGN_OR_RETURN(RecordedEvent event, codec::DecodeEvent(value));
+      out.push_back(std::move(event));
+    }
+    return out;
+  }
+
+  Result<std::vector<RecordedEvent>> ReadAll(uint64_t after_position, size_t limit) const override {
+    std::vector<RecordedEvent> out;
+    if (limit == 0 || after_position == UINT64_MAX) return out;
+    rocksdb::ReadOptions read_options;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, handles_[kEvents]));
+    for (it->Seek(codec::U64Key(after_position + 1)); it->Valid() && out.size() < limit;
+         it->Next()) {
+      const rocksdb::Slice value = it->value();
+      ASSIGN_OR_RETURN(RecordedEvent event,
+                       codec::DecodeEvent(std::string_view(value.data(), value.size())));
+      out.push_back(std::move(event));
+    }
+    if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading the log"));
+    return out;
+  }
+
+  Result<uint64_t> StreamVersion(std::string_view stream) const override {
+    return ReadStreamVersion(stream, nullptr);
+  }
+
+  Result<std::optional<std::pair<std::string, AppendResult>>> LookupIdempotencyKey(
+      std::string_view key) const override {
+    ASSIGN_OR_RETURN(std::optional<codec::IdempotencyRecord> record, ReadIdempotency(key));
+    if (!record) return std::nullopt;
+    return std::make_pair(std::move(record->fingerprint), std::move(record->result));
+  }
+
+  LedgerHead Head() const override { return signal_.Head(); }
+
+  Result<VerifyReport> Verify() const override;
+
+  uint64_t WaitForCommit(uint64_t after_position,
+                         std::chrono::milliseconds timeout) const override {
+    return signal_.WaitForCommit(after_position, timeout);
+  }
+  uint64_t AddCommitListener(CommitListener listener) override {
+    return signal_.AddListener(std::move(listener));
+  }
+  void RemoveCommitListener(uint64_t id) override { signal_.RemoveListener(id); }
+  bool failed() const override { return failed_.load(); }
+
+  Status WriteState(const StateWrite& write) override {
+    rocksdb::WriteBatch batch;
+    for (const auto& [key, value] : write.puts) {
+      rocksdb::Status s = batch.Put(handles_[kState], key, value);
+      if (!s.ok()) return Fail(FromRocks(s, "batching state"));
+    }
+    for (const std::string& key : write.deletes) {
+      rocksdb::Status s = batch.Delete(handles_[kState], key);
+      if (!s.ok()) return Fail(FromRocks(s, "batching state"));
+    }
+    rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch);
+    if (!s.ok()) return Fail(FromRocks(s, "writing state"));
+    return {};
+  }
+
+  Result<std::optional<std::string>> ReadState(std::string_view key) const override {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kState], key, &value);
+    if (s.IsNotFound()) return std::nullopt;
+    if (!s.ok()) return Fail(FromRocks(s, "reading state"));
+    return value;
+  }
+
+  Result<std::vector<std::pair<std::string, std::string>>> ScanState(
+      std::string_view prefix) const override {
+    std::vector<std::pair<std::string, std::string>> out;
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), handles_[kState]));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      out.emplace_back(it->key().ToString(), it->value().ToString());
+    }
+    if (!it->status().ok()) return Fail(FromRocks(it->status(), "scanning state"));
+    return out;
+  }
+
+  Status ClearState() override {
+    std::string last_key;
+    {
+      std::unique_ptr<rocksdb::Iterator> it(
+          db_->NewIterator(rocksdb::ReadOptions(), handles_[kState]));
+      it->SeekToLast();
+      if (!it->status().ok()) return Fail(FromRocks(it->status(), "scanning state"));
+      if (!it->Valid()) return {};
+      last_key = it->key().ToString();
+    }
+    last_key.push_back('\0');  // the smallest key after the last one: the range end is exclusive
+    rocksdb::Status s =
+        db_->DeleteRange(rocksdb::WriteOptions(), handles_[kState], rocksdb::Slice(), last_key);
+    if (!s.ok()) return Fail(FromRocks(s, "clearing state"));
+    return {};
+  }
+
+ private:
+  struct Writer {
+    const AppendRequest* request = nullptr;   // either this
+    const RecordedEvent* verbatim = nullptr;  // or this
+    size_t bytes = 0;
+    Result<AppendResult> result;  // set by the leader that commits this writer
+    bool done = false;            // guarded by mu_
+    std::condition_variable cv;
+  };
+
+  RocksDbEventStore(const RocksDbOptions& options, LedgerHead head)
+      : options_(options),
+        clock_(options.clock != nullptr ? options.clock : &system_clock_),
+        signal_(std::move(head)) {}
+
+  // Queues writer and returns once a leader (maybe this thread) has committed it.
+  void Submit(Writer& writer);
+  // Plans and writes one group. Called by the leader only, without mu_. Returns the new head
+  // position, or 0 when the head did not move.
+  uint64_t CommitGroup(const std::vector<Writer*>& group);
+
+  // CommittedView: called by the leader only.
+  Result<uint64_t> CommittedStreamVersion(const std::string& stream) override {
+    if (auto it = version_cache_.find(stream); it != version_cache_.end()) return it->second;
+    ASSIGN_OR_RETURN(const uint64_t version, ReadStreamVersion(stream, nullptr));
+    version_cache_.emplace(stream, version);
+    return version;
+  }
+  Result<std::optional<codec::IdempotencyRecord>> CommittedIdempotency(
+      const std::string& key) override {
+    return ReadIdempotency(key);
+  }
+
+  Result<uint64_t> ReadStreamVersion(std::string_view stream,
+                                     const rocksdb::Snapshot* snapshot) const {
+    rocksdb::ReadOptions read_options;
+    read_options.snapshot = snapshot;
+    const std::string prefix = codec::StreamPrefix(stream);
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, handles_[kStreams]));
+    it->SeekForPrev(codec::StreamKey(stream, UINT64_MAX));
+    if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading a stream version"));
+    if (!it->Valid() || !it->key().starts_with(prefix)) return 0;
+    const rocksdb::Slice key = it->key();
+    auto version = codec::DecodeU64Key(
+        std::string_view(key.data() + prefix.size(), key.size() - prefix.size()));
+    if (!version) return Fail(Error::Corruption("malformed streams key"));
+    return *version;
+  }
+
+  Result<std::optional<codec::IdempotencyRecord>> ReadIdempotency(std::string_view key) const {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kIdempotency], key, &value);
+    if (s.IsNotFound()) return std::nullopt;
+    if (!s.ok()) return Fail(FromRocks(s, "reading an idempotency key"));
+    ASSIGN_OR_RETURN(codec::IdempotencyRecord record, codec::DecodeIdempotency(value));
+    return record;
+  }
+
+  const RocksDbOptions options_;
+  SystemClock system_clock_;
+  const Clock* clock_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // by Family
+  CommitSignal signal_;
+  std::atomic<bool> failed_{false};
+
+  std::mutex mu_;
+  std::deque<Writer*> writers_;  // guarded by mu_; the front one leads
+
+  // Owned by the current leader (handed over through mu_).
+  std::unordered_map<std::string, uint64_t> version_cache_;
+};
+
+Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const RocksDbOptions& options) {
+  if (options.path.empty()) return Fail(Error::InvalidArgument("store path is empty"));
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const char* name : kFamilyNames) {
+    families.emplace_back(name, rocksdb::ColumnFamilyOptions(db_options));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw_db = nullptr;
+  rocksdb::Status s =
+      rocksdb::DB::Open(rocksdb::DBOptions(db_options), options.path, families, &handles, &raw_db);
+  if (!s.ok()) return Fail(FromRocks(s, "opening " + options.path));
+
+  // The store owns db and handles from here on, so that every early return closes them.
+  std::unique_ptr<RocksDbEventStore> store(
+      new RocksDbEventStore(options, LedgerHead{0, kGenesisHash}));
+  store->db_.reset(raw_db);
+  store->handles_ = std::move(handles);
+  rocksdb::DB& db = *store->db_;
+  const auto& h = store->handles_;
+
+  std::string value;
+  s = db.Get(rocksdb::ReadOptions(), h[kMeta], kFormatKey, &value);
+  if (s.IsNotFound()) {
+    s = db.Put(rocksdb::WriteOptions(), h[kMeta], kFormatKey, kFormatVersion);
+    if (!s.ok()) return Fail(FromRocks(s, "writing the format version"));
+  } else if (!s.ok()) {
+    return Fail(FromRocks(s, "reading the format version"));
+  } else if (value != kFormatVersion) {
+    return Fail(Error::Corruption("unknown storage format '" + value + "' in " + options.path));
+  }
+
+  LedgerHead head{0, kGenesisHash};
+  s = db.Get(rocksdb::ReadOptions(), h[kMeta], kHeadKey, &value);
+  if (s.ok()) {
+    ASSIGN_OR_RETURN(head, codec::DecodeHead(value));
+  } else if (!s.IsNotFound()) {
+    return Fail(FromRocks(s, "reading the head"));
+  }
+  uint64_t last_position = 0;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), h[kEvents]));
+    it->SeekToLast();
+    if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading the last event"));
+    if (it->Valid()) {
+      auto position = codec::DecodeU64Key(std::string_view(it->key().data(), it->key().size()));
+      if (!position) return Fail(Error::Corruption("malformed events key"));
+      last_position = *position;
+    }
+  }
+  if (last_position != head.position) {
+    return Fail(Error::Corruption("meta/head names position " + std::to_string(head.position) +
+                                  " but the last event is at " + std::to_string(last_position)));
+  }
+  store->signal_.SetHead(std::move(head));
+  return std::unique_ptr<EventStore>(std::move(store));
+}
+
+void RocksDbEventStore::Submit(Writer& writer) {
+  std::unique_lock lock(mu_);
+  writers_.push_back(&writer);
+  while (!writer.done && &writer != writers_.front()) writer.cv.wait(lock);
+  if (writer.done) return;
+
+  // This thread leads: take the group.
+  std::vector<Writer*> group;
+  size_t bytes = 0;
+  for (Writer* w : writers_) {
+    if (!group.empty() &&
+        (group.size() >= kMaxGroupRequests || bytes + w->bytes > kMaxGroupBytes)) {
+      break;
+    }
+    group.push_back(w);
+    bytes += w->bytes;
+  }
+  lock.unlock();
+  const uint64_t new_head = CommitGroup(group);
+  lock.lock();
+
+  for (Writer* w : group) {
+    writers_.pop_front();
+    if (w != &writer) {
+      w->done = true;
+      w->cv.notify_one();
+    }
+  }
+  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  lock.unlock();
+  if (new_head != 0) signal_.NotifyListeners(new_head);
+}
+
+uint64_t RocksDbEventStore::CommitGroup(const std::vector<Writer*>& group) {
+  if (failed_.load()) {
+    for (Writer* w : group) w->result = Fail(Error::Unavailable(kFailStopMessage));
+    return 0;
+  }
+  AppendPlan plan(*this, signal_.Head(), FormatRfc3339(clock_->Now()));
+  for (Writer* w : group) {
+    if (w->request != nullptr) {
+      w->result = plan.Add(*w->request);
+      continue;
+    }
+    Status added = plan.AddVerbatim(*w->verbatim);
+    if (!added) {
+      w->result = Fail(added.error());
+      continue;
+    }
+    w->result = AppendResult{w->verbatim->position,
+                             w->verbatim->position,
+                             {{w->verbatim->stream, w->verbatim->version}},
+                             false};
+  }
+  if (plan.empty()) return 0;
+
+  rocksdb::WriteBatch batch;
+  rocksdb::Status s;
+  for (const RecordedEvent& e : plan.events()) {
+    const std::string position_key = codec::U64Key(e.position);
+    if (s.ok()) s = batch.Put(handles_[kEvents], position_key, codec::EncodeEvent(e));
+    if (s.ok())
+      s = batch.Put(handles_[kStreams], codec::StreamKey(e.stream, e.version), position_key);
+  }
+  for (const auto& [key, record] : plan.keys()) {
+    if (s.ok()) s = batch.Put(handles_[kIdempotency], key, codec::EncodeIdempotency(record));
+  }
+  if (s.ok() && !plan.events().empty()) {
+    s = batch.Put(handles_[kMeta], kHeadKey, codec::EncodeHead(plan.head()));
+  }
+  std::string cause;
+  if (!s.ok()) {
+    cause = s.ToString();
+  } else if (options_.inject_write_failure && !options_.inject_write_failure()) {
+    cause = "injected write failure";
+  } else {
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync;
+    s = db_->Write(write_options, &batch);
+    if (!s.ok()) cause = s.ToString();
+  }
+  if (!cause.empty()) {
+    failed_.store(true);
+    for (Writer* w : group) {
+      if (w->result) {
+        w->result = Fail(Error::Unavailable(std::string(kFailStopMessage) + " (" + cause + ")"));
+      }
+    }
+    return 0;
+  }
+
+  for (const auto& [stream, version] : plan.stream_versions()) version_cache_[stream] = version;
+  if (plan.events().empty()) return 0;
+  signal_.SetHead(plan.head());
+  return plan.head().position;
+}
+
+Result<VerifyReport> RocksDbEventStore::Verify() const {
+  rocksdb::ManagedSnapshot snapshot(db_.get());
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot.snapshot();
+  VerifyReport report;
+  ChainChecker checker;
+  auto fail = [&](uint64_t position, std::string problem) -> Result<VerifyReport> {
+    report.ok = false;
+    report.first_bad_position = position;
+    report.problem = std::move(problem);
+    report.head = checker.head();
+    return report;
+  };
+
+  std::string index_value;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, handles_[kEvents]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const uint64_t expected = checker.head().position + 1;
+    auto position = codec::DecodeU64Key(std::string_view(it->key().data(), it->key().size()));
+    if (!position) return fail(expected, "malformed events key");
+    auto event = codec::DecodeEvent(std::string_view(it->value().data(), it->value().size()));
+    if (!event) return fail(*position, event.error().message);
+    if (auto problem = checker.Check(*position, *event)) {
+      return fail(std::min(*position, expected), std::move(*problem));
+    }
+    rocksdb::Status s = db_->Get(read_options, handles_[kStreams],
+                                 codec::StreamKey(event->stream, event->version), &index_value);
+    if (!s.ok() && !s.IsNotFound()) return Fail(FromRocks(s, "reading the stream index"));
+    if (s.IsNotFound() || index_value != codec::U64Key(*position)) {
+      return fail(*position, "stream index does not map '" + event->stream + "' version " +
+                                 std::to_string(event->version) + " to this position");
+    }
+  }
+  if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading the log"));
+
+  // Every event's index entry exists, so any entry beyond a stream's last version is extra.
+  it.reset(db_->NewIterator(read_options, handles_[kStreams]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string_view key(it->key().data(), it->key().size());
+    const auto nul = key.find('\0');
+    auto version =
+        nul == std::string_view::npos ? std::nullopt : codec::DecodeU64Key(key.substr(nul + 1));
+    auto position = codec::DecodeU64Key(std::string_view(it->value().data(), it->value().size()));
+    if (!version || !position) return fail(checker.head().position, "malformed stream index entry");
+    const std::string stream(key.substr(0, nul));
+    if (*version > checker.StreamVersion(stream)) {
+      return fail(*position, "stream index has an extra entry for '" + stream + "' version " +
+                                 std::to_string(*version));
+    }
+  }
+  if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading the stream index"));
+
+  std::string head_value;
+  rocksdb::Status s = db_->Get(read_options, handles_[kMeta], kHeadKey, &head_value);
+  LedgerHead stored{0, kGenesisHash};
+  if (s.ok()) {
+    auto decoded = codec::DecodeHead(head_value);
+    if (!decoded) return fail(checker.head().position, decoded.error().message);
+    stored = *decoded;
+  } else if (!s.IsNotFound()) {
+    return Fail(FromRocks(s, "reading the head"));
+  }
+  if (stored.position != checker.head().position || stored.hash != checker.head().hash) {
+    return fail(std::max<uint64_t>(1, std::max(stored.position, checker.head().position)),
+                "meta/head (position " + std::to_string(stored.position) +
+                    ") does not name the last event (position " +
+                    std::to_string(checker.head().position) + ")");
+  }
+  report.head = checker.head();
+  return report;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<EventStore>> OpenRocksDbEventStore(const RocksDbOptions& options) {
+  return RocksDbEventStore::Open(options);
+}
+
+}  // namespace dialogue::engine
