@@ -1,0 +1,277 @@
+#include "api/commands.hpp"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+#include "api/auth.hpp"
+#include "api/event_json.hpp"
+#include "api/log.hpp"
+#include "api/metrics.hpp"
+#include "api/router.hpp"
+#include "api/routes.hpp"
+#include "api/server.hpp"
+#include "engine/clock.hpp"
+#include "engine/event_store.hpp"
+#include "engine/hash_chain.hpp"
+
+namespace dialogue::api {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kExitOk = 0;
+constexpr int kExitRefused = 1;
+constexpr int kExitError = 2;
+constexpr size_t kExportPage = 1000;
+
+// Opens the store of an existing folder (never creates one: a typo must not look like an empty
+// log).
+engine::Result<std::unique_ptr<engine::EventStore>> OpenExisting(const std::string& data_dir) {
+  std::error_code ec;
+  if (!fs::is_directory(data_dir, ec)) {
+    return engine::Fail(engine::Error::NotFound("no store at " + data_dir));
+  }
+  engine::RocksDbOptions options;
+  options.path = data_dir;
+  return engine::OpenRocksDbEventStore(options);
+}
+
+std::string FormatAddress(const std::string& host, uint16_t port) {
+  const bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+engine::Result<ListenAddress> ParseListenAddress(std::string_view text) {
+  const auto bad = [&] {
+    return engine::Fail(engine::Error::InvalidArgument(
+        "--listen must be HOST:PORT (e.g. 127.0.0.1:8080 or [::1]:8080), not " +
+        std::string(text)));
+  };
+  const size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return bad();
+  std::string_view host = text.substr(0, colon);
+  std::string_view port_text = text.substr(colon + 1);
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']') return bad();
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string_view::npos) {
+    return bad();
+  }
+  unsigned port = 0;
+  auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (port_text.empty() || ec != std::errc() || ptr != port_text.data() + port_text.size() ||
+      port > 65535) {
+    return bad();
+  }
+  ListenAddress address;
+  address.host = host == "localhost" ? "127.0.0.1" : std::string(host);
+  address.port = static_cast<uint16_t>(port);
+  return address;
+}
+
+int RunServe(const ServeOptions& options, std::ostream& out) {
+  auto address = ParseListenAddress(options.listen);
+  if (!address) {
+    LogError(address.error().message);
+    return kExitError;
+  }
+  auto tokens = TokenRegistry::LoadFile(options.tokens_file);
+  if (!tokens) {
+    LogError(tokens.error().message);
+    return kExitError;
+  }
+  std::error_code ec;
+  fs::create_directories(options.data_dir, ec);
+  if (ec) {
+    LogError("cannot create " + options.data_dir + ": " + ec.message());
+    return kExitError;
+  }
+  engine::RocksDbOptions store_options;
+  store_options.path = options.data_dir;
+  auto store = engine::OpenRocksDbEventStore(store_options);
+  if (!store) {
+    LogError("cannot open the store at " + options.data_dir + ": " + store.error().message);
+    return kExitError;
+  }
+  engine::SystemClock clock;
+  engine::EventStore& log = **store;
+  Metrics metrics([&log] { return log.Head().position; });
+  Router router(&*tokens);
+  ApiContext context{log, clock, metrics};
+  RegisterRoutes(router, context);
+
+  ServerOptions server_options;
+  server_options.host = address->host;
+  server_options.port = address->port;
+  server_options.io_threads = options.io_threads;
+  server_options.worker_threads = options.worker_threads;
+  server_options.handle_signals = true;
+  auto server = Server::Listen(server_options, MakeRequestHandler(router, metrics));
+  if (!server) {
+    LogError(server.error().message);
+    return kExitError;
+  }
+  out << "listening on " << FormatAddress((*server)->host(), (*server)->port()) << std::endl;
+  LogInfo("store " + options.data_dir + ", " + std::to_string(tokens->size()) + " tokens, head " +
+          std::to_string(log.Head().position));
+  (*server)->Run();
+  server->reset();  // every request has finished before the store closes
+  store->reset();
+  LogInfo("stopped");
+  return kExitOk;
+}
+
+int RunVerify(const std::string& data_dir, std::ostream& out, std::ostream& err) {
+  auto store = OpenExisting(data_dir);
+  if (!store) {
+    err << "verify: " << store.error().message << "\n";
+    return kExitError;
+  }
+  auto report = (*store)->Verify();
+  if (!report) {
+    err << "verify: " << report.error().message << "\n";
+    return kExitError;
+  }
+  if (!report->ok) {
+    out << "corrupt: first bad position " << report->first_bad_position.value_or(0) << ": "
+        << report->problem << "\n";
+    return kExitRefused;
+  }
+  out << "ok: head position " << report->head.position << " hash " << report->head.hash << "\n";
+  return kExitOk;
+}
+
+int RunExport(const std::string& data_dir, std::ostream& out, std::ostream& err) {
+  auto store = OpenExisting(data_dir);
+  if (!store) {
+    err << "export: " << store.error().message << "\n";
+    return kExitError;
+  }
+  uint64_t after = 0;
+  for (;;) {
+    auto events = (*store)->ReadAll(after, kExportPage);
+    if (!events) {
+      err << "export: " << events.error().message << "\n";
+      return kExitError;
+    }
+    for (const auto& event : *events) {
+      out << EventToJson(event).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+          << '\n';
+      after = event.position;
+    }
+    if (events->size() < kExportPage) break;
+  }
+  out.flush();
+  if (!out) {
+    err << "export: write failed\n";
+    return kExitError;
+  }
+  return kExitOk;
+}
+
+int RunImport(const std::string& data_dir, std::istream& in, std::ostream& out, std::ostream& err) {
+  fs::path target = fs::absolute(fs::path(data_dir)).lexically_normal();
+  if (!target.has_filename()) target = target.parent_path();
+  std::error_code ec;
+
+  // The target must hold no events.
+  if (fs::exists(target, ec)) {
+    if (!fs::is_directory(target, ec)) {
+      err << "import: " << target.string() << " is not a folder\n";
+      return kExitRefused;
+    }
+    if (!fs::is_empty(target, ec)) {
+      auto existing = OpenExisting(target.string());
+      if (!existing) {
+        err << "import: " << existing.error().message << "\n";
+        return kExitError;
+      }
+      const uint64_t head = (*existing)->Head().position;
+      if (head != 0) {
+        err << "import: the store at " << target.string() << " is not empty (head position " << head
+            << "); import needs an empty store\n";
+        return kExitRefused;
+      }
+    }
+  }
+
+  // Import into a fresh folder beside the target; it replaces the target only when complete.
+  const fs::path staging =
+      target.parent_path() / (target.filename().string() + ".import-" + std::to_string(getpid()));
+  fs::remove_all(staging, ec);
+  engine::RocksDbOptions options;
+  options.path = staging.string();
+  auto store = engine::OpenRocksDbEventStore(options);
+  if (!store) {
+    err << "import: cannot create " << staging.string() << ": " << store.error().message << "\n";
+    return kExitError;
+  }
+  const auto refuse = [&](uint64_t line, const std::string& why) {
+    err << "import refused at line " << line << ": " << why << "\n"
+        << "import: nothing was imported; " << target.string() << " is unchanged\n";
+    store->reset();
+    std::error_code ignored;
+    fs::remove_all(staging, ignored);
+    return kExitRefused;
+  };
+
+  std::unordered_map<std::string, uint64_t> versions;
+  std::string previous_hash = engine::kGenesisHash;
+  uint64_t expected_position = 1;
+  uint64_t line_number = 0;
+  std::string line;
+  while (std::getline(in, line)) {
+    ++line_number;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const nlohmann::json value = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (value.is_discarded()) return refuse(line_number, "not valid JSON");
+    auto event = EventFromJson(value);
+    if (!event) return refuse(line_number, event.error().message);
+    if (event->position != expected_position) {
+      return refuse(line_number, "position " + std::to_string(event->position) +
+                                     " out of order (expected " +
+                                     std::to_string(expected_position) + ")");
+    }
+    uint64_t& version = versions[event->stream];
+    if (event->version != version + 1) {
+      return refuse(line_number, "version " + std::to_string(event->version) + " of stream " +
+                                     event->stream + " out of order (expected " +
+                                     std::to_string(version + 1) + ")");
+    }
+    if (event->prev_hash != previous_hash) {
+      return refuse(line_number, "prev_hash does not link to the previous event's hash");
+    }
+    if (engine::ComputeEventHash(*event) != event->hash) {
+      return refuse(line_number, "hash does not match the event (altered or forged)");
+    }
+    if (auto appended = (*store)->AppendVerbatim(*event); !appended) {
+      return refuse(line_number, appended.error().message);
+    }
+    version = event->version;
+    previous_hash = event->hash;
+    ++expected_position;
+  }
+  if (in.bad()) return refuse(line_number + 1, "read error");
+
+  const uint64_t imported = expected_position - 1;
+  store->reset();
+  if (fs::exists(target, ec)) fs::remove_all(target, ec);
+  if (!ec) fs::rename(staging, target, ec);
+  if (ec) {
+    err << "import: cannot move " << staging.string() << " to " << target.string() << ": "
+        << ec.message() << "\n";
+    return kExitError;
+  }
+  out << "imported " << imported << " events; head position " << imported << " hash "
+      << previous_hash << "\n";
+  return kExitOk;
+}
+
+}  // namespace dialogue::api

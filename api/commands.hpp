@@ -1,0 +1,48 @@
+// The subcommands of the `dialogue` executable (main.cpp only parses the command line).
+// Exit codes: 0 success; 1 the check failed (verify) or the import was refused; 2 the store or
+// a file could not be opened, read or written.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <string_view>
+
+#include "engine/result.hpp"
+
+namespace dialogue::api {
+
+struct ServeOptions {
+  std::string data_dir = "./data";
+  std::string listen = "127.0.0.1:8080";
+  std::string tokens_file;
+  int io_threads = 2;
+  int worker_threads = 64;
+};
+
+struct ListenAddress {
+  std::string host;
+  uint16_t port = 0;
+};
+// "127.0.0.1:8080", "[::1]:8080", "localhost:0" (localhost means 127.0.0.1).
+[[nodiscard]] engine::Result<ListenAddress> ParseListenAddress(std::string_view text);
+
+// Serves until SIGTERM or SIGINT. Prints "listening on HOST:PORT" on out (flushed) once
+// connections are accepted; everything else goes to the log (stderr).
+int RunServe(const ServeOptions& options, std::ostream& out);
+
+// Checks the hash chain: prints "ok: head position N hash H", or "corrupt: first bad position N:
+// what" and returns 1.
+int RunVerify(const std::string& data_dir, std::ostream& out, std::ostream& err);
+
+// Every event as NDJSON, one event object (api/event_json.hpp) per line, in position order.
+int RunExport(const std::string& data_dir, std::ostream& out, std::ostream& err);
+
+// Reads export's NDJSON into an empty store (data_dir missing, an empty folder or a store without
+// events). Each line must continue the chain (position, version, prev_hash, hash recomputed);
+// the first line that does not refuses the whole import. The events go to a fresh folder beside
+// data_dir, which replaces it only once every line is in: a refused import leaves data_dir as
+// it was.
+int RunImport(const std::string& data_dir, std::istream& in, std::ostream& out, std::ostream& err);
+
+}  // namespace dialogue::api

@@ -1,0 +1,21 @@
+// The one JSON shape of a recorded event, used by the HTTP API (/v1/events, command answers,
+// subscriptions) and by `dialogue export`/`import`:
+//   {position, stream, version, type, data (an object), occurred_at, recorded_at, actor, role,
+//    on_behalf_of (null when empty), note (null when empty), correlation_id, hash, prev_hash}
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "engine/event.hpp"
+#include "engine/result.hpp"
+
+namespace dialogue::api {
+
+nlohmann::json EventToJson(const engine::RecordedEvent& event);
+
+// The inverse, for import: every member must be present with the right JSON type (on_behalf_of
+// and note may be null); data is re-serialized in the engine's canonical form. kInvalidArgument
+// naming the first bad member. Does not check the hash.
+[[nodiscard]] engine::Result<engine::RecordedEvent> EventFromJson(const nlohmann::json& value);
+
+}  // namespace dialogue::api

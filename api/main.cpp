@@ -1,0 +1,50 @@
+// dialogue: the server and its maintenance tools. Parses the command line; the work is in
+// api/commands.cpp.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "api/commands.hpp"
+
+int main(int argc, char** argv) {
+  namespace api = dialogue::api;
+  CLI::App app{"Dialogue: workflows of paragraphs 58-61 of the UNTOC Review Mechanism"};
+  app.require_subcommand(1);
+
+  api::ServeOptions serve;
+  CLI::App* serve_command = app.add_subcommand("serve", "Serve the HTTP API");
+  serve_command->add_option("--data", serve.data_dir, "Store folder (created if missing)")
+      ->capture_default_str();
+  serve_command->add_option("--listen", serve.listen, "HOST:PORT (port 0: any free port)")
+      ->capture_default_str();
+  serve_command->add_option("--tokens", serve.tokens_file, "Tokens file (JSON, SHA-256 hashes)")
+      ->required();
+  serve_command->add_option("--io-threads", serve.io_threads, "Network threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  serve_command->add_option("--workers", serve.worker_threads, "Request handler threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+
+  std::string data_dir = "./data";
+  CLI::App* verify_command = app.add_subcommand("verify", "Check the hash chain of the log");
+  CLI::App* export_command = app.add_subcommand("export", "Write every event as NDJSON to stdout");
+  CLI::App* import_command =
+      app.add_subcommand("import", "Read export's NDJSON from stdin into an empty store");
+  for (CLI::App* command : {verify_command, export_command, import_command}) {
+    command->add_option("--data", data_dir, "Store folder")->capture_default_str();
+  }
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*serve_command) return api::RunServe(serve, std::cout);
+  if (*verify_command) return api::RunVerify(data_dir, std::cout, std::cerr);
+  if (*export_command) {
+    std::ios::sync_with_stdio(false);
+    return api::RunExport(data_dir, std::cout, std::cerr);
+  }
+  if (*import_command) {
+    std::ios::sync_with_stdio(false);
+    return api::RunImport(data_dir, std::cin, std::cout, std::cerr);
+  }
+  return 2;
+}

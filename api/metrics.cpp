@@ -1,0 +1,65 @@
+#include "api/metrics.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <sstream>
+
+namespace dialogue::api {
+
+struct Metrics::Impl {
+  explicit Impl(std::function<uint64_t()> head)
+      : head_position(std::move(head)),
+        registry(std::make_shared<prometheus::Registry>()),
+        requests(prometheus::BuildCounter()
+                     .Name("dialogue_http_requests_total")
+                     .Help("HTTP requests answered, by method, route pattern and status")
+                     .Register(*registry)),
+        latency(prometheus::BuildHistogram()
+                    .Name("dialogue_http_request_duration_seconds")
+                    .Help("Time from a complete request to its response, by method and route")
+                    .Register(*registry)),
+        head(prometheus::BuildGauge()
+                 .Name("dialogue_ledger_head_position")
+                 .Help("Position of the last event in the log")
+                 .Register(*registry)
+                 .Add({})) {}
+
+  std::function<uint64_t()> head_position;
+  std::shared_ptr<prometheus::Registry> registry;
+  prometheus::Family<prometheus::Counter>& requests;
+  prometheus::Family<prometheus::Histogram>& latency;
+  prometheus::Gauge& head;
+};
+
+Metrics::Metrics(std::function<uint64_t()> head_position)
+    : impl_(std::make_unique<Impl>(std::move(head_position))) {}
+
+Metrics::~Metrics() = default;
+
+void Metrics::ObserveRequest(std::string_view method, std::string_view route, int status,
+                             double seconds) {
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  impl_->requests
+      .Add({{"method", std::string(method)},
+            {"route", std::string(route)},
+            {"status", std::to_string(status)}})
+      .Increment();
+  impl_->latency.Add({{"method", std::string(method)}, {"route", std::string(route)}}, kBuckets)
+      .Observe(seconds);
+}
+
+prometheus::Registry& Metrics::registry() { return *impl_->registry; }
+
+std::string Metrics::Serialize() {
+  if (impl_->head_position) impl_->head.Set(static_cast<double>(impl_->head_position()));
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, impl_->registry->Collect());
+  return out.str();
+}
+
+}  // namespace dialogue::api

@@ -1,0 +1,198 @@
+#include "api/router.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <set>
+
+#include "api/log.hpp"
+#include "api/problem.hpp"
+
+namespace dialogue::api {
+namespace {
+
+bool IsParam(std::string_view segment) {
+  return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+std::vector<std::string> SplitPattern(std::string_view pattern) {
+  std::vector<std::string> segments;
+  size_t start = 1;  // skip the leading '/'
+  while (start <= pattern.size()) {
+    size_t end = pattern.find('/', start);
+    if (end == std::string_view::npos) end = pattern.size();
+    if (end > start) segments.emplace_back(pattern.substr(start, end - start));
+    start = end + 1;
+  }
+  return segments;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+const std::string& RequestContext::Param(const std::string& name) const {
+  static const std::string kEmpty;
+  auto it = params.find(name);
+  return it == params.end() ? kEmpty : it->second;
+}
+
+std::optional<std::string> RequestContext::Query(const std::string& name) const {
+  auto it = query.find(name);
+  if (it == query.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      const int hi = HexValue(text[i + 1]);
+      const int lo = HexValue(text[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::optional<Target> ParseTarget(std::string_view target) {
+  if (target.empty() || target.front() != '/') return std::nullopt;
+  Target result;
+  const size_t question = target.find('?');
+  std::string_view path = target.substr(0, question);
+  result.path = std::string(path);
+  size_t start = 1;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    if (end == start) {
+      // An empty segment: only a trailing "/" after the root is tolerated ("/" itself).
+      if (end != path.size()) return std::nullopt;
+    } else {
+      auto segment = PercentDecode(path.substr(start, end - start), /*plus_is_space=*/false);
+      if (!segment) return std::nullopt;
+      result.segments.push_back(std::move(*segment));
+    }
+    start = end + 1;
+  }
+  if (question != std::string_view::npos) {
+    std::string_view query = target.substr(question + 1);
+    while (!query.empty()) {
+      size_t amp = query.find('&');
+      std::string_view pair = query.substr(0, amp);
+      query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+      if (pair.empty()) continue;
+      const size_t eq = pair.find('=');
+      auto key = PercentDecode(pair.substr(0, eq), true);
+      auto value = PercentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+      if (!key || !value) return std::nullopt;
+      result.query.emplace(std::move(*key), std::move(*value));
+    }
+  }
+  return result;
+}
+
+void Router::Add(std::string method, std::string pattern, Access access, Handler handler) {
+  Route route;
+  route.segments = SplitPattern(pattern);
+  route.method = std::move(method);
+  route.pattern = std::move(pattern);
+  route.access = std::move(access);
+  route.handler = std::move(handler);
+  routes_.push_back(std::move(route));
+}
+
+Router::Dispatched Router::Dispatch(const HttpRequest& request) const {
+  auto target = ParseTarget(request.target);
+  if (!target) {
+    return {ProblemResponse(400, "bad_request", "malformed request target"), "unmatched"};
+  }
+
+  // Every route whose pattern matches the path; the most specific one with the right method wins
+  // (a literal segment beats a parameter at the first place they differ).
+  const Route* best = nullptr;
+  std::vector<bool> best_shape;
+  std::set<std::string> allowed;
+  for (const Route& route : routes_) {
+    if (route.segments.size() != target->segments.size()) continue;
+    std::vector<bool> shape;  // true: literal segment
+    bool match = true;
+    for (size_t i = 0; i < route.segments.size() && match; ++i) {
+      const bool literal = !IsParam(route.segments[i]);
+      match = literal ? route.segments[i] == target->segments[i] : !target->segments[i].empty();
+      shape.push_back(literal);
+    }
+    if (!match) continue;
+    allowed.insert(route.method);
+    if (route.method != request.method) continue;
+    if (best == nullptr || shape > best_shape) {
+      best = &route;
+      best_shape = std::move(shape);
+    }
+  }
+  if (best == nullptr) {
+    if (allowed.empty()) {
+      return {ProblemResponse(404, "not_found", "no resource at " + target->path), "unmatched"};
+    }
+    std::string allow;
+    for (const auto& method : allowed) allow += (allow.empty() ? "" : ", ") + method;
+    HttpResponse response = ProblemResponse(
+        405, "method_not_allowed", request.method + " is not allowed here; allowed: " + allow);
+    response.headers.Set("Allow", allow);
+    return {std::move(response), "unmatched"};
+  }
+
+  RequestContext context{request, target->path, {}, std::move(target->query), std::nullopt};
+  for (size_t i = 0; i < best->segments.size(); ++i) {
+    const std::string& segment = best->segments[i];
+    if (IsParam(segment)) {
+      context.params[segment.substr(1, segment.size() - 2)] = target->segments[i];
+    }
+  }
+
+  if (best->access.kind != Access::Kind::kPublic) {
+    auto authorization = request.headers.Get("Authorization");
+    if (authorization && tokens_ != nullptr) {
+      context.principal = tokens_->Authenticate(*authorization);
+    }
+    if (!context.principal) {
+      HttpResponse response = ProblemResponse(
+          401, "unauthorized",
+          authorization ? "unknown bearer token" : "missing Authorization: Bearer <token>");
+      response.headers.Set("WWW-Authenticate", "Bearer");
+      return {std::move(response), best->pattern};
+    }
+    if (best->access.kind == Access::Kind::kRoles &&
+        std::none_of(best->access.roles.begin(), best->access.roles.end(),
+                     [&](const std::string& role) { return HasRole(*context.principal, role); })) {
+      return {ProblemResponse(403, "forbidden",
+                              "role not allowed to " + request.method + " " + best->pattern),
+              best->pattern};
+    }
+  }
+
+  try {
+    return {best->handler(context), best->pattern};
+  } catch (const std::exception& e) {
+    LogError("handler " + request.method + " " + best->pattern + " threw: " + e.what());
+  } catch (...) {
+    LogError("handler " + request.method + " " + best->pattern + " threw a non-exception");
+  }
+  return {ProblemResponse(500, "internal_error", "the request could not be handled"),
+          best->pattern};
+}
+
+}  // namespace dialogue::api

@@ -1,0 +1,94 @@
+// The router: method + path pattern ("/v1/streams/{stream}/events") -> handler, with
+// authentication and role checks before the handler runs. Unknown path -> 404, known path with
+// another method -> 405 (with Allow), missing or unknown token -> 401, role not allowed -> 403.
+// A handler that throws answers 500 (and a log line): no exception leaves Dispatch.
+//
+// Routes are registered before serving starts; Dispatch is then thread-safe.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/auth.hpp"
+#include "api/http_types.hpp"
+
+namespace dialogue::api {
+
+// Who may call a route.
+struct Access {
+  enum class Kind { kPublic, kAnyPrincipal, kRoles };
+  Kind kind = Kind::kRoles;
+  std::vector<std::string> roles;  // for kRoles
+
+  static Access Public() { return {Kind::kPublic, {}}; }
+  static Access AnyPrincipal() { return {Kind::kAnyPrincipal, {}}; }
+  template <class RoleList>
+  static Access Roles(const RoleList& roles) {
+    return {Kind::kRoles, std::vector<std::string>(std::begin(roles), std::end(roles))};
+  }
+  static Access Roles(std::initializer_list<std::string_view> roles) {
+    return {Kind::kRoles, std::vector<std::string>(roles.begin(), roles.end())};
+  }
+};
+
+// What a handler sees.
+struct RequestContext {
+  const HttpRequest& request;
+  std::string path;                               // the path as sent, without the query
+  std::map<std::string, std::string> params;      // {name} segments of the pattern, decoded
+  std::multimap<std::string, std::string> query;  // decoded query parameters
+  std::optional<Principal> principal;             // set unless the route is public
+
+  // A path parameter (empty if the pattern has none of that name).
+  const std::string& Param(const std::string& name) const;
+  // The first value of a query parameter.
+  std::optional<std::string> Query(const std::string& name) const;
+};
+
+using Handler = std::function<HttpResponse(const RequestContext&)>;
+
+class Router {
+ public:
+  // tokens may be null: then every non-public route answers 401.
+  explicit Router(const TokenRegistry* tokens) : tokens_(tokens) {}
+
+  // pattern: "/a/{name}/b"; a {name} segment matches one non-empty path segment. Literal
+  // segments win over parameters when both match.
+  void Add(std::string method, std::string pattern, Access access, Handler handler);
+
+  struct Dispatched {
+    HttpResponse response;
+    std::string route;  // the matched pattern, or "unmatched" (a metrics label)
+  };
+  Dispatched Dispatch(const HttpRequest& request) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::string pattern;
+    std::vector<std::string> segments;
+    Access access;
+    Handler handler;
+  };
+  const TokenRegistry* tokens_;
+  std::vector<Route> routes_;
+};
+
+// Splits "/a%20b/c?x=1&y" into path segments (each percent-decoded after splitting, so "%2F" stays
+// inside its segment) and decoded query pairs. Returns nullopt when the target is not origin-form
+// ("/...") or holds a bad escape.
+struct Target {
+  std::string path;                   // as sent, without the query
+  std::vector<std::string> segments;  // "/a/b" -> {"a","b"}; "/" -> {}
+  std::multimap<std::string, std::string> query;
+};
+std::optional<Target> ParseTarget(std::string_view target);
+
+// Percent-decodes (and for queries turns '+' into ' '); nullopt on a bad escape.
+std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space);
+
+}  // namespace dialogue::api

@@ -1,0 +1,51 @@
+#include "api/routes.hpp"
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "api/json_io.hpp"
+
+namespace dialogue::api {
+namespace {
+
+// Methods as metric labels: anything unusual is "other", so clients cannot grow the label set.
+std::string_view MethodLabel(std::string_view method) {
+  for (std::string_view known : {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}) {
+    if (method == known) return known;
+  }
+  return "other";
+}
+
+}  // namespace
+
+void RegisterRoutes(Router& router, ApiContext& context) {
+  RegisterSystemRoutes(router, context);
+  RegisterLogRoutes(router, context);
+}
+
+void RegisterSystemRoutes(Router& router, ApiContext& context) {
+  router.Add("GET", "/healthz", Access::Public(), [&context](const RequestContext&) {
+    // After a failed write the store refuses appends until restarted: not healthy.
+    if (context.store.failed()) return JsonResponse(503, {{"status", "unavailable"}});
+    return JsonResponse(200, {{"status", "ok"}});
+  });
+  router.Add("GET", "/metrics", Access::AnyPrincipal(), [&context](const RequestContext&) {
+    HttpResponse response;
+    response.headers.Set("Content-Type", kPrometheusContentType);
+    response.body = context.metrics.Serialize();
+    return response;
+  });
+}
+
+RequestHandler MakeRequestHandler(const Router& router, Metrics& metrics) {
+  return [&router, &metrics](const HttpRequest& request) {
+    const auto start = std::chrono::steady_clock::now();
+    Router::Dispatched dispatched = router.Dispatch(request);
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+    metrics.ObserveRequest(MethodLabel(request.method), dispatched.route,
+                           dispatched.response.status, elapsed.count());
+    return std::move(dispatched.response);
+  };
+}
+
+}  // namespace dialogue::api

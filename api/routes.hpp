@@ -1,0 +1,31 @@
+// The API's routes and what they need. Each area registers its own routes in a
+// Register<Area>Routes function; RegisterRoutes (routes.cpp) calls them all: add yours there.
+#pragma once
+
+#include "api/metrics.hpp"
+#include "api/router.hpp"
+#include "api/server.hpp"
+#include "engine/clock.hpp"
+#include "engine/event_store.hpp"
+
+namespace dialogue::api {
+
+// Everything handlers may use. Outlives the server; every member is thread-safe.
+struct ApiContext {
+  engine::EventStore& store;
+  const engine::Clock& clock;
+  Metrics& metrics;
+};
+
+void RegisterRoutes(Router& router, ApiContext& context);
+
+// GET /healthz (public) and GET /metrics (any valid token).
+void RegisterSystemRoutes(Router& router, ApiContext& context);
+
+// The log: GET /v1/events, /v1/streams/{stream}/events, /v1/ledger/head, /v1/ledger/verify.
+void RegisterLogRoutes(Router& router, ApiContext& context);
+
+// The server's request handler: dispatches through router and records each request in metrics.
+RequestHandler MakeRequestHandler(const Router& router, Metrics& metrics);
+
+}  // namespace dialogue::api

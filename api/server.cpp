@@ -1,0 +1,644 @@
+#include "api/server.hpp"
+
+#include <array>
+#include <atomic>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "api/log.hpp"
+#include "api/problem.hpp"
+
+namespace dialogue::api {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+constexpr size_t kReadChunk = 4096;
+// After answering 413 we keep reading (and dropping) what the client still sends for this long,
+// so that closing does not reset the connection before the client has read the answer.
+constexpr std::chrono::seconds kLingerTimeout{5};
+
+std::string ToString(beast::string_view s) { return std::string(s.data(), s.size()); }
+
+void Fail(beast::error_code ec, const char* what) {
+  // Expected when we close a connection ourselves, or the peer goes away.
+  if (ec == net::error::operation_aborted || ec == beast::error::timeout ||
+      ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+      ec == net::error::not_connected || ec == http::error::end_of_stream ||
+      ec == net::error::eof) {
+    return;
+  }
+  LogError(std::string(what) + ": " + ec.message());
+}
+
+class Session;
+
+// The server's state, shared by the listener and its sessions (Server::Impl is this).
+struct ServerCore {
+  ServerCore(ServerOptions opts, RequestHandler h)
+      : options(std::move(opts)),
+        handler(std::move(h)),
+        workers(static_cast<size_t>(std::max(1, options.worker_threads))),
+        ioc(std::max(1, options.io_threads)),
+        acceptor(net::make_strand(ioc)),
+        signals(ioc) {}
+
+  // Registry of live sessions, for the shutdown sweep and the connection cap.
+  void Register(const std::shared_ptr<Session>& session, uint64_t id);
+  void Unregister(uint64_t id);
+  size_t SessionCount();
+
+  void DoAccept();
+  void OnAccept(beast::error_code ec, tcp::socket socket);
+  void StopOnStrand();
+
+  ServerOptions options;
+  RequestHandler handler;
+  std::string host;
+  uint16_t port = 0;
+  std::atomic<bool> stopping{false};
+  std::atomic<uint64_t> next_session_id{1};
+
+  std::mutex sessions_mutex;
+  std::unordered_map<uint64_t, std::weak_ptr<Session>> sessions;  // guarded by sessions_mutex
+
+  // Destroyed in reverse order: signals and acceptor before the io_context, whose destruction
+  // releases any handler still queued (and the sessions they hold) while the registry above is
+  // alive. The worker pool is joined by Run before that.
+  net::thread_pool workers;
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+  net::signal_set signals;
+};
+
+// One connection. Lives as long as an operation on it is pending (each handler holds a
+// shared_from_this()). Every member below is touched only on the strand, except where noted.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, ServerCore& server, uint64_t id)
+      : stream_(std::move(socket)), server_(server), id_(id) {}
+
+  ~Session() { server_.Unregister(id_); }
+
+  uint64_t id() const { return id_; }
+
+  void Start() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::DoWaitForRequest, shared_from_this()));
+  }
+
+  // Server shutdown: close now if idle or streaming; otherwise finish the request under way and
+  // close after its response. Any thread.
+  void Shutdown() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->OnShutdown(); });
+  }
+
+  // For the stream sink (any thread). Returns false when the stream is over.
+  bool EnqueueChunk(std::string chunk);
+  void FinishStream() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      self->stream_closing_ = true;
+      self->PumpStream();
+    });
+  }
+
+ private:
+  enum class State { kIdle, kReading, kHandling, kWriting, kStreaming, kClosed };
+
+  // --- Requests -------------------------------------------------------------------------------
+  // Waits for the first byte of the next request under the idle timeout; a request already
+  // (partly) buffered is read at once.
+  void DoWaitForRequest() {
+    if (server_.stopping) return DoClose();
+    if (buffer_.size() > 0) return DoReadHeader();
+    state_ = State::kIdle;
+    stream_.expires_after(server_.options.idle_timeout);
+    stream_.async_read_some(
+        buffer_.prepare(kReadChunk),
+        beast::bind_front_handler(&Session::OnWaitForRequest, shared_from_this()));
+  }
+
+  void OnWaitForRequest(beast::error_code ec, size_t bytes) {
+    if (ec) {
+      Fail(ec, "wait");
+      return DoClose();
+    }
+    buffer_.commit(bytes);
+    DoReadHeader();
+  }
+
+  void DoReadHeader() {
+    state_ = State::kReading;
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
+    parser_->body_limit(server_.options.body_limit);
+    stream_.expires_after(server_.options.read_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::OnReadHeader, shared_from_this()));
+  }
+
+  void OnReadHeader(beast::error_code ec, size_t) {
+    if (ec) return OnReadError(ec);
+    const auto& header = parser_->get();
+    if (EqualsIgnoreCase(ToString(header[http::field::expect]), "100-continue")) {
+      continue_.emplace(http::status::continue_, header.version());
+      http::async_write(stream_, *continue_,
+                        beast::bind_front_handler(&Session::OnWriteContinue, shared_from_this()));
+      return;
+    }
+    DoReadBody();
+  }
+
+  void OnWriteContinue(beast::error_code ec, size_t) {
+    continue_.reset();
+    if (ec) {
+      Fail(ec, "write 100-continue");
+      return DoClose();
+    }
+    DoReadBody();
+  }
+
+  void DoReadBody() {
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnReadBody, shared_from_this()));
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message) return DoClose();
+    if (ec == http::error::body_limit) {
+      return DoRespondAndLinger(ProblemResponse(413, "payload_too_large",
+                                                "request bodies are limited to " +
+                                                    std::to_string(server_.options.body_limit) +
+                                                    " bytes"));
+    }
+    if (ec == http::error::header_limit) {
+      return DoRespondAndLinger(ProblemResponse(431, "headers_too_large",
+                                                "request headers are limited to " +
+                                                    std::to_string(server_.options.header_limit) +
+                                                    " bytes"));
+    }
+    if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
+      return DoRespondAndLinger(ProblemResponse(400, "bad_request", "malformed HTTP request"));
+    }
+    Fail(ec, "read");
+    DoClose();
+  }
+
+  void OnReadBody(beast::error_code ec, size_t) {
+    if (ec) return OnReadError(ec);
+    http::request<http::string_body> message = parser_->release();
+    parser_.reset();
+    keep_alive_ = message.keep_alive();
+    version_ = message.version();
+
+    HttpRequest request;
+    request.method = ToString(message.method_string());
+    request.target = ToString(message.target());
+    for (const auto& field : message) {
+      request.headers.Add(ToString(field.name_string()), ToString(field.value()));
+    }
+    request.body = std::move(message.body());
+    beast::error_code ignored;
+    const auto peer = stream_.socket().remote_endpoint(ignored);
+    if (!ignored) request.remote_address = peer.address().to_string();
+
+    // Off the io threads: the handler may block (an append waits for its fsync). The work guard
+    // keeps the io_context running until the response is back on the strand.
+    state_ = State::kHandling;
+    net::post(server_.workers, [self = shared_from_this(), request = std::move(request),
+                                guard = net::make_work_guard(server_.ioc)]() mutable {
+      HttpResponse response;
+      try {
+        response = self->server_.handler(request);
+      } catch (const std::exception& e) {
+        LogError(std::string("request handler threw: ") + e.what());
+        response = ProblemResponse(500, "internal_error", "the request could not be handled");
+      } catch (...) {
+        LogError("request handler threw a non-exception");
+        response = ProblemResponse(500, "internal_error", "the request could not be handled");
+      }
+      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->OnHandled(std::move(response));
+      });
+    });
+  }
+
+  void OnHandled(HttpResponse response) {
+    if (response.stream) return DoStartStream(std::move(response));
+    if (server_.stopping || closing_) keep_alive_ = false;
+    DoWrite(std::move(response), /*linger=*/false);
+  }
+
+  http::response<http::string_body> ToBeast(HttpResponse& response) const {
+    http::response<http::string_body> message{static_cast<http::status>(response.status), version_};
+    for (auto& [name, value] : response.headers.fields()) message.insert(name, value);
+    message.body() = std::move(response.body);
+    message.keep_alive(keep_alive_);
+    message.prepare_payload();
+    return message;
+  }
+
+  // linger: after the write, read and drop what the client still sends before closing (for
+  // refusals sent before the request was read whole).
+  void DoWrite(HttpResponse response, bool linger) {
+    state_ = State::kWriting;
+    response_.emplace(ToBeast(response));
+    stream_.expires_after(server_.options.write_timeout);
+    http::async_write(stream_, *response_,
+                      beast::bind_front_handler(&Session::OnWrite, shared_from_this(), linger));
+  }
+
+  void DoRespondAndLinger(HttpResponse response) {
+    parser_.reset();
+    keep_alive_ = false;
+    if (version_ == 0) version_ = 11;
+    DoWrite(std::move(response), /*linger=*/true);
+  }
+
+  void OnWrite(bool linger, beast::error_code ec, size_t) {
+    const bool close = response_->need_eof();
+    response_.reset();
+    if (ec) {
+      Fail(ec, "write");
+      return DoClose();
+    }
+    if (linger) return DoLinger();
+    if (close) return DoClose();
+    DoWaitForRequest();
+  }
+
+  void DoLinger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    buffer_.consume(buffer_.size());
+    stream_.expires_after(kLingerTimeout);
+    DoLingerRead();
+  }
+
+  void DoLingerRead() {
+    stream_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              self->buffer_.consume(self->buffer_.size());
+                              if (ec) return self->DoClose();
+                              self->DoLingerRead();
+                            });
+  }
+
+  void DoClose() {
+    if (state_ == State::kClosed) return;
+    state_ = State::kClosed;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.socket().close(ignored);
+    EndStream(/*cancel=*/true);
+  }
+
+  void OnShutdown() {
+    closing_ = true;
+    switch (state_) {
+      case State::kIdle:
+      case State::kStreaming:
+        DoClose();
+        break;
+      default:
+        break;  // the response under way closes the connection (keep_alive_ is cleared)
+    }
+  }
+
+  // --- Streaming ------------------------------------------------------------------------------
+  void DoStartStream(HttpResponse response);
+  void OnStreamHeaderWritten(beast::error_code ec, size_t);
+  void DoStreamRead();
+  void PumpStream();
+  void OnChunkWritten(beast::error_code ec, size_t);
+  void EndStream(bool cancel);
+
+  beast::tcp_stream stream_;
+  ServerCore& server_;
+  const uint64_t id_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::empty_body>> continue_;
+  std::optional<http::response<http::string_body>> response_;
+  State state_ = State::kIdle;
+  bool keep_alive_ = false;
+  bool closing_ = false;  // the server is stopping: no further request on this connection
+  unsigned version_ = 11;
+
+  class Sink;
+  std::shared_ptr<StreamingBody> stream_body_;
+  std::shared_ptr<Sink> sink_;
+  std::optional<http::response<http::empty_body>> stream_header_;
+  std::optional<http::response_serializer<http::empty_body>> stream_serializer_;
+  std::deque<std::string> stream_queue_;
+  std::string stream_chunk_;     // the chunk being written
+  bool stream_writing_ = false;  // one write in flight
+  bool stream_closing_ = false;  // the body closed the sink: end after the queue drains
+  bool stream_ended_ = false;
+  std::atomic<size_t> stream_backlog_{0};  // bytes queued, not yet written; any thread
+  std::array<char, 512> discard_{};
+};
+
+// The sink handed to a StreamingBody. Holds the session weakly: a body that outlives its
+// connection just sees Write return false.
+class Session::Sink final : public StreamSink {
+ public:
+  explicit Sink(std::weak_ptr<Session> session) : session_(std::move(session)) {}
+
+  bool Write(std::string chunk) override {
+    if (closed_) return false;
+    auto session = session_.lock();
+    if (!session || !session->EnqueueChunk(std::move(chunk))) {
+      closed_ = true;
+      return false;
+    }
+    return true;
+  }
+
+  void Close() override {
+    if (closed_.exchange(true)) return;
+    if (auto session = session_.lock()) session->FinishStream();
+  }
+
+  bool closed() const override { return closed_; }
+
+  void MarkClosed() { closed_ = true; }
+
+ private:
+  std::weak_ptr<Session> session_;
+  std::atomic<bool> closed_{false};
+};
+
+bool Session::EnqueueChunk(std::string chunk) {
+  const size_t size = chunk.size();
+  if (stream_backlog_.fetch_add(size) + size > server_.options.max_stream_backlog) {
+    LogError("stream backlog over " + std::to_string(server_.options.max_stream_backlog) +
+             " bytes: closing a slow subscriber");
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->DoClose(); });
+    return false;
+  }
+  net::post(stream_.get_executor(),
+            [self = shared_from_this(), chunk = std::move(chunk)]() mutable {
+              if (self->stream_ended_) return;
+              self->stream_queue_.push_back(std::move(chunk));
+              self->PumpStream();
+            });
+  return true;
+}
+
+void Session::DoStartStream(HttpResponse response) {
+  state_ = State::kStreaming;
+  stream_body_ = std::move(response.stream);
+  stream_header_.emplace(static_cast<http::status>(response.status), version_);
+  for (auto& [name, value] : response.headers.fields()) stream_header_->insert(name, value);
+  stream_header_->keep_alive(false);
+  stream_header_->chunked(true);
+  stream_serializer_.emplace(*stream_header_);
+  stream_.expires_after(server_.options.write_timeout);
+  http::async_write_header(
+      stream_, *stream_serializer_,
+      beast::bind_front_handler(&Session::OnStreamHeaderWritten, shared_from_this()));
+}
+
+void Session::OnStreamHeaderWritten(beast::error_code ec, size_t) {
+  if (ec) {
+    Fail(ec, "write stream header");
+    return DoClose();
+  }
+  if (state_ == State::kClosed) return;
+  // A read stays pending for the whole stream: it learns at once when the client goes away (and
+  // keeps the session alive while the body is quiet). Reads have no deadline from here on; each
+  // chunk write gets its own.
+  buffer_.consume(buffer_.size());
+  stream_.expires_never();
+  DoStreamRead();
+  sink_ = std::make_shared<Sink>(weak_from_this());
+  net::post(server_.workers,
+            [body = stream_body_, sink = sink_, guard = net::make_work_guard(server_.ioc)] {
+              try {
+                body->Start(sink);
+              } catch (const std::exception& e) {
+                LogError(std::string("stream body threw: ") + e.what());
+                sink->Close();
+              } catch (...) {
+                LogError("stream body threw a non-exception");
+                sink->Close();
+              }
+            });
+  PumpStream();
+}
+
+void Session::DoStreamRead() {
+  stream_.async_read_some(net::buffer(discard_),
+                          [self = shared_from_this()](beast::error_code ec, size_t) {
+                            if (ec) return self->DoClose();  // the client went away
+                            self->DoStreamRead();            // ignore what it sends
+                          });
+}
+
+void Session::PumpStream() {
+  if (state_ != State::kStreaming || stream_writing_ || !sink_) return;
+  if (!stream_queue_.empty()) {
+    stream_chunk_ = std::move(stream_queue_.front());
+    stream_queue_.pop_front();
+    stream_writing_ = true;
+    stream_.expires_after(server_.options.write_timeout);  // the read pending keeps no deadline
+    net::async_write(stream_, http::make_chunk(net::buffer(stream_chunk_)),
+                     beast::bind_front_handler(&Session::OnChunkWritten, shared_from_this()));
+    return;
+  }
+  if (stream_closing_) {
+    stream_writing_ = true;
+    stream_.expires_after(server_.options.write_timeout);
+    net::async_write(stream_, http::make_chunk_last(),
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->stream_writing_ = false;
+                       if (ec) Fail(ec, "write last chunk");
+                       self->EndStream(/*cancel=*/false);
+                       self->DoClose();
+                     });
+  }
+}
+
+void Session::OnChunkWritten(beast::error_code ec, size_t) {
+  stream_writing_ = false;
+  stream_backlog_ -= stream_chunk_.size();
+  stream_chunk_.clear();
+  if (ec) {
+    Fail(ec, "write chunk");
+    return DoClose();
+  }
+  PumpStream();
+}
+
+void Session::EndStream(bool cancel) {
+  if (!stream_body_ || stream_ended_) return;
+  stream_ended_ = true;
+  if (sink_) sink_->MarkClosed();
+  stream_queue_.clear();
+  if (cancel) stream_body_->Cancel();
+  // Drop the body now: it may hold resources (a subscription) that should not wait for the
+  // pending operations of this session to finish.
+  stream_body_.reset();
+}
+
+// --- ServerCore
+// -------------------------------------------------------------------------------------
+
+void ServerCore::Register(const std::shared_ptr<Session>& session, uint64_t id) {
+  std::lock_guard lock(sessions_mutex);
+  sessions.emplace(id, session);
+}
+
+void ServerCore::Unregister(uint64_t id) {
+  std::lock_guard lock(sessions_mutex);
+  sessions.erase(id);
+}
+
+size_t ServerCore::SessionCount() {
+  std::lock_guard lock(sessions_mutex);
+  return sessions.size();
+}
+
+void ServerCore::DoAccept() {
+  acceptor.async_accept(net::make_strand(ioc),
+                        beast::bind_front_handler(&ServerCore::OnAccept, this));
+}
+
+void ServerCore::OnAccept(beast::error_code ec, tcp::socket socket) {
+  if (stopping) return;  // the acceptor is closed; the socket (if any) closes with this scope
+  if (ec) {
+    Fail(ec, "accept");
+  } else if (SessionCount() >= options.max_connections) {
+    LogError("connection cap of " + std::to_string(options.max_connections) +
+             " reached: closing a new connection");
+    beast::error_code ignored;
+    socket.close(ignored);
+  } else {
+    const uint64_t id = next_session_id++;
+    auto session = std::make_shared<Session>(std::move(socket), *this, id);
+    Register(session, id);
+    session->Start();
+  }
+  DoAccept();
+}
+
+void ServerCore::StopOnStrand() {
+  if (stopping.exchange(true)) return;
+  beast::error_code ignored;
+  acceptor.close(ignored);
+  signals.cancel(ignored);
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(sessions_mutex);
+    for (auto& [id, weak] : sessions) {
+      if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+  }
+  for (auto& session : live) session->Shutdown();
+}
+
+}  // namespace
+
+struct Server::Impl : ServerCore {
+  using ServerCore::ServerCore;
+};
+
+// --- Server -------------------------------------------------------------------------------------
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() {
+  // Run was not called, or returned: nothing is running on the io_context; join the workers
+  // before the members they might touch go.
+  impl_->workers.stop();
+  impl_->workers.join();
+}
+
+engine::Result<std::unique_ptr<Server>> Server::Listen(ServerOptions options,
+                                                       RequestHandler handler) {
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(handler));
+  beast::error_code ec;
+  const auto address = net::ip::make_address(impl->options.host, ec);
+  if (ec) {
+    return engine::Fail(engine::Error::InvalidArgument("bad listen address " + impl->options.host));
+  }
+  const tcp::endpoint endpoint(address, impl->options.port);
+  auto& acceptor = impl->acceptor;
+  const auto failed = [&](const char* what) {
+    return engine::Fail(engine::Error::IOError(std::string(what) + " " + impl->options.host + ":" +
+                                               std::to_string(impl->options.port) + ": " +
+                                               ec.message()));
+  };
+  if (acceptor.open(endpoint.protocol(), ec)) return failed("cannot open");
+  if (acceptor.set_option(net::socket_base::reuse_address(true), ec)) {
+    return failed("cannot set SO_REUSEADDR on");
+  }
+  if (acceptor.bind(endpoint, ec)) return failed("cannot bind");
+  if (acceptor.listen(net::socket_base::max_listen_connections, ec))
+    return failed("cannot listen on");
+  const auto bound = acceptor.local_endpoint(ec);
+  if (ec) return failed("cannot read the address of");
+  impl->host = bound.address().to_string();
+  impl->port = bound.port();
+
+  if (impl->options.handle_signals) {
+    impl->signals.add(SIGINT);
+    impl->signals.add(SIGTERM);
+    impl->signals.async_wait([raw = impl.get()](beast::error_code wait_ec, int signal) {
+      if (wait_ec) return;
+      LogInfo("signal " + std::to_string(signal) + ": stopping");
+      net::dispatch(raw->acceptor.get_executor(), [raw] { raw->StopOnStrand(); });
+    });
+  }
+  net::dispatch(impl->acceptor.get_executor(), [raw = impl.get()] { raw->DoAccept(); });
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+const std::string& Server::host() const { return impl_->host; }
+uint16_t Server::port() const { return impl_->port; }
+
+void Server::Run() {
+  const auto run_io = [this] {
+    for (;;) {
+      try {
+        impl_->ioc.run();
+        return;
+      } catch (const std::exception& e) {  // handlers do not throw; keep serving if one did
+        LogError(std::string("io thread: ") + e.what());
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int i = 1; i < impl_->options.io_threads; ++i) threads.emplace_back(run_io);
+  run_io();
+  for (auto& thread : threads) thread.join();
+  // Every session is gone, so no handler is queued or running on the workers either.
+  impl_->workers.join();
+}
+
+void Server::Stop() {
+  net::post(impl_->acceptor.get_executor(), [raw = impl_.get()] { raw->StopOnStrand(); });
+}
+
+}  // namespace dialogue::api

@@ -1,0 +1,73 @@
+// The HTTP/1.1 server (Boost.Beast, kept out of this header). Shape of Beast's advanced server:
+// a listener accepts; one session per connection, on its own strand, reads a request, hands it to
+// the worker pool (handlers may block, e.g. on an append's fsync) and writes the response back on
+// the strand, one write in flight at a time.
+//
+// Limits: request headers (431), request body (413 payload_too_large, then the connection closes),
+// a timeout on reading a whole request (a slowloris is cut off), an idle keep-alive timeout, a
+// timeout on every write, and a cap on open connections (beyond it new connections are closed).
+//
+// Thread-safety: Stop may be called from any thread; the rest from the owning thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/http_types.hpp"
+#include "engine/result.hpp"
+
+namespace dialogue::api {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;  // 0: any free port (see Server::port)
+  int io_threads = 2;
+  int worker_threads = 64;
+  size_t header_limit = 16 * 1024;
+  size_t body_limit = 1024 * 1024;
+  std::chrono::milliseconds read_timeout{30'000};  // from a request's first byte to its last
+  std::chrono::milliseconds idle_timeout{60'000};  // keep-alive: waiting for the next request
+  std::chrono::milliseconds write_timeout{30'000};
+  size_t max_connections = 1024;
+  // When a stream's unsent chunks exceed this, the subscriber is too slow: its stream is closed.
+  size_t max_stream_backlog = 4 * 1024 * 1024;
+  // Stop on SIGTERM and SIGINT.
+  bool handle_signals = false;
+};
+
+// Turns a request into a response. Called on a worker thread; may block; must not throw (an
+// exception is answered 500 all the same).
+using RequestHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+class Server {
+ public:
+  // Binds and listens (connections queue from here on); Run serves them.
+  [[nodiscard]] static engine::Result<std::unique_ptr<Server>> Listen(ServerOptions options,
+                                                                      RequestHandler handler);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // The bound address; port is the real one when options.port was 0.
+  const std::string& host() const;
+  uint16_t port() const;
+
+  // Serves on options.io_threads threads (the caller's among them) until Stop, then shuts down
+  // gracefully: stops accepting, lets requests under way finish and send their responses, closes
+  // idle connections and streams, waits for the worker pool. Returns when all that is done.
+  void Run();
+
+  // Begins the shutdown Run performs. Thread-safe, idempotent, does not block.
+  void Stop();
+
+ private:
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dialogue::api
