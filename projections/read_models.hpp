@@ -1,0 +1,137 @@
+// ReadModels: the current state of every Dialogue entity, folded from the log with the workflows'
+// own Evolve functions, plus the indexes the HTTP API and the deciders' facts need (referral queue,
+// a stakeholder's participations, who was entitled at which Conference session).
+//
+// The states are kept in memory; a snapshot of every state with the position it reflects (the
+// checkpoint) is stored in the event store's derived-state space, so a restart loads the snapshot
+// and folds only the events after it. Rebuild() drops the snapshot and folds the whole log.
+//
+// Thread-safe: any number of readers, and CatchUp() from any thread (it serializes itself).
+// Readers get copies, never references into the maps.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/event_store.hpp"
+#include "engine/result.hpp"
+#include "workflows/briefing.hpp"
+#include "workflows/contribution_request.hpp"
+#include "workflows/observer_invitation.hpp"
+#include "workflows/participations.hpp"
+#include "workflows/reference_data.hpp"
+#include "workflows/stakeholder.hpp"
+#include "workflows/stakeholder_report.hpp"
+#include "workflows/state_participation.hpp"
+#include "workflows/values.hpp"
+
+namespace dialogue::projections {
+
+// A state and the version of its own stream (the ETag of its GET).
+template <class State>
+struct Versioned {
+  State state;
+  uint64_t version = 0;
+};
+
+struct ReferralFilter {
+  std::optional<workflows::ReferralStatus> status;  // none: every status
+  std::string working_group;                        // empty: every group
+};
+
+// 59(c): who may be invited to a briefing held on a date.
+struct EligibleList {
+  std::optional<workflows::ConferenceSessionState> conference_session;  // the previous session
+  std::vector<workflows::StakeholderState> stakeholders;                // in id order
+};
+
+class ReadModels {
+ public:
+  explicit ReadModels(engine::EventStore& store);
+  ~ReadModels();
+  ReadModels(const ReadModels&) = delete;
+  ReadModels& operator=(const ReadModels&) = delete;
+
+  // Loads the latest snapshot (when its format version matches) and catches up to the head.
+  [[nodiscard]] engine::Status Open();
+  // Folds every event committed after position(). Returns the position reached.
+  [[nodiscard]] engine::Result<uint64_t> CatchUp();
+  // Stores a snapshot of the states changed since the last one, with the checkpoint.
+  [[nodiscard]] engine::Status SaveSnapshot();
+  // Drops the snapshot and folds the whole log again.
+  [[nodiscard]] engine::Status Rebuild();
+  // The last position folded.
+  uint64_t position() const;
+
+  std::optional<Versioned<workflows::ConferenceSessionState>> ConferenceSession(
+      std::string_view id) const;
+  std::vector<workflows::ConferenceSessionState> ConferenceSessions() const;
+  std::optional<Versioned<workflows::WorkingGroupState>> WorkingGroup(std::string_view id) const;
+  std::vector<workflows::WorkingGroupState> WorkingGroups() const;
+  std::optional<Versioned<workflows::MeetingState>> Meeting(std::string_view id) const;
+  std::vector<workflows::MeetingState> Meetings() const;
+  std::optional<Versioned<workflows::StakeholderState>> Stakeholder(std::string_view id) const;
+  std::vector<workflows::StakeholderState> Stakeholders() const;
+  std::optional<Versioned<workflows::BriefingState>> Briefing(std::string_view id) const;
+  std::vector<workflows::BriefingState> Briefings() const;
+  std::optional<Versioned<workflows::ReferralState>> Referral(std::string_view id) const;
+  std::vector<workflows::ReferralState> Referrals(const ReferralFilter& filter) const;
+  std::optional<Versioned<workflows::ObserverInvitationState>> ObserverInvitation(
+      std::string_view id) const;
+  std::optional<Versioned<workflows::ContributionRequestState>> ContributionRequest(
+      std::string_view id) const;
+  std::optional<Versioned<workflows::StakeholderReportState>> Report(std::string_view id) const;
+  std::optional<Versioned<workflows::StateParticipationState>> StateParticipation(
+      std::string_view id) const;
+
+  // Every place the stakeholder takes part (briefings, observer invitations, contribution
+  // requests, reports, State participations), in order of first appearance in the log.
+  std::vector<workflows::Participation> ParticipationsOf(std::string_view stakeholder) const;
+
+  // 59(c): the previous Conference session for a briefing on that date and the relevant
+  // stakeholders entitled at it.
+  EligibleList Eligible(workflows::Date briefing_date) const;
+
+  // Briefings whose confirmation deadline is due for closing at `now` (for the timer service).
+  std::vector<workflows::CloseConfirmationWindow> DueConfirmationWindowCloses(
+      workflows::TimePoint now) const;
+  // The earliest confirmation deadline not yet closed, if any (for the timer service's sleep).
+  std::optional<workflows::TimePoint> NextConfirmationDeadline() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// As-of reads: an entity's state after the global position `position`, folded from its own
+// stream(s) in the store — the cost is proportional to the entity's events, not the log's. A
+// briefing's state also folds its referral streams. nullopt when the entity did not exist yet.
+template <class State>
+using AsOfResult = engine::Result<std::optional<Versioned<State>>>;
+
+AsOfResult<workflows::ConferenceSessionState> ConferenceSessionAsOf(
+    const engine::EventStore& store, std::string_view id, uint64_t position);
+AsOfResult<workflows::WorkingGroupState> WorkingGroupAsOf(const engine::EventStore& store,
+                                                          std::string_view id, uint64_t position);
+AsOfResult<workflows::MeetingState> MeetingAsOf(const engine::EventStore& store,
+                                                std::string_view id, uint64_t position);
+AsOfResult<workflows::StakeholderState> StakeholderAsOf(const engine::EventStore& store,
+                                                        std::string_view id, uint64_t position);
+AsOfResult<workflows::BriefingState> BriefingAsOf(const engine::EventStore& store,
+                                                  std::string_view id, uint64_t position);
+AsOfResult<workflows::ReferralState> ReferralAsOf(const engine::EventStore& store,
+                                                  std::string_view id, uint64_t position);
+AsOfResult<workflows::ObserverInvitationState> ObserverInvitationAsOf(
+    const engine::EventStore& store, std::string_view id, uint64_t position);
+AsOfResult<workflows::ContributionRequestState> ContributionRequestAsOf(
+    const engine::EventStore& store, std::string_view id, uint64_t position);
+AsOfResult<workflows::StakeholderReportState> ReportAsOf(const engine::EventStore& store,
+                                                         std::string_view id, uint64_t position);
+AsOfResult<workflows::StateParticipationState> StateParticipationAsOf(
+    const engine::EventStore& store, std::string_view id, uint64_t position);
+
+}  // namespace dialogue::projections
