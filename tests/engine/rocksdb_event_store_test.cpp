@@ -1,0 +1,283 @@
+// What only the RocksDB store has: durability across reopen, detection of bytes edited on disk,
+// fail-stop after a failed write, synced group commit.
+#include <rocksdb/db.h>
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <map>
+#include <thread>
+
+#include "engine/codec.hpp"
+#include "engine/event_store.hpp"
+#include "tests/engine/test_support.hpp"
+
+namespace dialogue::engine {
+namespace {
+
+using testing::Event;
+using testing::StoreUnderTest;
+using testing::TempDir;
+using testing::WithKey;
+using testing::Write;
+
+// The store's database opened directly, as an attacker or a disk fault would see it.
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path) {
+    std::vector<std::string> names;
+    REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const std::string& name : names)
+      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &db_).ok());
+    for (size_t i = 0; i < names.size(); ++i) handles_[names[i]] = handles[i];
+  }
+  ~RawDb() {
+    for (auto& [name, handle] : handles_)
+      db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+    delete db_;
+  }
+  rocksdb::DB* operator->() { return db_; }
+  rocksdb::ColumnFamilyHandle* family(const std::string& name) { return handles_.at(name); }
+
+ private:
+  rocksdb::DB* db_ = nullptr;
+  std::map<std::string, rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+void AppendNumbered(EventStore& store, int count) {
+  for (int i = 0; i < count; ++i) {
+    REQUIRE(store.Append(Write(i % 3 == 0 ? "briefing-b1" : "referral-r" + std::to_string(i % 2),
+                               ExpectedVersion::Any(),
+                               {Event("Numbered", R"({"n":)" + std::to_string(100 + i) + "}")})));
+  }
+}
+
+TEST_CASE("Reopening keeps the log, the head, stream versions and idempotency keys", "[rocksdb]") {
+  StoreUnderTest store("rocksdb");
+  AppendNumbered(*store, 7);
+  auto keyed = store->Append(
+      WithKey(Write("briefing-b1", ExpectedVersion::Any(), {Event("Keyed")}), "k1", "f1"));
+  REQUIRE(keyed);
+  const LedgerHead head = store->Head();
+  const auto events = store->ReadAll(0, 100).value();
+  const uint64_t b1_version = store->StreamVersion("briefing-b1").value();
+
+  store.Reopen();
+  CHECK(store->Head().position == head.position);
+  CHECK(store->Head().hash == head.hash);
+  CHECK(store->ReadAll(0, 100).value() == events);
+  CHECK(store->StreamVersion("briefing-b1").value() == b1_version);
+  auto lookup = store->LookupIdempotencyKey("k1").value();
+  REQUIRE(lookup.has_value());
+  CHECK(lookup->first == "f1");
+  CHECK(lookup->second.last_position == keyed->last_position);
+  auto retry = store->Append(
+      WithKey(Write("briefing-b1", ExpectedVersion::Any(), {Event("Keyed")}), "k1", "f1"));
+  REQUIRE(retry);
+  CHECK(retry->replayed);
+  CHECK(retry->last_position == keyed->last_position);
+  REQUIRE(retry->versions.size() == 1);
+  CHECK(retry->versions[0].version == b1_version);
+  CHECK(store->Head().position == head.position);
+
+  // Versions continue where they were (the writer's cache starts empty after reopen).
+  auto next =
+      store->Append(Write("briefing-b1", ExpectedVersion::Exactly(b1_version), {Event("After")}));
+  REQUIRE(next);
+  CHECK(next->first_position == head.position + 1);
+  CHECK(next->versions[0].version == b1_version + 1);
+  auto report = store->Verify();
+  REQUIRE(report);
+  CHECK(report->ok);
+  CHECK(report->head.position == head.position + 1);
+}
+
+TEST_CASE("An event value edited directly in RocksDB is reported by Verify at its position",
+          "[rocksdb][verify]") {
+  StoreUnderTest store("rocksdb");
+  AppendNumbered(*store, 6);
+  REQUIRE(store->Verify().value().ok);
+  store.Close();
+  {
+    RawDb raw(store.path());
+    const std::string key = codec::U64Key(4);
+    std::string value;
+    REQUIRE(raw->Get(rocksdb::ReadOptions(), raw.family("events"), key, &value).ok());
+    const size_t at = value.find(R"({"n":103})");
+    REQUIRE(at != std::string::npos);
+    value.replace(at, 9, R"({"n":903})");  // same length: the envelope still decodes
+    REQUIRE(raw->Put(rocksdb::WriteOptions(), raw.family("events"), key, value).ok());
+  }
+  store.Reopen();
+  auto report = store->Verify();
+  REQUIRE(report);
+  CHECK_FALSE(report->ok);
+  REQUIRE(report->first_bad_position.has_value());
+  CHECK(*report->first_bad_position == 4);
+  CHECK(report->problem == "hash does not match the event's contents");
+  CHECK(report->head.position == 3);  // the last event that checked out
+  CHECK(store->ReadAll(3, 1).value().at(0).data == R"({"n":903})");
+}
+
+TEST_CASE("Verify reports a broken stream index and a truncated envelope", "[rocksdb][verify]") {
+  StoreUnderTest store("rocksdb");
+  AppendNumbered(*store, 6);
+  const RecordedEvent fifth = store->ReadAll(4, 1).value().at(0);
+  store.Close();
+  SECTION("an index entry is missing") {
+    {
+      RawDb raw(store.path());
+      REQUIRE(raw->Delete(rocksdb::WriteOptions(), raw.family("streams"),
+                          codec::StreamKey(fifth.stream, fifth.version))
+                  .ok());
+    }
+    store.Reopen();
+    auto report = store->Verify().value();
+    CHECK_FALSE(report.ok);
+    CHECK(report.first_bad_position == std::optional<uint64_t>(5));
+  }
+  SECTION("an index entry too many") {
+    {
+      RawDb raw(store.path());
+      REQUIRE(raw->Put(rocksdb::WriteOptions(), raw.family("streams"),
+                       codec::StreamKey(fifth.stream, 99), codec::U64Key(5))
+                  .ok());
+    }
+    store.Reopen();
+    auto report = store->Verify().value();
+    CHECK_FALSE(report.ok);
+    CHECK(report.first_bad_position == std::optional<uint64_t>(5));
+    CHECK(report.problem.find("extra entry") != std::string::npos);
+  }
+  SECTION("an envelope cut short") {
+    {
+      RawDb raw(store.path());
+      std::string value;
+      REQUIRE(
+          raw->Get(rocksdb::ReadOptions(), raw.family("events"), codec::U64Key(5), &value).ok());
+      value.resize(value.size() - 1);
+      REQUIRE(
+          raw->Put(rocksdb::WriteOptions(), raw.family("events"), codec::U64Key(5), value).ok());
+    }
+    store.Reopen();
+    auto report = store->Verify().value();
+    CHECK_FALSE(report.ok);
+    CHECK(report.first_bad_position == std::optional<uint64_t>(5));
+    auto read = store->ReadAll(0, 100);
+    REQUIRE_FALSE(read);
+    CHECK(read.error().code == ErrorCode::kCorruption);
+  }
+}
+
+TEST_CASE("Opening refuses a head that disagrees with the log", "[rocksdb]") {
+  StoreUnderTest store("rocksdb");
+  AppendNumbered(*store, 2);
+  store.Close();
+  {
+    RawDb raw(store.path());
+    REQUIRE(raw->Delete(rocksdb::WriteOptions(), raw.family("events"), codec::U64Key(2)).ok());
+  }
+  auto opened = OpenRocksDbEventStore(store.Options());
+  REQUIRE_FALSE(opened);
+  CHECK(opened.error().code == ErrorCode::kCorruption);
+}
+
+TEST_CASE("A failed write puts the store in fail-stop and leaves nothing behind", "[rocksdb]") {
+  TempDir dir;
+  ManualClock clock(testing::T("2026-03-10T09:30:00Z"));
+  std::atomic<bool> fail_writes{false};
+  std::atomic<int> write_attempts{0};
+  RocksDbOptions options{dir.path(), true, &clock, [&] {
+                           ++write_attempts;
+                           return !fail_writes.load();
+                         }};
+  {
+    auto store = std::move(OpenRocksDbEventStore(options).value());
+    REQUIRE(store->Append(WithKey(Write("s1", ExpectedVersion::Any(), {Event("A")}), "k1", "f")));
+    const LedgerHead head = store->Head();
+    CHECK_FALSE(store->failed());
+
+    fail_writes = true;
+    auto failed = store->Append(
+        WithKey(Write("s1", ExpectedVersion::Any(), {Event("B"), Event("C")}), "k2", "f"));
+    REQUIRE_FALSE(failed);
+    CHECK(failed.error().code == ErrorCode::kUnavailable);
+    CHECK(failed.error().message.starts_with(
+        "store is in fail-stop after a failed write; restart required"));
+    CHECK(store->failed());
+
+    fail_writes = false;  // even once the fault is gone, the store stays stopped
+    const int attempts = write_attempts.load();
+    auto later = store->Append(Write("s2", ExpectedVersion::Any(), {Event("D")}));
+    REQUIRE_FALSE(later);
+    CHECK(later.error().code == ErrorCode::kUnavailable);
+    CHECK(write_attempts.load() == attempts);  // nothing more was tried
+    auto verbatim = store->AppendVerbatim(store->ReadAll(0, 1).value().at(0));
+    REQUIRE_FALSE(verbatim);
+    CHECK(verbatim.error().code == ErrorCode::kUnavailable);
+
+    // Reads go on, and show nothing of the failed batch.
+    CHECK(store->Head().position == head.position);
+    CHECK(store->Head().hash == head.hash);
+    CHECK(store->StreamVersion("s1").value() == 1);
+    CHECK(store->ReadAll(0, 100).value().size() == 1);
+    CHECK_FALSE(store->LookupIdempotencyKey("k2").value().has_value());
+    CHECK(store->Verify().value().ok);
+    EventStore::StateWrite state;
+    state.puts = {{"checkpoint", "1"}};
+    CHECK(store->WriteState(state));
+  }
+  auto reopened = std::move(OpenRocksDbEventStore(options).value());
+  CHECK_FALSE(reopened->failed());
+  CHECK(reopened->Head().position == 1);
+  CHECK(reopened->StreamVersion("s1").value() == 1);
+  CHECK_FALSE(reopened->LookupIdempotencyKey("k2").value().has_value());
+  CHECK(reopened->LookupIdempotencyKey("k1").value().has_value());
+  CHECK(reopened->Verify().value().ok);
+  auto next = reopened->Append(Write("s1", ExpectedVersion::Exactly(1), {Event("B")}));
+  REQUIRE(next);
+  CHECK(next->first_position == 2);
+}
+
+TEST_CASE("Synced concurrent appends commit every position once", "[rocksdb][threads]") {
+  StoreUnderTest store("rocksdb", /*sync=*/true);
+  constexpr int kThreads = 8;
+  constexpr int kAppends = 100;
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kAppends; ++i) {
+        if (!store->Append(
+                Write("s-" + std::to_string((t + i) % 5), ExpectedVersion::Any(), {Event("E")}))) {
+          ++errors;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(errors == 0);
+  CHECK(store->Head().position == kThreads * kAppends);
+  store.Reopen();
+  CHECK(store->Head().position == kThreads * kAppends);
+  auto report = store->Verify().value();
+  CHECK(report.ok);
+  CHECK(report.head.position == kThreads * kAppends);
+}
+
+TEST_CASE("Derived state survives reopen but is not part of the log", "[rocksdb][state]") {
+  StoreUnderTest store("rocksdb");
+  EventStore::StateWrite write;
+  write.puts = {{"view/a", "1"}};
+  REQUIRE(store->WriteState(write));
+  store.Reopen();
+  CHECK(store->ReadState("view/a").value() == std::optional<std::string>("1"));
+  CHECK(store->Head().position == 0);
+  CHECK(store->Verify().value().ok);
+}
+
+}  // namespace
+}  // namespace dialogue::engine
