@@ -268,6 +268,68 @@ TEST_CASE("Synced concurrent appends commit every position once", "[rocksdb][thr
   CHECK(report.head.position == kThreads * kAppends);
 }
 
+// The first batch waits until every writer has started, so that the others queue behind it and
+// are likely to commit as one group. Whether or not they do, the results must be the same.
+TEST_CASE("Writers queued behind a batch commit with their own results", "[rocksdb][threads]") {
+  TempDir dir;
+  constexpr int kThreads = 12;
+  std::atomic<int> started{0};
+  std::atomic<bool> first_batch{true};
+  std::atomic<int> batches{0};
+  RocksDbOptions options{dir.path(), true, nullptr, [&] {
+                           ++batches;
+                           if (first_batch.exchange(false)) {
+                             while (started.load() < kThreads + 1) std::this_thread::yield();
+                           }
+                           return true;
+                         }};
+  auto store = std::move(OpenRocksDbEventStore(options).value());
+  const AppendRequest keyed =
+      WithKey(Write("keyed", ExpectedVersion::Any(), {Event("K")}), "same-key", "f");
+  std::vector<Result<AppendResult>> results(kThreads);
+  bool opener_ok = false;  // read after join
+  std::thread opener([&] {
+    ++started;
+    opener_ok = store->Append(Write("opener", ExpectedVersion::Any(), {Event("O")})).has_value();
+  });
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      ++started;
+      switch (t % 3) {
+        case 0:  // all with one key: exactly one appends
+          results[t] = store->Append(keyed);
+          break;
+        case 1:  // each on its own new stream: all succeed
+          results[t] = store->Append(
+              Write("own-" + std::to_string(t), ExpectedVersion::NoStream(), {Event("A")}));
+          break;
+        default:  // a version never reached: each fails alone
+          results[t] = store->Append(Write("opener", ExpectedVersion::Exactly(99), {Event("X")}));
+      }
+    });
+  }
+  opener.join();
+  for (auto& t : threads) t.join();
+  REQUIRE(opener_ok);
+
+  int keyed_appended = 0;
+  for (int t = 0; t < kThreads; ++t) {
+    INFO("writer " << t);
+    if (t % 3 == 2) {
+      REQUIRE_FALSE(results[t]);
+      CHECK(results[t].error().code == ErrorCode::kVersionConflict);
+      continue;
+    }
+    REQUIRE(results[t]);
+    if (t % 3 == 0 && !results[t]->replayed) ++keyed_appended;
+  }
+  CHECK(keyed_appended == 1);
+  CHECK(store->Head().position == 1 + 1 + kThreads / 3);
+  UNSCOPED_INFO("batches written: " << batches.load());
+  CHECK(store->Verify().value().ok);
+}
+
 TEST_CASE("Derived state survives reopen but is not part of the log", "[rocksdb][state]") {
   StoreUnderTest store("rocksdb");
   EventStore::StateWrite write;
