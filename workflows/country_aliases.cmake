@@ -23,8 +23,8 @@ string(JSON _dialogue_iso_count ERROR_VARIABLE _dialogue_iso_error
        LENGTH "${_dialogue_iso_json}" "3166-1")
 if(_dialogue_iso_error OR _dialogue_iso_count LESS 200)
   message(FATAL_ERROR
-    "${DIALOGUE_ISO_3166_JSON} is not iso-codes' ISO 3166-1 list "
-    "(expected a \"3166-1\" array of at least 200 entries): ${_dialogue_iso_error}")
+    "${DIALOGUE_ISO_3166_JSON} is not iso-codes' ISO 3166-1 list: expected a \"3166-1\" "
+    "array of at least 200 entries, found ${_dialogue_iso_count}")
 endif()
 
 # The iso-codes version, for the record (pkg-config file beside the JSON's share directory).
