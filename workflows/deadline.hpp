@@ -1,0 +1,38 @@
+// Local calendar days and deadlines in IANA time zones, through <date/tz.h> (Debian's tzdata):
+// no hand-written offsets. Rule 59(e)'s confirmation deadline is computed here. Pure functions;
+// thread-safe (the zone database is loaded once, on first use, by the date library).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "engine/result.hpp"
+#include "workflows/values.hpp"
+
+namespace dialogue::workflows {
+
+// kInvalidArgument unless `zone` names an IANA time zone ("Europe/Vienna").
+[[nodiscard]] engine::Status CheckTimeZone(std::string_view zone);
+
+// The first instant of the local calendar day `day` in `zone` (the earliest, where midnight
+// is skipped or repeated by a clock change).
+[[nodiscard]] engine::Result<TimePoint> StartOfLocalDay(Date day, std::string_view zone);
+
+// The last instant of the local calendar day `day` in `zone`: the start of the next local day
+// minus one microsecond (TimePoint's resolution), so 23:59:59.999999 is still the day.
+[[nodiscard]] engine::Result<TimePoint> EndOfLocalDay(Date day, std::string_view zone);
+
+// The local calendar date of an instant in `zone`.
+[[nodiscard]] engine::Result<Date> LocalDate(TimePoint instant, std::string_view zone);
+
+// "2026-07-06 00:30" (seconds shown when not zero; fractions never), local to `zone`.
+std::string FormatLocal(TimePoint instant, std::string_view zone);
+
+// 59(e): the last instant at which a confirmation for a briefing on `briefing_date` is in time:
+// the end of (briefing_date - days_before) in `zone`. For 15 July and 10 days: 5 July
+// 23:59:59.999999 local.
+[[nodiscard]] engine::Result<TimePoint> ConfirmationDeadline(Date briefing_date,
+                                                             std::string_view zone,
+                                                             int days_before);
+
+}  // namespace dialogue::workflows

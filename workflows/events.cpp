@@ -1,0 +1,609 @@
+#include "workflows/events.hpp"
+
+#include <array>
+#include <cmath>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+namespace dialogue::workflows {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::array<std::string_view, 31> kTypeNames{
+    "ConferenceSessionRegistered",
+    "WorkingGroupRegistered",
+    "MeetingScheduled",
+    "StakeholderRegistered",
+    "EcosocStatusChanged",
+    "ObserverEntitlementRecorded",
+    "BriefingRequested",
+    "BriefingConvened",
+    "StakeholderInvited",
+    "BriefingRescheduled",
+    "InvitationDeclined",
+    "AttendanceConfirmed",
+    "ObjectionRaised",
+    "ReferredToWorkingGroup",
+    "ReferralDecided",
+    "ObjectionWithdrawn",
+    "BriefingHeld",
+    "SummaryPrepared",
+    "SummarySubmitted",
+    "BriefingCancelled",
+    "ConfirmationWindowClosed",
+    "ObserverInvited",
+    "ObserverInvitationAnswered",
+    "ObserverInvitationRevoked",
+    "ContributionsRequested",
+    "ContributionSubmitted",
+    "ContributionReviewed",
+    "StakeholderReportSubmitted",
+    "StateParticipationRequested",
+    "StateParticipationFunded",
+    "StateParticipationWithdrawn",
+};
+static_assert(kTypeNames.size() == std::variant_size_v<Event>);
+
+// --- Field lists: one function per event type, shared by the writer and the reader. ---
+
+template <class V>
+void Fields(V& v, ConferenceSessionRegistered& e) {
+  v("conference_session", e.conference_session);
+  v("title", e.title);
+  v("starts_on", e.starts_on);
+  v("ends_on", e.ends_on);
+}
+template <class V>
+void Fields(V& v, WorkingGroupRegistered& e) {
+  v("working_group", e.working_group);
+  v("name", e.name);
+  v("protocol", e.protocol);
+}
+template <class V>
+void Fields(V& v, MeetingScheduled& e) {
+  v("meeting", e.meeting);
+  v("working_group", e.working_group);
+  v("starts_on", e.starts_on);
+  v("ends_on", e.ends_on);
+  v("review_agenda_item", e.review_agenda_item);
+}
+template <class V>
+void Fields(V& v, StakeholderRegistered& e) {
+  v("stakeholder", e.stakeholder);
+  v("name", e.name);
+  v("category", e.category);
+  v("ecosoc_status", e.ecosoc_status);
+  v("instruments", e.instruments);
+}
+template <class V>
+void Fields(V& v, EcosocStatusChanged& e) {
+  v("stakeholder", e.stakeholder);
+  v("status", e.status);
+  v("effective_at", e.effective_at);
+}
+template <class V>
+void Fields(V& v, ObserverEntitlementRecorded& e) {
+  v("stakeholder", e.stakeholder);
+  v("conference_session", e.conference_session);
+  v("rule", e.rule);
+}
+template <class V>
+void Fields(V& v, BriefingRequested& e) {
+  v("briefing", e.briefing);
+  v("title", e.title);
+  v("requested_by", e.requested_by);
+}
+template <class V>
+void Fields(V& v, BriefingConvened& e) {
+  v("briefing", e.briefing);
+  v("meeting", e.meeting);
+  v("working_group", e.working_group);
+  v("meeting_starts_on", e.meeting_starts_on);
+  v("meeting_ends_on", e.meeting_ends_on);
+  v("date", e.date);
+  v("timezone", e.timezone);
+  v("confirmation_deadline", e.confirmation_deadline);
+  v("bureau_member", e.bureau_member);
+}
+template <class V>
+void Fields(V& v, StakeholderInvited& e) {
+  v("briefing", e.briefing);
+  v("stakeholder", e.stakeholder);
+  v("category", e.category);
+  v("conference_session", e.conference_session);
+}
+template <class V>
+void Fields(V& v, BriefingRescheduled& e) {
+  v("briefing", e.briefing);
+  v("date", e.date);
+  v("previous_date", e.previous_date);
+  v("confirmation_deadline", e.confirmation_deadline);
+}
+template <class V>
+void Fields(V& v, InvitationDeclined& e) {
+  v("briefing", e.briefing);
+  v("stakeholder", e.stakeholder);
+}
+template <class V>
+void Fields(V& v, AttendanceConfirmed& e) {
+  v("briefing", e.briefing);
+  v("stakeholder", e.stakeholder);
+  v("written_comments", e.written_comments);
+  v("country_mentions", e.country_mentions);
+  v("confirmed_at", e.confirmed_at);
+}
+template <class V>
+void Fields(V& v, ObjectionRaised& e) {
+  v("briefing", e.briefing);
+  v("stakeholder", e.stakeholder);
+  v("objecting_state", e.objecting_state);
+  v("grounds", e.grounds);
+  v("referral", e.referral);
+  v("working_group", e.working_group);
+  v("raised_at", e.raised_at);
+}
+template <class V>
+void Fields(V& v, ReferredToWorkingGroup& e) {
+  v("referral", e.referral);
+  v("briefing", e.briefing);
+  v("stakeholder", e.stakeholder);
+  v("objecting_state", e.objecting_state);
+  v("working_group", e.working_group);
+  v("grounds", e.grounds);
+  v("raised_at", e.raised_at);
+}
+template <class V>
+void Fields(V& v, ReferralDecided& e) {
+  v("referral", e.referral);
+  v("briefing", e.briefing);
+  v("stakeholder", e.stakeholder);
+  v("working_group", e.working_group);
+  v("outcome", e.outcome);
+  v("reasons", e.reasons);
+  v("decided_at", e.decided_at);
+}
+template <class V>
+void Fields(V& v, ObjectionWithdrawn& e) {
+  v("referral", e.referral);
+  v("briefing", e.briefing);
+  v("stakeholder", e.stakeholder);
+  v("objecting_state", e.objecting_state);
+  v("reasons", e.reasons);
+  v("withdrawn_at", e.withdrawn_at);
+}
+template <class V>
+void Fields(V& v, BriefingHeld& e) {
+  v("briefing", e.briefing);
+  v("stakeholders", e.stakeholders);
+  v("states", e.states);
+  v("held_at", e.held_at);
+}
+template <class V>
+void Fields(V& v, SummaryPrepared& e) {
+  v("briefing", e.briefing);
+  v("text", e.text);
+  v("country_mentions", e.country_mentions);
+}
+template <class V>
+void Fields(V& v, SummarySubmitted& e) {
+  v("briefing", e.briefing);
+  v("crp_symbol", e.crp_symbol);
+  v("override_justification", e.override_justification);
+}
+template <class V>
+void Fields(V& v, BriefingCancelled& e) {
+  v("briefing", e.briefing);
+  v("reason", e.reason);
+}
+template <class V>
+void Fields(V& v, ConfirmationWindowClosed& e) {
+  v("briefing", e.briefing);
+  v("deadline", e.deadline);
+  v("lapsed", e.lapsed);
+}
+template <class V>
+void Fields(V& v, ObserverInvited& e) {
+  v("observer_invitation", e.observer_invitation);
+  v("meeting", e.meeting);
+  v("working_group", e.working_group);
+  v("stakeholder", e.stakeholder);
+  v("topic", e.topic);
+  v("meeting_starts_on", e.meeting_starts_on);
+  v("meeting_ends_on", e.meeting_ends_on);
+}
+template <class V>
+void Fields(V& v, ObserverInvitationAnswered& e) {
+  v("observer_invitation", e.observer_invitation);
+  v("stakeholder", e.stakeholder);
+  v("accepted", e.accepted);
+}
+template <class V>
+void Fields(V& v, ObserverInvitationRevoked& e) {
+  v("observer_invitation", e.observer_invitation);
+  v("stakeholder", e.stakeholder);
+  v("reason", e.reason);
+}
+template <class V>
+void Fields(V& v, ContributionsRequested& e) {
+  v("contribution_request", e.contribution_request);
+  v("working_group", e.working_group);
+  v("stakeholders", e.stakeholders);
+  v("due_on", e.due_on);
+}
+template <class V>
+void Fields(V& v, ContributionSubmitted& e) {
+  v("contribution_request", e.contribution_request);
+  v("stakeholder", e.stakeholder);
+  v("text", e.text);
+  v("country_mentions", e.country_mentions);
+  v("status", e.status);
+  v("submitted_at", e.submitted_at);
+}
+template <class V>
+void Fields(V& v, ContributionReviewed& e) {
+  v("contribution_request", e.contribution_request);
+  v("stakeholder", e.stakeholder);
+  v("outcome", e.outcome);
+  v("reasons", e.reasons);
+}
+template <class V>
+void Fields(V& v, StakeholderReportSubmitted& e) {
+  v("report", e.report);
+  v("authors", e.authors);
+  v("addressed_to", e.addressed_to);
+  v("title", e.title);
+  v("text", e.text);
+  v("submitted_by", e.submitted_by);
+  v("submitted_at", e.submitted_at);
+}
+template <class V>
+void Fields(V& v, StateParticipationRequested& e) {
+  v("state_participation", e.state_participation);
+  v("state", e.state);
+  v("review_cycle", e.review_cycle);
+  v("instrument", e.instrument);
+}
+template <class V>
+void Fields(V& v, StateParticipationFunded& e) {
+  v("state_participation", e.state_participation);
+  v("source", e.source);
+  v("amount_usd", e.amount_usd);
+  v("donor", e.donor);
+}
+template <class V>
+void Fields(V& v, StateParticipationWithdrawn& e) {
+  v("state_participation", e.state_participation);
+  v("state", e.state);
+  v("reasons", e.reasons);
+}
+
+// --- Value conversions ---
+
+json ToJson(const std::string& s) { return s; }
+json ToJson(bool b) { return b; }
+json ToJson(double d) { return d; }
+json ToJson(Date d) { return FormatDate(d); }
+json ToJson(TimePoint t) { return FormatInstant(t); }
+json ToJson(StakeholderCategory c) { return std::string(Name(c)); }
+json ToJson(EcosocStatus s) { return std::string(Name(s)); }
+json ToJson(Instrument i) { return std::string(Name(i)); }
+json ToJson(ReferralOutcome o) { return std::string(Name(o)); }
+json ToJson(ContributionStatus s) { return std::string(Name(s)); }
+json ToJson(const CountryMention& m) {
+  return json{{"name", m.name}, {"country", m.country}, {"offset", m.offset}};
+}
+json ToJson(const std::map<Instrument, InstrumentStatus>& instruments) {
+  json j = json::object();
+  for (const auto& [instrument, status] : instruments) {
+    j[std::string(Name(instrument))] = std::string(Name(status));
+  }
+  return j;
+}
+template <class T>
+json ToJson(const std::vector<T>& list) {
+  json j = json::array();
+  for (const auto& item : list) j.push_back(ToJson(item));
+  return j;
+}
+template <class T>
+json ToJson(const std::optional<T>& value) {
+  return value ? ToJson(*value) : json(nullptr);
+}
+
+struct Writer {
+  json out = json::object();
+  template <class T>
+  void operator()(const char* name, const T& value) {
+    out[name] = ToJson(value);
+  }
+};
+
+// Reading: each conversion returns false (and the reader records why) when the JSON value is
+// not of the expected form. No exceptions.
+bool FromJson(const json& j, std::string& out) {
+  if (!j.is_string()) return false;
+  out = j.get<std::string>();
+  return true;
+}
+bool FromJson(const json& j, bool& out) {
+  if (!j.is_boolean()) return false;
+  out = j.get<bool>();
+  return true;
+}
+bool FromJson(const json& j, double& out) {
+  if (!j.is_number()) return false;
+  out = j.get<double>();
+  return std::isfinite(out);
+}
+bool FromJson(const json& j, size_t& out) {
+  if (!j.is_number_unsigned()) return false;
+  out = j.get<size_t>();
+  return true;
+}
+bool FromJson(const json& j, Date& out) {
+  if (!j.is_string()) return false;
+  auto parsed = ParseDate("date", j.get_ref<const std::string&>());
+  if (!parsed) return false;
+  out = *parsed;
+  return true;
+}
+bool FromJson(const json& j, TimePoint& out) {
+  if (!j.is_string()) return false;
+  auto parsed = ParseInstant(j.get_ref<const std::string&>());
+  if (!parsed) return false;
+  out = *parsed;
+  return true;
+}
+template <class E, class Parse>
+bool EnumFromJson(const json& j, E& out, Parse parse) {
+  if (!j.is_string()) return false;
+  auto parsed = parse(j.get_ref<const std::string&>());
+  if (!parsed) return false;
+  out = *parsed;
+  return true;
+}
+bool FromJson(const json& j, StakeholderCategory& out) {
+  return EnumFromJson(j, out, ParseStakeholderCategory);
+}
+bool FromJson(const json& j, EcosocStatus& out) { return EnumFromJson(j, out, ParseEcosocStatus); }
+bool FromJson(const json& j, Instrument& out) { return EnumFromJson(j, out, ParseInstrument); }
+bool FromJson(const json& j, ReferralOutcome& out) {
+  return EnumFromJson(j, out, ParseReferralOutcome);
+}
+bool FromJson(const json& j, ContributionStatus& out) {
+  return EnumFromJson(j, out, ParseContributionStatus);
+}
+bool FromJson(const json& j, CountryMention& out) {
+  if (!j.is_object() || !j.contains("name") || !j.contains("country") || !j.contains("offset")) {
+    return false;
+  }
+  return FromJson(j["name"], out.name) && FromJson(j["country"], out.country) &&
+         FromJson(j["offset"], out.offset);
+}
+bool FromJson(const json& j, std::map<Instrument, InstrumentStatus>& out) {
+  if (!j.is_object()) return false;
+  out.clear();
+  for (const auto& [key, value] : j.items()) {
+    auto instrument = ParseInstrument(key);
+    if (!instrument || !value.is_string()) return false;
+    auto status = ParseInstrumentStatus(value.get_ref<const std::string&>());
+    if (!status) return false;
+    out[*instrument] = *status;
+  }
+  return true;
+}
+template <class T>
+bool FromJson(const json& j, std::vector<T>& out) {
+  if (!j.is_array()) return false;
+  out.clear();
+  for (const auto& item : j) {
+    T value{};
+    if (!FromJson(item, value)) return false;
+    out.push_back(std::move(value));
+  }
+  return true;
+}
+template <class T>
+bool FromJson(const json& j, std::optional<T>& out) {
+  if (j.is_null()) {
+    out.reset();
+    return true;
+  }
+  T value{};
+  if (!FromJson(j, value)) return false;
+  out = std::move(value);
+  return true;
+}
+
+struct Reader {
+  const json& in;
+  std::string problem;  // empty while all is well
+  template <class T>
+  void operator()(const char* name, T& value) {
+    if (!problem.empty()) return;
+    auto it = in.find(name);
+    if (it == in.end()) {
+      if constexpr (requires { value.reset(); }) {  // optional fields may be absent
+        value.reset();
+        return;
+      }
+      problem = std::string("field \"") + name + "\" is missing";
+      return;
+    }
+    if (!FromJson(*it, value)) problem = std::string("field \"") + name + "\" has a bad value";
+  }
+};
+
+template <class T>
+engine::Result<Event> DecodeAs(const json& data, std::string_view type) {
+  T event{};
+  Reader reader{data, {}};
+  Fields(reader, event);
+  if (!reader.problem.empty()) {
+    return engine::Fail(engine::Error::Corruption(
+        std::string(type) + " event data does not decode: " + reader.problem));
+  }
+  return Event{std::move(event)};
+}
+
+template <size_t... I>
+engine::Result<Event> DecodeIndex(size_t index, const json& data, std::string_view type,
+                                  std::index_sequence<I...>) {
+  using Decoder = engine::Result<Event> (*)(const json&, std::string_view);
+  static constexpr std::array<Decoder, sizeof...(I)> kDecoders{
+      &DecodeAs<std::variant_alternative_t<I, Event>>...};
+  return kDecoders[index](data, type);
+}
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+}  // namespace
+
+std::string ConferenceSessionStream(std::string_view id) {
+  return "conference-session-" + std::string(id);
+}
+std::string WorkingGroupStream(std::string_view id) { return "working-group-" + std::string(id); }
+std::string MeetingStream(std::string_view id) { return "meeting-" + std::string(id); }
+std::string StakeholderStream(std::string_view id) { return "stakeholder-" + std::string(id); }
+std::string BriefingStream(std::string_view id) { return "briefing-" + std::string(id); }
+std::string ReferralStream(std::string_view referral_id) {
+  return "referral-" + std::string(referral_id);
+}
+std::string ObserverInvitationStream(std::string_view id) {
+  return "observer-invitation-" + std::string(id);
+}
+std::string ContributionRequestStream(std::string_view id) {
+  return "contribution-request-" + std::string(id);
+}
+std::string ReportStream(std::string_view id) { return "report-" + std::string(id); }
+std::string StateParticipationStream(std::string_view id) {
+  return "state-participation-" + std::string(id);
+}
+
+std::string ReferralId(std::string_view briefing, std::string_view stakeholder) {
+  return std::string(briefing) + "." + std::string(stakeholder);
+}
+
+std::string StreamOf(const Event& event) {
+  return std::visit(
+      Overloaded{
+          [](const ConferenceSessionRegistered& e) {
+            return ConferenceSessionStream(e.conference_session);
+          },
+          [](const WorkingGroupRegistered& e) { return WorkingGroupStream(e.working_group); },
+          [](const MeetingScheduled& e) { return MeetingStream(e.meeting); },
+          [](const StakeholderRegistered& e) { return StakeholderStream(e.stakeholder); },
+          [](const EcosocStatusChanged& e) { return StakeholderStream(e.stakeholder); },
+          [](const ObserverEntitlementRecorded& e) { return StakeholderStream(e.stakeholder); },
+          [](const ReferredToWorkingGroup& e) { return ReferralStream(e.referral); },
+          [](const ReferralDecided& e) { return ReferralStream(e.referral); },
+          [](const ObjectionWithdrawn& e) { return ReferralStream(e.referral); },
+          [](const ObserverInvited& e) { return ObserverInvitationStream(e.observer_invitation); },
+          [](const ObserverInvitationAnswered& e) {
+            return ObserverInvitationStream(e.observer_invitation);
+          },
+          [](const ObserverInvitationRevoked& e) {
+            return ObserverInvitationStream(e.observer_invitation);
+          },
+          [](const ContributionsRequested& e) {
+            return ContributionRequestStream(e.contribution_request);
+          },
+          [](const ContributionSubmitted& e) {
+            return ContributionRequestStream(e.contribution_request);
+          },
+          [](const ContributionReviewed& e) {
+            return ContributionRequestStream(e.contribution_request);
+          },
+          [](const StakeholderReportSubmitted& e) { return ReportStream(e.report); },
+          [](const StateParticipationRequested& e) {
+            return StateParticipationStream(e.state_participation);
+          },
+          [](const StateParticipationFunded& e) {
+            return StateParticipationStream(e.state_participation);
+          },
+          [](const StateParticipationWithdrawn& e) {
+            return StateParticipationStream(e.state_participation);
+          },
+          // Every other event belongs to its briefing.
+          [](const auto& e) { return BriefingStream(e.briefing); },
+      },
+      event);
+}
+
+std::string_view TypeOf(const Event& event) { return kTypeNames[event.index()]; }
+
+const std::vector<std::string_view>& AllEventTypes() {
+  static const std::vector<std::string_view> kAll(kTypeNames.begin(), kTypeNames.end());
+  return kAll;
+}
+
+std::string DataOf(const Event& event) {
+  return std::visit(
+      [](const auto& e) {
+        Writer writer;
+        Fields(writer, const_cast<std::decay_t<decltype(e)>&>(e));
+        return writer.out.dump();
+      },
+      event);
+}
+
+engine::ProposedEvent ToProposedEvent(const Event& event, engine::EventMetadata metadata) {
+  return engine::ProposedEvent{std::string(TypeOf(event)), DataOf(event), std::move(metadata)};
+}
+
+engine::Result<Event> DecodeEvent(std::string_view type, std::string_view data) {
+  size_t index = 0;
+  while (index < kTypeNames.size() && kTypeNames[index] != type) ++index;
+  if (index == kTypeNames.size()) {
+    return engine::Fail(
+        engine::Error::InvalidArgument("unknown event type \"" + std::string(type) + "\""));
+  }
+  json parsed = json::parse(data, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    return engine::Fail(
+        engine::Error::Corruption(std::string(type) + " event data is not a JSON object"));
+  }
+  return DecodeIndex(index, parsed, type, std::make_index_sequence<kTypeNames.size()>{});
+}
+
+engine::Result<Event> DecodeEvent(const engine::RecordedEvent& recorded) {
+  return DecodeEvent(recorded.type, recorded.data);
+}
+
+std::string_view Name(ReferralOutcome outcome) {
+  return outcome == ReferralOutcome::kAdmitted ? "admitted" : "not_admitted";
+}
+
+std::optional<ReferralOutcome> ParseReferralOutcome(std::string_view text) {
+  if (text == "admitted") return ReferralOutcome::kAdmitted;
+  if (text == "not_admitted") return ReferralOutcome::kNotAdmitted;
+  return std::nullopt;
+}
+
+std::string_view Name(ContributionStatus status) {
+  switch (status) {
+    case ContributionStatus::kAccepted:
+      return "accepted";
+    case ContributionStatus::kUnderReview:
+      return "under_review";
+    case ContributionStatus::kReturned:
+      return "returned";
+  }
+  return "unknown";
+}
+
+std::optional<ContributionStatus> ParseContributionStatus(std::string_view text) {
+  if (text == "accepted") return ContributionStatus::kAccepted;
+  if (text == "under_review") return ContributionStatus::kUnderReview;
+  if (text == "returned") return ContributionStatus::kReturned;
+  return std::nullopt;
+}
+
+}  // namespace dialogue::workflows
