@@ -8,6 +8,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -55,7 +56,13 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
  public:
   static Result<std::unique_ptr<EventStore>> Open(const RocksDbOptions& options);
 
+  // REQUIRES: no call on the store is in flight.
   ~RocksDbEventStore() override {
+    // Flushing the memtables spares the next open a replay of the write-ahead log. After a
+    // failed write the files are left as they are.
+    if (db_ != nullptr && !failed_.load()) {
+      db_->Flush(rocksdb::FlushOptions(), handles_).PermitUncheckedError();
+    }
     for (rocksdb::ColumnFamilyHandle* handle : handles_) {
       if (handle != nullptr) db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
     }
@@ -119,6 +126,7 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   Result<std::vector<RecordedEvent>> ReadAll(uint64_t after_position, size_t limit) const override {
     std::vector<RecordedEvent> out;
     if (limit == 0 || after_position == UINT64_MAX) return out;
+    out.reserve(std::min<size_t>(limit, 1024));
     rocksdb::ReadOptions read_options;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, handles_[kEvents]));
     for (it->Seek(codec::U64Key(after_position + 1)); it->Valid() && out.size() < limit;
@@ -439,75 +447,125 @@ uint64_t RocksDbEventStore::CommitGroup(const std::vector<Writer*>& group) {
   return plan.head().position;
 }
 
+// Two sequential passes over one snapshot: the events in position order (the chain), then the
+// stream index in key order, matched against a small digest of each event's (stream, version)
+// kept from the first pass. The first bad position of either pass is reported.
 Result<VerifyReport> RocksDbEventStore::Verify() const {
   rocksdb::ManagedSnapshot snapshot(db_.get());
   rocksdb::ReadOptions read_options;
   read_options.snapshot = snapshot.snapshot();
-  VerifyReport report;
+  read_options.fill_cache = false;
+
   ChainChecker checker;
-  auto fail = [&](uint64_t position, std::string problem) -> Result<VerifyReport> {
-    report.ok = false;
-    report.first_bad_position = position;
-    report.problem = std::move(problem);
-    report.head = checker.head();
-    return report;
+  std::optional<uint64_t> bad_position;
+  std::string problem;
+  auto found = [&](uint64_t position, std::string what) {
+    if (!bad_position || position < *bad_position) {
+      bad_position = position;
+      problem = std::move(what);
+    }
+  };
+  auto index_digest = [](std::string_view stream_key) {
+    return std::hash<std::string_view>{}(stream_key);
   };
 
-  std::string index_value;
+  // Pass 1: the chain, up to the first bad event.
+  std::vector<size_t> digests;  // by position - 1, for the events that checked out
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, handles_[kEvents]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const uint64_t expected = checker.head().position + 1;
     auto position = codec::DecodeU64Key(std::string_view(it->key().data(), it->key().size()));
-    if (!position) return fail(expected, "malformed events key");
+    if (!position) {
+      found(expected, "malformed events key");
+      break;
+    }
     auto event = codec::DecodeEvent(std::string_view(it->value().data(), it->value().size()));
-    if (!event) return fail(*position, event.error().message);
-    if (auto problem = checker.Check(*position, *event)) {
-      return fail(std::min(*position, expected), std::move(*problem));
+    if (!event) {
+      found(std::min(*position, expected), event.error().message);
+      break;
     }
-    rocksdb::Status s = db_->Get(read_options, handles_[kStreams],
-                                 codec::StreamKey(event->stream, event->version), &index_value);
-    if (!s.ok() && !s.IsNotFound()) return Fail(FromRocks(s, "reading the stream index"));
-    if (s.IsNotFound() || index_value != codec::U64Key(*position)) {
-      return fail(*position, "stream index does not map '" + event->stream + "' version " +
-                                 std::to_string(event->version) + " to this position");
+    if (auto wrong = checker.Check(*position, *event)) {
+      found(std::min(*position, expected), std::move(*wrong));
+      break;
     }
+    digests.push_back(index_digest(codec::StreamKey(event->stream, event->version)));
   }
   if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading the log"));
+  const uint64_t checked = checker.head().position;
 
-  // Every event's index entry exists, so any entry beyond a stream's last version is extra.
+  // Pass 2: every index entry names a checked event, and every checked event has its entry.
+  std::vector<bool> indexed(digests.size(), false);
   it.reset(db_->NewIterator(read_options, handles_[kStreams]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const std::string_view key(it->key().data(), it->key().size());
-    const auto nul = key.find('\0');
+    const size_t nul = key.find('\0');
     auto version =
         nul == std::string_view::npos ? std::nullopt : codec::DecodeU64Key(key.substr(nul + 1));
     auto position = codec::DecodeU64Key(std::string_view(it->value().data(), it->value().size()));
-    if (!version || !position) return fail(checker.head().position, "malformed stream index entry");
-    const std::string stream(key.substr(0, nul));
-    if (*version > checker.StreamVersion(stream)) {
-      return fail(*position, "stream index has an extra entry for '" + stream + "' version " +
-                                 std::to_string(*version));
+    if (!version || !position) {
+      found(checked + 1, "malformed stream index entry");
+      continue;
     }
+    const std::string stream(key.substr(0, nul));
+    if (*position == 0 || *position > checked) {
+      if (!bad_position) {
+        found(std::max<uint64_t>(*position, 1), "stream index has an extra entry for '" + stream +
+                                                    "' version " + std::to_string(*version));
+      }
+      continue;
+    }
+    if (digests[*position - 1] != index_digest(key)) {
+      found(*position, "stream index maps '" + stream + "' version " + std::to_string(*version) +
+                           " to this position, which holds another event");
+      continue;
+    }
+    indexed[*position - 1] = true;
   }
   if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading the stream index"));
+  for (uint64_t p = 1; p <= checked; ++p) {
+    if (!indexed[p - 1]) {
+      found(p, "stream index has no entry for this event");
+      break;
+    }
+  }
 
-  std::string head_value;
-  rocksdb::Status s = db_->Get(read_options, handles_[kMeta], kHeadKey, &head_value);
-  LedgerHead stored{0, kGenesisHash};
-  if (s.ok()) {
-    auto decoded = codec::DecodeHead(head_value);
-    if (!decoded) return fail(checker.head().position, decoded.error().message);
-    stored = *decoded;
-  } else if (!s.IsNotFound()) {
-    return Fail(FromRocks(s, "reading the head"));
+  // The head record names the last event.
+  if (!bad_position) {
+    std::string head_value;
+    rocksdb::Status s = db_->Get(read_options, handles_[kMeta], kHeadKey, &head_value);
+    LedgerHead stored{0, kGenesisHash};
+    if (s.ok()) {
+      auto decoded = codec::DecodeHead(head_value);
+      if (!decoded) {
+        found(std::max<uint64_t>(checked, 1), decoded.error().message);
+      } else {
+        stored = *decoded;
+      }
+    } else if (!s.IsNotFound()) {
+      return Fail(FromRocks(s, "reading the head"));
+    }
+    if (!bad_position && (stored.position != checked || stored.hash != checker.head().hash)) {
+      found(std::max<uint64_t>({stored.position, checked, 1}),
+            "meta/head (position " + std::to_string(stored.position) +
+                ") does not name the last event (position " + std::to_string(checked) + ")");
+    }
   }
-  if (stored.position != checker.head().position || stored.hash != checker.head().hash) {
-    return fail(std::max<uint64_t>(1, std::max(stored.position, checker.head().position)),
-                "meta/head (position " + std::to_string(stored.position) +
-                    ") does not name the last event (position " +
-                    std::to_string(checker.head().position) + ")");
-  }
+
+  VerifyReport report;
+  report.ok = !bad_position;
+  report.first_bad_position = bad_position;
+  report.problem = std::move(problem);
   report.head = checker.head();
+  if (bad_position && *bad_position <= checked) {
+    // The chain was fine up to there; the last good event is the one before.
+    if (*bad_position == 1) {
+      report.head = {0, kGenesisHash};
+    } else {
+      auto previous = ReadAll(*bad_position - 2, 1);
+      if (previous && !previous->empty())
+        report.head = {previous->front().position, previous->front().hash};
+    }
+  }
   return report;
 }
 

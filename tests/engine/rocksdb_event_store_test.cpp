@@ -150,7 +150,21 @@ TEST_CASE("Verify reports a broken stream index and a truncated envelope", "[roc
     auto report = store->Verify().value();
     CHECK_FALSE(report.ok);
     CHECK(report.first_bad_position == std::optional<uint64_t>(5));
+    CHECK(report.problem.find("version 99") != std::string::npos);
+  }
+  SECTION("an index entry beyond the log") {
+    {
+      RawDb raw(store.path());
+      REQUIRE(raw->Put(rocksdb::WriteOptions(), raw.family("streams"), codec::StreamKey("ghost", 1),
+                       codec::U64Key(7))
+                  .ok());
+    }
+    store.Reopen();
+    auto report = store->Verify().value();
+    CHECK_FALSE(report.ok);
+    CHECK(report.first_bad_position == std::optional<uint64_t>(7));
     CHECK(report.problem.find("extra entry") != std::string::npos);
+    CHECK(report.head.position == 6);
   }
   SECTION("an envelope cut short") {
     {
