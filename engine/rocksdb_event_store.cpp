@@ -499,23 +499,25 @@ Result<VerifyReport> RocksDbEventStore::Verify() const {
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const std::string_view key(it->key().data(), it->key().size());
     const size_t nul = key.find('\0');
-    auto version =
+    auto decoded_version =
         nul == std::string_view::npos ? std::nullopt : codec::DecodeU64Key(key.substr(nul + 1));
     auto position = codec::DecodeU64Key(std::string_view(it->value().data(), it->value().size()));
-    if (!version || !position) {
+    if (!decoded_version || !position) {
       found(checked + 1, "malformed stream index entry");
       continue;
     }
+    // A plain value: g++ 12 -O3 warns (maybe-uninitialized) on the optional read further down.
+    const uint64_t version = decoded_version.value_or(0);
     const std::string stream(key.substr(0, nul));
     if (*position == 0 || *position > checked) {
       if (!bad_position) {
         found(std::max<uint64_t>(*position, 1), "stream index has an extra entry for '" + stream +
-                                                    "' version " + std::to_string(*version));
+                                                    "' version " + std::to_string(version));
       }
       continue;
     }
     if (digests[*position - 1] != index_digest(key)) {
-      found(*position, "stream index maps '" + stream + "' version " + std::to_string(*version) +
+      found(*position, "stream index maps '" + stream + "' version " + std::to_string(version) +
                            " to this position, which holds another event");
       continue;
     }
