@@ -82,6 +82,12 @@ class World {
     return events;
   }
 
+  // Decides `command` against its aggregate's current state without folding anything.
+  template <class Command>
+  engine::Result<std::vector<Event>> Try(const Command& command, const Context& context) const {
+    return Decide(StateFor(command), command, context);
+  }
+
   // Folds one event into the states (routing by its stream) and appends it to the log.
   void Fold(const Event& event);
 
