@@ -2,6 +2,8 @@
 // tests never see the network library. The session (api/server.cpp) converts to and from Beast.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +55,17 @@ class StreamSink {
   virtual void Close() = 0;
   // True once Write would return false.
   virtual bool closed() const = 0;
+  // Bytes queued by Write and not yet sent. A producer that keeps this under a bound of its own
+  // never meets the server's limit (ServerOptions::max_stream_backlog), beyond which the stream is
+  // closed. 0 when the sink does not count.
+  virtual size_t queued_bytes() const { return 0; }
+  // Asks for one call of `callback` as soon as queued_bytes() <= low_water (at once when it
+  // already is); replaces an earlier request. The callback may run on an io thread and must not
+  // block; it is dropped, never called, when the stream ends first.
+  virtual void NotifyWhenDrained(size_t low_water, std::function<void()> callback) {
+    (void)low_water;
+    callback();
+  }
 };
 
 // A response body produced over time (Server-Sent Events). The session first sends the status and

@@ -9,6 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
@@ -44,8 +45,8 @@ void Fail(beast::error_code ec, const char* what) {
   // Expected when we close a connection ourselves, or the peer goes away.
   if (ec == net::error::operation_aborted || ec == beast::error::timeout ||
       ec == net::error::connection_reset || ec == net::error::broken_pipe ||
-      ec == net::error::not_connected || ec == http::error::end_of_stream ||
-      ec == net::error::eof) {
+      ec == net::error::not_connected || ec == net::error::bad_descriptor ||
+      ec == http::error::end_of_stream || ec == net::error::eof) {
     return;
   }
   LogError(std::string(what) + ": " + ec.message());
@@ -96,7 +97,10 @@ struct ServerCore {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, ServerCore& server, uint64_t id)
-      : stream_(std::move(socket)), server_(server), id_(id) {}
+      : stream_(std::move(socket)),
+        server_(server),
+        id_(id),
+        shutdown_timer_(stream_.get_executor()) {}
 
   ~Session() { server_.Unregister(id_); }
 
@@ -120,6 +124,19 @@ class Session : public std::enable_shared_from_this<Session> {
       self->stream_closing_ = true;
       self->PumpStream();
     });
+  }
+  // Bytes of the stream queued and not yet written (any thread).
+  size_t stream_backlog() const { return stream_backlog_; }
+  // For the stream sink (any thread): calls callback on the strand once the backlog is at most
+  // low_water; dropped when the stream ends first.
+  void SetDrainCallback(size_t low_water, std::function<void()> callback) {
+    net::post(stream_.get_executor(),
+              [self = shared_from_this(), low_water, callback = std::move(callback)]() mutable {
+                if (self->stream_ended_) return;
+                self->drain_low_water_ = low_water;
+                self->drain_callback_ = std::move(callback);
+                self->NotifyIfDrained();
+              });
   }
 
  private:
@@ -307,6 +324,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void DoClose() {
     if (state_ == State::kClosed) return;
     state_ = State::kClosed;
+    shutdown_timer_.cancel();
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream_.socket().close(ignored);
@@ -316,8 +334,16 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnShutdown() {
     closing_ = true;
     switch (state_) {
-      case State::kIdle:
       case State::kStreaming:
+        // A stream its body has closed already (see ServerOptions::on_stopping) sends what it
+        // queued and its last chunk, within the grace; any other is cut off.
+        if (stream_closing_ && sink_) {
+          DoStreamGrace();
+          break;
+        }
+        DoClose();
+        break;
+      case State::kIdle:
         DoClose();
         break;
       default:
@@ -331,6 +357,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void DoStreamRead();
   void PumpStream();
   void OnChunkWritten(beast::error_code ec, size_t);
+  void NotifyIfDrained();
+  void DoStreamGrace();
   void EndStream(bool cancel);
 
   beast::tcp_stream stream_;
@@ -356,6 +384,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool stream_closing_ = false;  // the body closed the sink: end after the queue drains
   bool stream_ended_ = false;
   std::atomic<size_t> stream_backlog_{0};  // bytes queued, not yet written; any thread
+  std::function<void()> drain_callback_;   // see SetDrainCallback
+  size_t drain_low_water_ = 0;
+  net::steady_timer shutdown_timer_;  // bounds a stream's clean ending at shutdown
   std::array<char, 512> discard_{};
 };
 
@@ -381,6 +412,16 @@ class Session::Sink final : public StreamSink {
   }
 
   bool closed() const override { return closed_; }
+
+  size_t queued_bytes() const override {
+    auto session = session_.lock();
+    return session ? session->stream_backlog() : 0;
+  }
+
+  void NotifyWhenDrained(size_t low_water, std::function<void()> callback) override {
+    if (closed_) return;
+    if (auto session = session_.lock()) session->SetDrainCallback(low_water, std::move(callback));
+  }
 
   void MarkClosed() { closed_ = true; }
 
@@ -488,7 +529,22 @@ void Session::OnChunkWritten(beast::error_code ec, size_t) {
     Fail(ec, "write chunk");
     return DoClose();
   }
+  NotifyIfDrained();
   PumpStream();
+}
+
+void Session::NotifyIfDrained() {
+  if (!drain_callback_ || stream_backlog_ > drain_low_water_) return;
+  auto callback = std::move(drain_callback_);
+  drain_callback_ = nullptr;
+  callback();
+}
+
+void Session::DoStreamGrace() {
+  shutdown_timer_.expires_after(server_.options.stream_shutdown_grace);
+  shutdown_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) self->DoClose();  // the client did not take the rest in time
+  });
 }
 
 void Session::EndStream(bool cancel) {
@@ -496,6 +552,7 @@ void Session::EndStream(bool cancel) {
   stream_ended_ = true;
   if (sink_) sink_->MarkClosed();
   stream_queue_.clear();
+  drain_callback_ = nullptr;
   if (cancel) stream_body_->Cancel();
   // Drop the body now: it may hold resources (a subscription) that should not wait for the
   // pending operations of this session to finish.
@@ -548,6 +605,13 @@ void ServerCore::StopOnStrand() {
   beast::error_code ignored;
   acceptor.close(ignored);
   signals.cancel(ignored);
+  if (options.on_stopping) {
+    try {
+      options.on_stopping();
+    } catch (const std::exception& e) {
+      LogError(std::string("on_stopping threw: ") + e.what());
+    }
+  }
   std::vector<std::shared_ptr<Session>> live;
   {
     std::lock_guard lock(sessions_mutex);

@@ -37,6 +37,12 @@ struct ServerOptions {
   size_t max_stream_backlog = 4 * 1024 * 1024;
   // Stop on SIGTERM and SIGINT.
   bool handle_signals = false;
+  // Called once when the shutdown begins (Stop or a signal), on an io thread, before open
+  // connections are closed: the place to end streams cleanly. A stream whose body has closed its
+  // sink by then sends what it queued and its last chunk (for at most stream_shutdown_grace)
+  // instead of being cut off. Must not block.
+  std::function<void()> on_stopping;
+  std::chrono::milliseconds stream_shutdown_grace{5'000};
 };
 
 // Turns a request into a response. Called on a worker thread; may block; must not throw (an
