@@ -21,6 +21,7 @@ std::string_view MethodLabel(std::string_view method) {
 void RegisterRoutes(Router& router, ApiContext& context) {
   RegisterSystemRoutes(router, context);
   RegisterLogRoutes(router, context);
+  RegisterSubscriptionRoutes(router, context);
 }
 
 void RegisterSystemRoutes(Router& router, ApiContext& context) {

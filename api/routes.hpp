@@ -10,11 +10,15 @@
 
 namespace dialogue::api {
 
+class SubscriptionHub;
+
 // Everything handlers may use. Outlives the server; every member is thread-safe.
 struct ApiContext {
   engine::EventStore& store;
   const engine::Clock& clock;
   Metrics& metrics;
+  // Serves GET /v1/subscribe (api/subscription_hub.hpp); null: that route answers 503.
+  SubscriptionHub* subscriptions = nullptr;
 };
 
 void RegisterRoutes(Router& router, ApiContext& context);
@@ -24,6 +28,10 @@ void RegisterSystemRoutes(Router& router, ApiContext& context);
 
 // The log: GET /v1/events, /v1/streams/{stream}/events, /v1/ledger/head, /v1/ledger/verify.
 void RegisterLogRoutes(Router& router, ApiContext& context);
+
+// GET /v1/subscribe: Server-Sent Events through context.subscriptions
+// (api/subscription_routes.cpp; docs/subscriptions.md).
+void RegisterSubscriptionRoutes(Router& router, ApiContext& context);
 
 // The server's request handler: dispatches through router and records each request in metrics.
 RequestHandler MakeRequestHandler(const Router& router, Metrics& metrics);

@@ -1,0 +1,111 @@
+// SubscriptionHub: the live side of GET /v1/subscribe (docs/subscriptions.md).
+//
+// Each subscription first catches up from the store, page by page, then follows live. The hub
+// reads every newly committed range ONCE from the store (woken by a commit listener), renders
+// each event's SSE record once, and offers the batch to the live subscribers — in the shape of
+// Beast's chat-multi example: a guarded set of weak subscriber handles, copied under the lock and
+// written to outside it.
+//
+// No gap, no repeat: a subscriber tracks the last position it has passed (sent, or filtered
+// out). It joins the live set only under the hub's lock and only when that position has reached
+// the last position the hub has offered; from then on every batch is contiguous with it, and a
+// batch's events at or before it are skipped.
+//
+// A slow consumer never slows writers or the others: writing never blocks (the sink queues), and
+// a live subscriber whose unsent bytes exceed buffer_bytes leaves live mode and waits for its
+// queue to drain, then reads from the store at its own pace from the last position it passed,
+// and joins live again. It is never disconnected for being slow and never skips an event.
+//
+// Filters decide what is sent, never which positions are passed.
+//
+// Thread-safe. The hub owns one fan-out thread and catch_up_threads catch-up threads.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "api/http_types.hpp"
+#include "engine/event_store.hpp"
+#include "engine/result.hpp"
+
+namespace prometheus {
+class Registry;
+}  // namespace prometheus
+
+namespace dialogue::api {
+
+struct SubscriptionOptions {
+  // Open subscriptions beyond this are refused (kUnavailable: 503).
+  size_t max_subscribers = 1000;
+  // Unsent bytes beyond which a subscriber stops taking live batches and goes back to the store
+  // once its queue has drained to half of this. Keep it well under the server's
+  // max_stream_backlog, which closes a stream outright.
+  size_t buffer_bytes = 1024 * 1024;
+  // A ": keep-alive" comment goes to every quiet subscription at this interval.
+  std::chrono::milliseconds keep_alive{15'000};
+  // The "retry:" hint that opens each stream.
+  std::chrono::milliseconds retry{3'000};
+  size_t catch_up_page = 256;  // events a catching-up subscriber reads per step
+  size_t live_page = 1000;     // events the fan-out reads per step
+  int catch_up_threads = 2;
+};
+
+// Which events are sent (the positions passed are all of them).
+struct SubscriptionFilter {
+  std::string stream_prefix;       // empty: every stream
+  std::vector<std::string> types;  // empty: every type
+  bool Matches(std::string_view stream, std::string_view type) const;
+};
+
+struct SubscriptionStats {
+  size_t open = 0;               // subscriptions holding a slot
+  size_t live = 0;               // of which following live now
+  uint64_t fallbacks = 0;        // times a live subscriber fell behind and went back to the store
+  uint64_t offered_through = 0;  // the last position offered to live subscribers
+};
+
+// The state the hub shares with its threads and subscriptions (api/subscription_hub.cpp).
+struct SubscriptionHubCore;
+
+class SubscriptionHub {
+ public:
+  // `store` must outlive the hub and every subscription it returned. `registry` (optional) gets
+  // the gauges dialogue_subscriptions_open and the counter
+  // dialogue_subscription_fallbacks_total.
+  explicit SubscriptionHub(engine::EventStore& store, SubscriptionOptions options = {},
+                           prometheus::Registry* registry = nullptr);
+  // Shutdown(), then joins the hub's threads.
+  ~SubscriptionHub();
+  SubscriptionHub(const SubscriptionHub&) = delete;
+  SubscriptionHub& operator=(const SubscriptionHub&) = delete;
+
+  // Starts following the log from its current head. REQUIRES: called once.
+  void Start();
+
+  // A subscription to the events after position `after` that match `filter`, as the body of a
+  // streaming response. It holds one of max_subscribers slots until released. kUnavailable when
+  // every slot is taken, or the hub is shutting down.
+  [[nodiscard]] engine::Result<std::shared_ptr<StreamingBody>> Subscribe(uint64_t after,
+                                                                         SubscriptionFilter filter);
+
+  // Ends every subscription cleanly (each stream ends after what it has queued) and refuses new
+  // ones. Does not block; idempotent. Meant for ServerOptions::on_stopping.
+  void Shutdown();
+
+  SubscriptionStats stats() const;
+  const SubscriptionOptions& options() const;
+
+ private:
+  std::shared_ptr<SubscriptionHubCore> core_;
+  std::vector<std::thread> threads_;
+  uint64_t listener_id_ = 0;
+  bool started_ = false;
+};
+
+}  // namespace dialogue::api
