@@ -15,6 +15,7 @@
 #include "api/router.hpp"
 #include "api/routes.hpp"
 #include "api/server.hpp"
+#include "api/subscription_hub.hpp"
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
 #include "engine/hash_chain.hpp"
@@ -105,6 +106,11 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
   Metrics metrics([&log] { return log.Head().position; });
   Router router(&*tokens);
   ApiContext context{log, clock, metrics};
+  // GET /v1/subscribe runs beside the server, from the head on.
+  auto subscriptions =
+      std::make_unique<SubscriptionHub>(log, SubscriptionOptions{}, &metrics.registry());
+  subscriptions->Start();
+  context.subscriptions = subscriptions.get();
   RegisterRoutes(router, context);
 
   ServerOptions server_options;
@@ -113,6 +119,8 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
   server_options.io_threads = options.io_threads;
   server_options.worker_threads = options.worker_threads;
   server_options.handle_signals = true;
+  // On SIGTERM the subscriptions end cleanly (each stream's last chunk) before connections close.
+  server_options.on_stopping = [hub = subscriptions.get()] { hub->Shutdown(); };
   auto server = Server::Listen(server_options, MakeRequestHandler(router, metrics));
   if (!server) {
     LogError(server.error().message);
@@ -123,6 +131,7 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
           std::to_string(log.Head().position));
   (*server)->Run();
   server->reset();  // every request has finished before the store closes
+  subscriptions.reset();
   store->reset();
   LogInfo("stopped");
   return kExitOk;
