@@ -1,13 +1,16 @@
 // ReadModels: the current state of every Dialogue entity, folded from the log with the workflows'
 // own Evolve functions, plus the indexes the HTTP API and the deciders' facts need (referral queue,
-// a stakeholder's participations, who was entitled at which Conference session).
+// a stakeholder's participations, who was entitled at which Conference session, the open
+// confirmation deadlines).
 //
 // The states are kept in memory; a snapshot of every state with the position it reflects (the
 // checkpoint) is stored in the event store's derived-state space, so a restart loads the snapshot
-// and folds only the events after it. Rebuild() drops the snapshot and folds the whole log.
+// and folds only the events after it. Rebuild() drops the snapshot and folds the whole log. The
+// snapshot's keys and format: docs/read-models.md.
 //
-// Thread-safe: any number of readers, and CatchUp() from any thread (it serializes itself).
-// Readers get copies, never references into the maps.
+// Thread-safe: any number of readers, and Open/CatchUp/SaveSnapshot/Rebuild from any thread (they
+// serialize themselves; readers are held up only while one page of events is folded). Readers
+// get copies, never references into the maps.
 #pragma once
 
 #include <cstdint>
@@ -51,21 +54,31 @@ struct EligibleList {
 
 class ReadModels {
  public:
+  // `store` must outlive the read models. `rules` are the readings Eligible() applies (59(c)).
   explicit ReadModels(engine::EventStore& store);
+  ReadModels(engine::EventStore& store, workflows::RulesConfig rules);
   ~ReadModels();
   ReadModels(const ReadModels&) = delete;
   ReadModels& operator=(const ReadModels&) = delete;
 
-  // Loads the latest snapshot (when its format version matches) and catches up to the head.
+  // Loads the stored snapshot and catches up to the head; when there is none, or it is of another
+  // format version or another log, rebuilds instead. Then saves a snapshot of what changed.
   [[nodiscard]] engine::Status Open();
-  // Folds every event committed after position(). Returns the position reached.
+  // Folds every event committed after position(), at least up to the head as it was when the
+  // call began. Returns the position reached. Long catch-ups read ahead on two helper threads.
   [[nodiscard]] engine::Result<uint64_t> CatchUp();
-  // Stores a snapshot of the states changed since the last one, with the checkpoint.
+  // Stores the states changed since the last snapshot (after a rebuild: every state), with the
+  // checkpoint, in one atomic EventStore::WriteState.
   [[nodiscard]] engine::Status SaveSnapshot();
-  // Drops the snapshot and folds the whole log again.
+  // Drops the stored snapshot (EventStore::ClearState: the whole derived-state space, which only
+  // the read models use) and folds the whole log again. The new states are stored by the next
+  // SaveSnapshot() — call it after Rebuild() to persist the result (`dialogue rebuild` does).
   [[nodiscard]] engine::Status Rebuild();
   // The last position folded.
   uint64_t position() const;
+  // Events passed over instead of folded since the models were built: an unknown type, data that
+  // does not decode, or an event recorded on another stream than its entity's. Expected 0.
+  uint64_t skipped_events() const;
 
   std::optional<Versioned<workflows::ConferenceSessionState>> ConferenceSession(
       std::string_view id) const;
@@ -113,8 +126,9 @@ class ReadModels {
 template <class State>
 using AsOfResult = engine::Result<std::optional<Versioned<State>>>;
 
-AsOfResult<workflows::ConferenceSessionState> ConferenceSessionAsOf(
-    const engine::EventStore& store, std::string_view id, uint64_t position);
+AsOfResult<workflows::ConferenceSessionState> ConferenceSessionAsOf(const engine::EventStore& store,
+                                                                    std::string_view id,
+                                                                    uint64_t position);
 AsOfResult<workflows::WorkingGroupState> WorkingGroupAsOf(const engine::EventStore& store,
                                                           std::string_view id, uint64_t position);
 AsOfResult<workflows::MeetingState> MeetingAsOf(const engine::EventStore& store,

@@ -1,0 +1,546 @@
+#include "projections/read_models.hpp"
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "tests/projections/test_support.hpp"
+
+namespace dialogue::projections {
+namespace {
+
+using nlohmann::json;
+using testing::AppendEvents;
+using testing::AppendLifecycle;
+using testing::At;
+using testing::Day;
+using testing::FoldLog;
+using testing::Lifecycle;
+using testing::RequireEqualsFreshFold;
+using testing::RequireSameModels;
+using testing::Scenario;
+using testing::SecretariatMetadata;
+using testing::StoreUnderTest;
+namespace wf = workflows;
+
+// Forwards to another store, counting the events ReadAll hands out and keeping the keys of every
+// WriteState.
+class RecordingStore final : public engine::EventStore {
+ public:
+  explicit RecordingStore(engine::EventStore& inner) : inner_(inner) {}
+
+  uint64_t events_read() const { return events_read_.load(); }
+  std::vector<std::vector<std::string>> state_writes() const {
+    std::lock_guard lock(mu_);
+    return state_writes_;
+  }
+  void Reset() {
+    events_read_ = 0;
+    std::lock_guard lock(mu_);
+    state_writes_.clear();
+  }
+
+  engine::Result<engine::AppendResult> Append(const engine::AppendRequest& request) override {
+    return inner_.Append(request);
+  }
+  engine::Status AppendVerbatim(const engine::RecordedEvent& event) override {
+    return inner_.AppendVerbatim(event);
+  }
+  engine::Result<std::vector<engine::RecordedEvent>> ReadStream(std::string_view stream,
+                                                                uint64_t after_version,
+                                                                size_t limit) const override {
+    return inner_.ReadStream(stream, after_version, limit);
+  }
+  engine::Result<std::vector<engine::RecordedEvent>> ReadAll(uint64_t after_position,
+                                                             size_t limit) const override {
+    auto events = inner_.ReadAll(after_position, limit);
+    if (events) events_read_ += events->size();
+    return events;
+  }
+  engine::Result<uint64_t> StreamVersion(std::string_view stream) const override {
+    return inner_.StreamVersion(stream);
+  }
+  engine::Result<std::optional<std::pair<std::string, engine::AppendResult>>> LookupIdempotencyKey(
+      std::string_view key) const override {
+    return inner_.LookupIdempotencyKey(key);
+  }
+  engine::LedgerHead Head() const override { return inner_.Head(); }
+  engine::Result<engine::VerifyReport> Verify() const override { return inner_.Verify(); }
+  uint64_t WaitForCommit(uint64_t after_position,
+                         std::chrono::milliseconds timeout) const override {
+    return inner_.WaitForCommit(after_position, timeout);
+  }
+  uint64_t AddCommitListener(CommitListener listener) override {
+    return inner_.AddCommitListener(std::move(listener));
+  }
+  void RemoveCommitListener(uint64_t id) override { inner_.RemoveCommitListener(id); }
+  bool failed() const override { return inner_.failed(); }
+  engine::Status WriteState(const StateWrite& write) override {
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : write.puts) keys.push_back(key);
+    {
+      std::lock_guard lock(mu_);
+      state_writes_.push_back(std::move(keys));
+    }
+    return inner_.WriteState(write);
+  }
+  engine::Result<std::optional<std::string>> ReadState(std::string_view key) const override {
+    return inner_.ReadState(key);
+  }
+  engine::Result<std::vector<std::pair<std::string, std::string>>> ScanState(
+      std::string_view prefix) const override {
+    return inner_.ScanState(prefix);
+  }
+  engine::Status ClearState() override { return inner_.ClearState(); }
+
+ private:
+  engine::EventStore& inner_;
+  mutable std::atomic<uint64_t> events_read_{0};
+  mutable std::mutex mu_;
+  std::vector<std::vector<std::string>> state_writes_;
+};
+
+std::vector<engine::RecordedEvent> WholeLog(const engine::EventStore& store) {
+  auto events = store.ReadAll(0, 1'000'000);
+  REQUIRE(events);
+  return std::move(*events);
+}
+
+// Appends log[from, to) (0-based) verbatim: the same positions, times and hashes.
+void CopyVerbatim(const std::vector<engine::RecordedEvent>& log, uint64_t from, uint64_t to,
+                  engine::EventStore& store) {
+  for (uint64_t i = from; i < to; ++i) REQUIRE(store.AppendVerbatim(log[i]));
+}
+
+std::vector<std::string> Ids(const std::vector<wf::ReferralState>& referrals) {
+  std::vector<std::string> ids;
+  for (const auto& r : referrals) ids.push_back(r.id);
+  return ids;
+}
+
+std::vector<std::string> Ids(const std::vector<wf::StakeholderState>& stakeholders) {
+  std::vector<std::string> ids;
+  for (const auto& s : stakeholders) ids.push_back(s.id);
+  return ids;
+}
+
+wf::ParticipantStatus StatusOf(const ReadModels& models, const char* briefing,
+                               const char* stakeholder) {
+  auto b = models.Briefing(briefing);
+  REQUIRE(b);
+  const wf::Participant* p = b->state.FindParticipant(stakeholder);
+  REQUIRE(p != nullptr);
+  return p->status;
+}
+
+TEST_CASE("The read models equal a fresh fold of the log", "[read_models]") {
+  StoreUnderTest store(GENERATE("memory", "rocksdb"));
+  const Lifecycle at = AppendLifecycle(*store);
+  ReadModels models(*store);
+  REQUIRE(models.Open());
+  CHECK(models.position() == at.end);
+  CHECK(models.skipped_events() == 0);
+  RequireEqualsFreshFold(models, FoldLog(*store));
+
+  // A few facts of the lifecycle, to be sure the fold is not trivially empty.
+  CHECK(models.Briefing("b1")->state.status == wf::BriefingStatus::kSubmitted);
+  CHECK(StatusOf(models, "b1", "ngo-a") == wf::ParticipantStatus::kAttended);
+  CHECK(StatusOf(models, "b1", "ngo-c") == wf::ParticipantStatus::kDeclined);
+  CHECK(StatusOf(models, "b1", "igo-d") == wf::ParticipantStatus::kLapsed);
+  CHECK(StatusOf(models, "b2", "ngo-c") == wf::ParticipantStatus::kUnderReferral);
+  CHECK(StatusOf(models, "b3", "ngo-c") == wf::ParticipantStatus::kInvited);
+  CHECK(models.Briefing("b1")->state.referrals.at("ngo-a").outcome ==
+        wf::ReferralOutcome::kAdmitted);
+  CHECK(models.ContributionRequest("cr-1")->state.contributions.at("ngo-a").submissions == 2);
+  CHECK(models.Briefing("nope") == std::nullopt);
+  CHECK(models.Stakeholder("nope") == std::nullopt);
+}
+
+TEST_CASE("A snapshot taken anywhere, then caught up, equals a full rebuild", "[read_models]") {
+  const std::string kind = GENERATE("memory", "rocksdb");
+  StoreUnderTest source("memory");
+  const Lifecycle at = AppendLifecycle(*source);
+  const std::vector<engine::RecordedEvent> log = WholeLog(*source);
+  const testing::FreshFold fold = FoldLog(*source);
+
+  for (uint64_t cut : {uint64_t{0}, at.before_b1, at.b1_confirmed, at.b1_objection, at.b1_decided,
+                       at.b1_window_closed, at.end - 1, at.end}) {
+    DYNAMIC_SECTION(kind << " store, snapshot at position " << cut) {
+      StoreUnderTest store(kind);
+      CopyVerbatim(log, 0, cut, *store);
+      {
+        ReadModels first(*store);
+        REQUIRE(first.Open());  // folds the prefix and stores the snapshot
+        CHECK(first.position() == cut);
+      }
+      CopyVerbatim(log, cut, log.size(), *store);
+      if (store.durable()) store.Reopen();
+
+      RecordingStore recording(*store);
+      ReadModels resumed(recording);
+      REQUIRE(resumed.Open());
+      // Only the events after the checkpoint were read (and the checkpoint's own, to check it).
+      CHECK(recording.events_read() == at.end - cut + (cut > 0 ? 1 : 0));
+
+      ReadModels rebuilt(*store);
+      REQUIRE(rebuilt.Rebuild());
+      RequireSameModels(resumed, rebuilt, fold);
+      RequireEqualsFreshFold(resumed, fold);
+    }
+  }
+}
+
+TEST_CASE("A rebuild stored by SaveSnapshot is what the next Open loads", "[read_models]") {
+  StoreUnderTest store(GENERATE("memory", "rocksdb"));
+  AppendLifecycle(*store);
+  const testing::FreshFold fold = FoldLog(*store);
+  {
+    ReadModels models(*store);
+    REQUIRE(models.Rebuild());
+    // Rebuild dropped the snapshot: nothing is stored until SaveSnapshot.
+    CHECK(store->ScanState("rm/")->empty());
+    REQUIRE(models.SaveSnapshot());
+  }
+  if (store.durable()) store.Reopen();
+  RecordingStore recording(*store);
+  ReadModels reopened(recording);
+  REQUIRE(reopened.Open());
+  CHECK(recording.events_read() == 1);  // the checkpoint's event only
+  RequireEqualsFreshFold(reopened, fold);
+}
+
+TEST_CASE("Open uses a snapshot only when it matches its format and the log", "[read_models]") {
+  StoreUnderTest store(GENERATE("memory", "rocksdb"));
+  const Lifecycle at = AppendLifecycle(*store);
+  {
+    ReadModels models(*store);
+    REQUIRE(models.Open());
+  }
+  // Tamper with a stored state: only a ReadModels that loads the snapshot can show it.
+  const std::string key = "rm/conference-session/cop-12";
+  json entry = json::parse(store->ReadState(key)->value());
+  entry["state"]["title"] = "Tampered";
+  REQUIRE(store->WriteState({{{key, entry.dump()}}, {}}));
+  json checkpoint = json::parse(store->ReadState("rm/checkpoint")->value());
+  CHECK(checkpoint["position"] == at.end);
+  CHECK(checkpoint["format_version"] == 1);
+
+  auto title_after_open = [&] {
+    ReadModels models(*store);
+    REQUIRE(models.Open());
+    CHECK(models.position() == at.end);
+    return models.ConferenceSession("cop-12")->state.title;
+  };
+
+  SECTION("a snapshot of this format and this log is loaded as it is") {
+    CHECK(title_after_open() == "Tampered");
+    ReadModels models(*store);
+    REQUIRE(models.Open());
+    REQUIRE(models.Rebuild());
+    CHECK(models.ConferenceSession("cop-12")->state.title == "Twelfth session");
+  }
+  SECTION("a snapshot of another format version is rebuilt") {
+    checkpoint["format_version"] = 999;
+    REQUIRE(store->WriteState({{{"rm/checkpoint", checkpoint.dump()}}, {}}));
+    CHECK(title_after_open() == "Twelfth session");
+    // ...and stored again in the current format.
+    CHECK(json::parse(store->ReadState("rm/checkpoint")->value())["format_version"] == 1);
+    CHECK(title_after_open() == "Twelfth session");
+  }
+  SECTION("a checkpoint naming another event than the log's is rebuilt") {
+    checkpoint["hash"] = std::string(64, 'a');
+    REQUIRE(store->WriteState({{{"rm/checkpoint", checkpoint.dump()}}, {}}));
+    CHECK(title_after_open() == "Twelfth session");
+  }
+  SECTION("a checkpoint beyond the head is rebuilt") {
+    checkpoint["position"] = at.end + 5;
+    REQUIRE(store->WriteState({{{"rm/checkpoint", checkpoint.dump()}}, {}}));
+    CHECK(title_after_open() == "Twelfth session");
+  }
+  SECTION("a state that does not decode is rebuilt") {
+    REQUIRE(store->WriteState({{{"rm/briefing/b1", "{\"version\":3}"}}, {}}));
+    CHECK(title_after_open() == "Twelfth session");
+  }
+  SECTION("an unknown kind of key is rebuilt") {
+    REQUIRE(store->WriteState({{{"rm/spaceship/s1", "{}"}}, {}}));
+    CHECK(title_after_open() == "Twelfth session");
+  }
+}
+
+TEST_CASE("A snapshot stores only what changed since the last one", "[read_models]") {
+  StoreUnderTest store("memory");
+  AppendLifecycle(*store);
+  RecordingStore recording(*store);
+  ReadModels models(recording);
+  REQUIRE(models.Open());
+  REQUIRE(recording.state_writes().size() == 1);  // the first snapshot: everything
+  CHECK(recording.state_writes()[0].size() > 20);
+
+  recording.Reset();
+  REQUIRE(models.SaveSnapshot());
+  CHECK(recording.state_writes().empty());  // nothing changed: nothing written
+
+  AppendEvents(
+      *store,
+      {wf::EcosocStatusChanged{"ngo-c", wf::EcosocStatus::kNone, At("2026-07-21T00:00:00Z")},
+       wf::StakeholderInvited{"b2", "igo-d", wf::StakeholderCategory::kIgo, "cop-12"}},
+      SecretariatMetadata("2026-07-21T00:00:00Z"));
+  REQUIRE(models.CatchUp());
+  REQUIRE(models.SaveSnapshot());
+  REQUIRE(recording.state_writes().size() == 1);
+  auto keys = recording.state_writes()[0];
+  std::sort(keys.begin(), keys.end());
+  CHECK(keys == std::vector<std::string>{"rm/briefing/b2", "rm/checkpoint",
+                                         "rm/participations/igo-d", "rm/stakeholder/ngo-c"});
+
+  // And a reopen sees both changes.
+  ReadModels reopened(*store);
+  REQUIRE(reopened.Open());
+  RequireEqualsFreshFold(reopened, FoldLog(*store));
+}
+
+TEST_CASE("Referrals are filtered by status and Working Group", "[read_models]") {
+  StoreUnderTest store(GENERATE("memory", "rocksdb"));
+  AppendLifecycle(*store);
+  ReadModels models(*store);
+  REQUIRE(models.Open());
+  using S = wf::ReferralStatus;
+  CHECK(Ids(models.Referrals({})) == std::vector<std::string>{"b1.ngo-a", "b2.ngo-c", "b3.ngo-c"});
+  CHECK(Ids(models.Referrals({S::kPending, ""})) == std::vector<std::string>{"b2.ngo-c"});
+  CHECK(Ids(models.Referrals({S::kDecided, ""})) == std::vector<std::string>{"b1.ngo-a"});
+  CHECK(Ids(models.Referrals({S::kWithdrawn, ""})) == std::vector<std::string>{"b3.ngo-c"});
+  CHECK(Ids(models.Referrals({std::nullopt, "wg-tip"})) ==
+        std::vector<std::string>{"b1.ngo-a", "b3.ngo-c"});
+  CHECK(Ids(models.Referrals({std::nullopt, "wg-som"})) == std::vector<std::string>{"b2.ngo-c"});
+  CHECK(Ids(models.Referrals({S::kPending, "wg-som"})) == std::vector<std::string>{"b2.ngo-c"});
+  CHECK(Ids(models.Referrals({S::kPending, "wg-tip"})).empty());
+  CHECK(Ids(models.Referrals({std::nullopt, "wg-none"})).empty());
+
+  // The Working Group decides the pending one: it moves from pending to decided.
+  Scenario s(*store);
+  s.Do(models.Referral("b2.ngo-c"), wf::DecideReferral{"b2.ngo-c", "not_admitted", "No."},
+       s.As(wf::Role::kWorkingGroup, "2026-07-22T09:00:00Z", "", "wg-som"));
+  REQUIRE(models.CatchUp());
+  CHECK(Ids(models.Referrals({S::kPending, ""})).empty());
+  CHECK(Ids(models.Referrals({S::kDecided, ""})) ==
+        std::vector<std::string>{"b1.ngo-a", "b2.ngo-c"});
+  CHECK(Ids(models.Referrals({S::kDecided, "wg-som"})) == std::vector<std::string>{"b2.ngo-c"});
+  CHECK(StatusOf(models, "b2", "ngo-c") == wf::ParticipantStatus::kExcluded);
+}
+
+TEST_CASE("A stakeholder's participations are listed in order of first appearance",
+          "[read_models]") {
+  StoreUnderTest store(GENERATE("memory", "rocksdb"));
+  AppendLifecycle(*store);
+  ReadModels models(*store);
+  REQUIRE(models.Open());
+  using P = wf::Participation;
+  CHECK(models.ParticipationsOf("ngo-a") ==
+        std::vector<P>{{"briefing", "b1", "attended"},
+                       {"briefing", "b2", "invited"},
+                       {"observer_invitation", "oi-1", "accepted"},
+                       {"contribution_request", "cr-1", "accepted"},
+                       {"report", "r-1", "author"}});
+  CHECK(models.ParticipationsOf("ngo-b") ==
+        std::vector<P>{{"contribution_request", "cr-1", "invited"}});
+  CHECK(models.ParticipationsOf("ngo-c") == std::vector<P>{{"briefing", "b1", "declined"},
+                                                           {"briefing", "b2", "under_referral"},
+                                                           {"briefing", "b3", "invited"}});
+  CHECK(models.ParticipationsOf("igo-d") ==
+        std::vector<P>{{"briefing", "b1", "lapsed"}, {"report", "r-1", "author"}});
+  // States Parties and signatories attend without invitation (59(f)).
+  CHECK(models.ParticipationsOf("state-p") == std::vector<P>{{"briefing", "b1", "attended"}});
+  CHECK(models.ParticipationsOf("state-s") ==
+        std::vector<P>{{"briefing", "b1", "attended"}, {"state_participation", "sp-1", "funded"}});
+  CHECK(models.ParticipationsOf("nobody").empty());
+}
+
+TEST_CASE("Eligible lists the relevant stakeholders entitled at the previous session",
+          "[read_models]") {
+  StoreUnderTest store(GENERATE("memory", "rocksdb"));
+  AppendLifecycle(*store);
+  ReadModels models(*store);
+  REQUIRE(models.Open());
+
+  const EligibleList july = models.Eligible(Day("2026-07-15"));
+  REQUIRE(july.conference_session);
+  CHECK(july.conference_session->id == "cop-12");
+  // state-p is entitled but not a relevant stakeholder; ngo-b only at the older session.
+  CHECK(Ids(july.stakeholders) ==
+        std::vector<std::string>{"igo-d", "ngo-a", "ngo-c", "state-n", "un-e"});
+  CHECK(july.stakeholders[1].name == "Stakeholder ngo-a");
+
+  // The previous session ends strictly before the date: on cop-12's last day it is cop-11.
+  const EligibleList last_day = models.Eligible(Day("2024-10-18"));
+  REQUIRE(last_day.conference_session);
+  CHECK(last_day.conference_session->id == "cop-11");
+  CHECK(Ids(last_day.stakeholders) == std::vector<std::string>{"ngo-b"});
+  CHECK(models.Eligible(Day("2024-10-19")).conference_session->id == "cop-12");
+
+  const EligibleList before_all = models.Eligible(Day("2022-10-21"));
+  CHECK_FALSE(before_all.conference_session);
+  CHECK(before_all.stakeholders.empty());
+
+  // The workflows' own rule, over every session and stakeholder, agrees.
+  const auto sessions = models.ConferenceSessions();
+  const auto stakeholders = models.Stakeholders();
+  const wf::Eligibility rule =
+      wf::EligibleStakeholders(Day("2026-07-15"), sessions, stakeholders, wf::RulesConfig{});
+  CHECK(rule.stakeholders == Ids(july.stakeholders));
+}
+
+TEST_CASE("Due confirmation deadlines follow convening, closing and rescheduling",
+          "[read_models]") {
+  StoreUnderTest store(GENERATE("memory", "rocksdb"));
+  const Lifecycle at = AppendLifecycle(*store);
+  ReadModels models(*store);
+  REQUIRE(models.Open());
+
+  // b1's window is closed and b3 is cancelled: only b2's deadline is open.
+  REQUIRE(models.NextConfirmationDeadline() == at.b2_deadline);
+  CHECK(models.DueConfirmationWindowCloses(at.b2_deadline).empty());  // due only after it
+  const wf::TimePoint just_after = at.b2_deadline + std::chrono::microseconds(1);
+  CHECK(models.DueConfirmationWindowCloses(just_after) ==
+        std::vector<wf::CloseConfirmationWindow>{{"b2", at.b2_deadline}});
+
+  // The timer closes it: nothing is due any more.
+  Scenario s(*store);
+  s.Do(models.Briefing("b2"), wf::CloseConfirmationWindow{"b2", at.b2_deadline},
+       s.As(wf::Role::kSystem, wf::FormatInstant(at.b2_deadline)));
+  REQUIRE(models.CatchUp());
+  CHECK_FALSE(models.NextConfirmationDeadline());
+  CHECK(models.DueConfirmationWindowCloses(At("2100-01-01T00:00:00Z")).empty());
+  CHECK(StatusOf(models, "b2", "ngo-a") == wf::ParticipantStatus::kLapsed);
+
+  // Rescheduling makes a new deadline, open again.
+  s.Do(models.Briefing("b2"), wf::RescheduleBriefing{"b2", "2026-09-10"},
+       s.Secretariat("2026-08-31T09:00:00Z"));
+  REQUIRE(models.CatchUp());
+  const wf::TimePoint new_deadline = *models.Briefing("b2")->state.confirmation_deadline;
+  CHECK(new_deadline > at.b2_deadline);
+  CHECK(models.NextConfirmationDeadline() == new_deadline);
+  CHECK(StatusOf(models, "b2", "ngo-a") == wf::ParticipantStatus::kInvited);
+}
+
+TEST_CASE("Events the read models cannot fold are passed over and counted", "[read_models]") {
+  StoreUnderTest store(GENERATE("memory", "rocksdb"));
+  ReadModels models(*store);
+  REQUIRE(models.Open());
+  engine::AppendRequest request;
+  auto raw = [](std::string type, std::string data) {
+    return engine::ProposedEvent{std::move(type), std::move(data), SecretariatMetadata("")};
+  };
+  // An unknown type, data that does not decode, and a valid event on a stream not its own.
+  request.writes.push_back({"other-1", engine::ExpectedVersion::Any(), {raw("Unheard", "{}")}});
+  request.writes.push_back(
+      {"briefing-b9", engine::ExpectedVersion::Any(), {raw("BriefingRequested", "{\"x\":1}")}});
+  wf::Event session =
+      wf::ConferenceSessionRegistered{"cop-99", "T", Day("2030-01-01"), Day("2030-01-02")};
+  request.writes.push_back({"conference-session-cop-98",
+                            engine::ExpectedVersion::Any(),
+                            {wf::ToProposedEvent(session, SecretariatMetadata(""))}});
+  REQUIRE(store->Append(request));
+  AppendEvents(*store, {session}, SecretariatMetadata(""));  // the same, on its own stream
+
+  REQUIRE(models.CatchUp());
+  CHECK(models.position() == 4);
+  CHECK(models.skipped_events() == 3);
+  CHECK_FALSE(models.Briefing("b9"));
+  CHECK_FALSE(models.ConferenceSession("cop-98"));
+  REQUIRE(models.ConferenceSession("cop-99"));
+  CHECK(models.ConferenceSession("cop-99")->version == 1);
+}
+
+// Many small appends of briefings and stakeholders, for the long-log and concurrency cases.
+void AppendMany(engine::EventStore& store, int units, int first = 0) {
+  for (int u = first; u < first + units; ++u) {
+    const std::string n = std::to_string(u);
+    const std::string b = "gen-b" + n;
+    std::vector<wf::Event> events{
+        wf::StakeholderRegistered{"gen-s" + n,
+                                  "Generated " + n,
+                                  wf::StakeholderCategory::kNgo,
+                                  wf::EcosocStatus::kGeneral,
+                                  {}},
+        wf::ObserverEntitlementRecorded{"gen-s" + n, "cop-12", ""},
+        wf::BriefingRequested{b, "Generated briefing " + n, "pres"},
+        wf::BriefingConvened{b, "m-tip", "wg-tip", Day("2026-07-14"), Day("2026-07-16"),
+                             Day("2026-07-15"), "Europe/Vienna", At("2026-07-05T21:59:59Z"),
+                             "bureau-1"},
+        wf::StakeholderInvited{b, "gen-s" + n, wf::StakeholderCategory::kNgo, "cop-12"},
+        wf::StakeholderInvited{b, "ngo-a", wf::StakeholderCategory::kNgo, "cop-12"},
+        wf::AttendanceConfirmed{b, "gen-s" + n, "Comment " + n, {}, At("2026-07-01T09:00:00Z")},
+    };
+    AppendEvents(store, events, SecretariatMetadata("2026-07-01T09:00:00Z"));
+  }
+}
+
+TEST_CASE("A long log folds the same through the read-ahead threads", "[read_models]") {
+  StoreUnderTest store(GENERATE("memory", "rocksdb"));
+  AppendLifecycle(*store);
+  AppendMany(*store, 520);  // 3,640 events more: four pages and a short one
+  ReadModels models(*store);
+  REQUIRE(models.Open());
+  CHECK(models.position() == store->Head().position);
+  CHECK(models.skipped_events() == 0);
+  RequireEqualsFreshFold(models, FoldLog(*store));
+  CHECK(models.ParticipationsOf("ngo-a").size() == 5 + 520);
+  CHECK(models.ParticipationsOf("gen-s7") ==
+        std::vector<wf::Participation>{{"briefing", "gen-b7", "confirmed"}});
+}
+
+TEST_CASE("CatchUp from four threads while a writer appends ends as a single fold",
+          "[read_models]") {
+  StoreUnderTest store(GENERATE("memory", "rocksdb"));
+  AppendLifecycle(*store);
+  ReadModels models(*store);
+  REQUIRE(models.Open());
+
+  std::atomic<bool> writing{true};
+  std::atomic<int> failures{0};
+  std::thread writer([&] {
+    AppendMany(*store, 400);
+    writing = false;
+  });
+  std::vector<std::thread> catchers;
+  for (int t = 0; t < 4; ++t) {
+    catchers.emplace_back([&] {
+      uint64_t last = 0;
+      while (writing.load() || last < store->Head().position) {
+        auto reached = models.CatchUp();
+        if (!reached || *reached < last) ++failures;
+        if (reached) last = *reached;
+      }
+    });
+  }
+  std::thread reader([&] {
+    while (writing.load()) {
+      // Readers run alongside: copies, consistent with some position.
+      const auto briefings = models.Briefings();
+      const auto position = models.position();
+      if (position > store->Head().position) ++failures;
+      for (const auto& b : briefings) {
+        if (!b.exists()) ++failures;
+      }
+      (void)models.ParticipationsOf("ngo-a");
+    }
+  });
+  writer.join();
+  for (auto& t : catchers) t.join();
+  reader.join();
+  CHECK(failures == 0);
+
+  REQUIRE(models.CatchUp());
+  CHECK(models.position() == store->Head().position);
+  const testing::FreshFold fold = FoldLog(*store);
+  RequireEqualsFreshFold(models, fold);
+  ReadModels single(*store);
+  REQUIRE(single.Rebuild());
+  RequireSameModels(models, single, fold);
+}
+
+}  // namespace
+}  // namespace dialogue::projections
