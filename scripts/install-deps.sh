@@ -10,6 +10,8 @@ packages=(
   iso-codes tzdata ca-certificates curl openssl clang-format
 )
 if [[ "${1:-}" == "--bench" ]]; then
+  # scripts/bench.sh: wrk (HTTP load), postgresql (PostgreSQL 15 with initdb, pg_ctl and pgbench),
+  # nats-server (2.9, JetStream) and libnats-dev (the NATS C client, for bench/nats_bench.cpp).
   packages+=(wrk postgresql nats-server libnats-dev)
 fi
 
