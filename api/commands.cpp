@@ -19,6 +19,7 @@
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
 #include "engine/hash_chain.hpp"
+#include "projections/read_models.hpp"
 
 namespace dialogue::api {
 namespace {
@@ -104,8 +105,13 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
   engine::SystemClock clock;
   engine::EventStore& log = **store;
   Metrics metrics([&log] { return log.Head().position; });
+  auto read_models = std::make_unique<projections::ReadModels>(log);
+  if (auto opened = read_models->Open(); !opened) {
+    LogError("cannot open the read models: " + opened.error().message);
+    return kExitError;
+  }
   Router router(&*tokens);
-  ApiContext context{log, clock, metrics};
+  ApiContext context{log, clock, metrics, *read_models};
   // GET /v1/subscribe runs beside the server, from the head on.
   auto subscriptions =
       std::make_unique<SubscriptionHub>(log, SubscriptionOptions{}, &metrics.registry());
@@ -132,6 +138,10 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
   (*server)->Run();
   server->reset();  // every request has finished before the store closes
   subscriptions.reset();
+  if (auto saved = read_models->SaveSnapshot(); !saved) {
+    LogError("cannot save the read models' snapshot: " + saved.error().message);
+  }
+  read_models.reset();  // before the store they read
   store->reset();
   LogInfo("stopped");
   return kExitOk;

@@ -115,6 +115,13 @@ void Router::Add(std::string method, std::string pattern, Access access, Handler
   routes_.push_back(std::move(route));
 }
 
+std::vector<std::pair<std::string, std::string>> Router::Routes() const {
+  std::vector<std::pair<std::string, std::string>> routes;
+  routes.reserve(routes_.size());
+  for (const Route& route : routes_) routes.emplace_back(route.method, route.pattern);
+  return routes;
+}
+
 Router::Dispatched Router::Dispatch(const HttpRequest& request) const {
   auto target = ParseTarget(request.target);
   if (!target) {

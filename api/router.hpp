@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "api/auth.hpp"
@@ -65,6 +66,10 @@ class Router {
     std::string route;  // the matched pattern, or "unmatched" (a metrics label)
   };
   Dispatched Dispatch(const HttpRequest& request) const;
+
+  // The method and pattern of every route, in registration order (docs/openapi.yaml must list
+  // them all: tests/api/query_openapi_test.cpp).
+  std::vector<std::pair<std::string, std::string>> Routes() const;
 
  private:
   struct Route {

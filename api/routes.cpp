@@ -21,6 +21,7 @@ std::string_view MethodLabel(std::string_view method) {
 void RegisterRoutes(Router& router, ApiContext& context) {
   RegisterSystemRoutes(router, context);
   RegisterLogRoutes(router, context);
+  RegisterQueryRoutes(router, context);
   RegisterSubscriptionRoutes(router, context);
 }
 
@@ -33,6 +34,7 @@ void RegisterSystemRoutes(Router& router, ApiContext& context) {
   router.Add("GET", "/metrics", Access::AnyPrincipal(), [&context](const RequestContext&) {
     HttpResponse response;
     response.headers.Set("Content-Type", kPrometheusContentType);
+    RefreshReadModelMetrics(context);
     response.body = context.metrics.Serialize();
     return response;
   });

@@ -7,6 +7,7 @@
 #include "api/server.hpp"
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
+#include "projections/read_models.hpp"
 
 namespace dialogue::api {
 
@@ -17,6 +18,7 @@ struct ApiContext {
   engine::EventStore& store;
   const engine::Clock& clock;
   Metrics& metrics;
+  projections::ReadModels& read_models;  // opened before serving
   // Serves GET /v1/subscribe (api/subscription_hub.hpp); null: that route answers 503.
   SubscriptionHub* subscriptions = nullptr;
 };
@@ -29,9 +31,16 @@ void RegisterSystemRoutes(Router& router, ApiContext& context);
 // The log: GET /v1/events, /v1/streams/{stream}/events, /v1/ledger/head, /v1/ledger/verify.
 void RegisterLogRoutes(Router& router, ApiContext& context);
 
+// Every GET of an entity, list, the eligible list, the referral queue and stream histories
+// (api/query_routes.cpp; docs/api.md "Reads").
+void RegisterQueryRoutes(Router& router, ApiContext& context);
+
 // GET /v1/subscribe: Server-Sent Events through context.subscriptions
 // (api/subscription_routes.cpp; docs/subscriptions.md).
 void RegisterSubscriptionRoutes(Router& router, ApiContext& context);
+
+// Sets the read-model gauges (position, lag behind the head); called at each /metrics scrape.
+void RefreshReadModelMetrics(ApiContext& context);
 
 // The server's request handler: dispatches through router and records each request in metrics.
 RequestHandler MakeRequestHandler(const Router& router, Metrics& metrics);

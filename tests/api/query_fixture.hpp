@@ -1,0 +1,248 @@
+// The read-side tests' world: an in-memory store filled with workflows events (as the commands
+// would append them), read models over it, and the full router with a token per role. Requests go
+// through Router::Dispatch, in process.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "api/auth.hpp"
+#include "api/metrics.hpp"
+#include "api/router.hpp"
+#include "api/routes.hpp"
+#include "engine/clock.hpp"
+#include "engine/event_store.hpp"
+#include "engine/time.hpp"
+#include "projections/read_models.hpp"
+#include "workflows/country_screener.hpp"
+#include "workflows/deadline.hpp"
+#include "workflows/events.hpp"
+
+namespace dialogue::api::testing {
+
+// One bearer token per caller of the tests; the token is the name.
+struct QueryCaller {
+  const char* token;
+  const char* actor;
+  const char* role;
+  const char* stakeholder;    // for state and stakeholder
+  const char* working_group;  // for working_group
+};
+
+inline const std::vector<QueryCaller>& QueryCallers() {
+  static const std::vector<QueryCaller> kCallers = {
+      {"sec", "sec-ana", "secretariat", "", ""},
+      {"president", "pres-li", "president", "", ""},
+      {"bureau", "bur-eva", "bureau", "", ""},
+      {"wg-tip", "wg-tip-chair", "working_group", "", "wg-tip"},
+      {"auditor", "aud-bo", "auditor", "", ""},
+      {"integration", "int-feed", "integration", "", ""},
+      {"state-at", "at-rep", "state", "at", ""},
+      {"state-fr", "fr-rep", "state", "fr", ""},
+      {"ngo-a", "ngo-a-rep", "stakeholder", "ngo-a", ""},
+      {"ngo-b", "ngo-b-rep", "stakeholder", "ngo-b", ""},
+      {"ngo-c", "ngo-c-rep", "stakeholder", "ngo-c", ""},
+  };
+  return kCallers;
+}
+
+inline std::string QueryTokensJson() {
+  nlohmann::json tokens = nlohmann::json::array();
+  for (const auto& caller : QueryCallers()) {
+    nlohmann::json entry = {{"token_sha256", Sha256Hex(caller.token)},
+                            {"actor", caller.actor},
+                            {"roles", {caller.role}}};
+    if (*caller.stakeholder) entry["stakeholder"] = caller.stakeholder;
+    if (*caller.working_group) entry["working_group"] = caller.working_group;
+    tokens.push_back(entry);
+  }
+  return nlohmann::json{{"tokens", tokens}}.dump();
+}
+
+inline workflows::Date Day(const char* text) { return workflows::ParseDate("date", text).value(); }
+
+inline engine::TimePoint Instant(const char* text) { return engine::ParseRfc3339(text).value(); }
+
+struct Answer {
+  int status = 0;
+  std::string etag;
+  nlohmann::json body;  // null when the body is empty
+  std::string text;
+};
+
+class QueryFixture {
+ public:
+  QueryFixture()
+      : clock_(Instant("2026-07-20T12:00:00Z")),
+        store_(engine::NewInMemoryEventStore(&clock_)),
+        tokens_(TokenRegistry::Parse(QueryTokensJson()).value()),
+        metrics_([this] { return store_->Head().position; }),
+        read_models_(*store_),
+        router_(&tokens_),
+        context_{*store_, clock_, metrics_, read_models_} {
+    if (!read_models_.Open()) throw std::runtime_error("read models do not open");
+    RegisterRoutes(router_, context_);
+  }
+
+  // Appends one event as `actor` acting in `role`, at occurred_at; returns its position.
+  uint64_t Append(const workflows::Event& event, const std::string& actor = "sec-ana",
+                  const std::string& role = "secretariat",
+                  const std::string& occurred_at = "2026-06-01T09:00:00Z",
+                  const std::string& on_behalf_of = "") {
+    engine::EventMetadata metadata;
+    metadata.occurred_at = occurred_at;
+    metadata.actor = actor;
+    metadata.role = role;
+    metadata.on_behalf_of = on_behalf_of;
+    engine::AppendRequest request;
+    request.writes.push_back({workflows::StreamOf(event),
+                              engine::ExpectedVersion::Any(),
+                              {workflows::ToProposedEvent(event, metadata)}});
+    auto appended = store_->Append(request);
+    if (!appended) throw std::runtime_error("append failed: " + appended.error().message);
+    return appended->last_position;
+  }
+
+  Answer Get(const std::string& token, const std::string& target,
+             const std::map<std::string, std::string>& headers = {}) {
+    HttpRequest request;
+    request.method = "GET";
+    request.target = target;
+    if (!token.empty()) request.headers.Set("Authorization", "Bearer " + token);
+    for (const auto& [name, value] : headers) request.headers.Set(name, value);
+    HttpResponse response = router_.Dispatch(request).response;
+    Answer answer;
+    answer.status = response.status;
+    answer.etag = std::string(response.headers.Get("ETag").value_or(""));
+    answer.text = response.body;
+    if (!response.body.empty()) {
+      answer.body = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+    }
+    return answer;
+  }
+
+  // The reference data and stakeholders of the season:
+  // - Conference session cosp-12 (October 2025), the session previous to July 2026 briefings;
+  // - Working Groups wg-tip (Trafficking Protocol) and wg-som (Smuggling of Migrants), each with a
+  //   meeting taking up the review process in July 2026;
+  // - NGOs ngo-a, ngo-b, ngo-c, ngo-d, an IGO igo-x, all entitled at cosp-12 but ngo-c; States
+  //   at (State Party) and fr (State Party).
+  void RegisterReferenceData() {
+    namespace wf = workflows;
+    Append(wf::ConferenceSessionRegistered{"cosp-12", "Twelfth session of the Conference",
+                                           Day("2025-10-13"), Day("2025-10-17")});
+    Append(wf::WorkingGroupRegistered{"wg-tip", "Working Group on Trafficking in Persons",
+                                      wf::Instrument::kTip});
+    Append(wf::WorkingGroupRegistered{"wg-som", "Working Group on the Smuggling of Migrants",
+                                      wf::Instrument::kSom});
+    Append(wf::MeetingScheduled{"m-tip-16", "wg-tip", Day("2026-07-14"), Day("2026-07-16"), true});
+    Append(wf::MeetingScheduled{"m-som-11", "wg-som", Day("2026-07-21"), Day("2026-07-23"), true});
+    const auto ngo = [this](const char* id, const char* name, wf::EcosocStatus status) {
+      Append(wf::StakeholderRegistered{id, name, wf::StakeholderCategory::kNgo, status, {}});
+    };
+    ngo("ngo-a", "Alliance against Trafficking", wf::EcosocStatus::kSpecial);
+    ngo("ngo-b", "Borderline Rights", wf::EcosocStatus::kGeneral);
+    ngo("ngo-c", "Coalition for Victims", wf::EcosocStatus::kNone);
+    ngo("ngo-d", "Dignity Network", wf::EcosocStatus::kRoster);
+    Append(wf::StakeholderRegistered{"igo-x",
+                                     "Regional Organization X",
+                                     wf::StakeholderCategory::kIgo,
+                                     wf::EcosocStatus::kNone,
+                                     {}});
+    Append(wf::StakeholderRegistered{"at",
+                                     "Austria",
+                                     wf::StakeholderCategory::kStateParty,
+                                     wf::EcosocStatus::kNone,
+                                     {{wf::Instrument::kTip, wf::InstrumentStatus::kParty}}});
+    Append(wf::StakeholderRegistered{
+        "fr", "France", wf::StakeholderCategory::kStateParty, wf::EcosocStatus::kNone, {}});
+    for (const char* id : {"ngo-a", "ngo-b", "ngo-d", "igo-x"}) {
+      Append(wf::ObserverEntitlementRecorded{id, "cosp-12", "17"});
+    }
+  }
+
+  // Briefing b1 on the margins of m-tip-16 (15 July 2026, Vienna): requested, convened, ngo-a,
+  // ngo-b and igo-x invited. Records the positions of its steps.
+  void ConveneBriefing() {
+    namespace wf = workflows;
+    Append(wf::BriefingRequested{"b1", "Victims' assistance in the review process", "pres-li"},
+           "pres-li", "president", "2026-05-04T08:00:00Z");
+    deadline_ = wf::ConfirmationDeadline(Day("2026-07-15"), "Europe/Vienna", 10).value();
+    Append(wf::BriefingConvened{"b1", "m-tip-16", "wg-tip", Day("2026-07-14"), Day("2026-07-16"),
+                                Day("2026-07-15"), "Europe/Vienna", deadline_, "bureau-eva"});
+    for (const char* id : {"ngo-a", "ngo-b", "igo-x"}) {
+      const auto category = std::string(id) == "igo-x" ? wf::StakeholderCategory::kIgo
+                                                       : wf::StakeholderCategory::kNgo;
+      invited_at_ = Append(wf::StakeholderInvited{"b1", id, category, "cosp-12"});
+    }
+  }
+
+  // ngo-a confirms with written comments naming Viet Nam; at objects to ngo-b (referral pending).
+  void ConfirmAndObject() {
+    namespace wf = workflows;
+    const std::string comments = "We will present our shelter work in Viet Nam.";
+    confirmed_at_ =
+        Append(wf::AttendanceConfirmed{"b1", "ngo-a", comments, wf::ScreenForCountries(comments),
+                                       Instant("2026-06-20T10:00:00Z")},
+               "ngo-a-rep", "stakeholder", "2026-06-20T10:00:00Z");
+    Append(wf::ObjectionRaised{"b1", "ngo-b", "at", "Not relevant to the review", "b1.ngo-b",
+                               "wg-tip", Instant("2026-06-22T10:00:00Z")},
+           "at-rep", "state", "2026-06-22T10:00:00Z");
+    objected_at_ = Append(
+        wf::ReferredToWorkingGroup{"b1.ngo-b", "b1", "ngo-b", "at", "wg-tip",
+                                   "Not relevant to the review", Instant("2026-06-22T10:00:00Z")},
+        "at-rep", "state", "2026-06-22T10:00:00Z");
+  }
+
+  void DecideReferral() {
+    namespace wf = workflows;
+    decided_at_ = Append(
+        wf::ReferralDecided{"b1.ngo-b", "b1", "ngo-b", "wg-tip", wf::ReferralOutcome::kAdmitted,
+                            "Its work concerns victims' protection",
+                            Instant("2026-06-30T15:00:00Z")},
+        "wg-tip-chair", "working_group", "2026-06-30T15:00:00Z");
+  }
+
+  // Briefing b2 on the margins of m-som-11, with ngo-d invited and objected to by fr (pending).
+  void SecondBriefingWithPendingReferral() {
+    namespace wf = workflows;
+    Append(wf::BriefingRequested{"b2", "Smuggling and protection at sea", "pres-li"}, "pres-li",
+           "president");
+    Append(wf::BriefingConvened{
+        "b2", "m-som-11", "wg-som", Day("2026-07-21"), Day("2026-07-23"), Day("2026-07-22"),
+        "Europe/Vienna", wf::ConfirmationDeadline(Day("2026-07-22"), "Europe/Vienna", 10).value(),
+        "bureau-eva"});
+    Append(wf::StakeholderInvited{"b2", "ngo-d", wf::StakeholderCategory::kNgo, "cosp-12"});
+    Append(wf::ObjectionRaised{"b2", "ngo-d", "fr", "Grounds", "b2.ngo-d", "wg-som",
+                               Instant("2026-06-25T10:00:00Z")},
+           "fr-rep", "state");
+    Append(wf::ReferredToWorkingGroup{"b2.ngo-d", "b2", "ngo-d", "fr", "wg-som", "Grounds",
+                                      Instant("2026-06-25T10:00:00Z")},
+           "fr-rep", "state");
+  }
+
+  Router& router() { return router_; }
+  engine::EventStore& store() { return *store_; }
+  projections::ReadModels& read_models() { return read_models_; }
+
+ protected:
+  engine::ManualClock clock_;
+  std::unique_ptr<engine::EventStore> store_;
+  TokenRegistry tokens_;
+  Metrics metrics_;
+  projections::ReadModels read_models_;
+  Router router_;
+  ApiContext context_;
+  engine::TimePoint deadline_{};
+  uint64_t invited_at_ = 0;    // position of the last invitation to b1
+  uint64_t confirmed_at_ = 0;  // position of ngo-a's confirmation
+  uint64_t objected_at_ = 0;   // position of the referral of ngo-b
+  uint64_t decided_at_ = 0;    // position of the referral decision
+};
+
+}  // namespace dialogue::api::testing
