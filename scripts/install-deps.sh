@@ -8,6 +8,7 @@ packages=(
   libboost-dev librocksdb-dev nlohmann-json3-dev catch2 libssl-dev
   libcli11-dev libhowardhinnant-date-dev libexpected-dev prometheus-cpp-dev
   iso-codes tzdata ca-certificates curl openssl clang-format
+  jq nodejs
 )
 if [[ "${1:-}" == "--bench" ]]; then
   # scripts/bench.sh: wrk (HTTP load), postgresql (PostgreSQL 15 with initdb, pg_ctl and pgbench),
@@ -20,6 +21,9 @@ for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
+# scripts/lint-openapi.sh installs its linter with npm (it needs Node.js >= 20.19): Debian ships
+# npm apart from nodejs, while NodeSource's nodejs package carries it (and conflicts with Debian's).
+command -v npm >/dev/null || missing+=(npm)
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 sudo=""
