@@ -98,8 +98,14 @@ std::string Cat(const Parts&... parts) {
   return out;
 }
 
+// Whole numbers from 1000 up, else four significant digits (never an exponent for a count).
 inline void Report(std::string_view key, double value) {
-  std::printf("RESULT %.*s %.6g\n", static_cast<int>(key.size()), key.data(), value);
+  const int length = static_cast<int>(key.size());
+  if (value >= 1000 || value <= -1000) {
+    std::printf("RESULT %.*s %.0f\n", length, key.data(), value);
+  } else {
+    std::printf("RESULT %.*s %.4g\n", length, key.data(), value);
+  }
   std::fflush(stdout);
 }
 
