@@ -140,7 +140,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
-  enum class State { kIdle, kReading, kHandling, kWriting, kStreaming, kClosed };
+  enum class State { kIdle, kReading, kHandling, kWriting, kLingering, kStreaming, kClosed };
 
   // --- Requests -------------------------------------------------------------------------------
   // Waits for the first byte of the next request under the idle timeout; a request already
@@ -305,6 +305,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void DoLinger() {
+    state_ = State::kLingering;
+    if (server_.stopping) return DoClose();
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     buffer_.consume(buffer_.size());
@@ -344,6 +346,7 @@ class Session : public std::enable_shared_from_this<Session> {
         DoClose();
         break;
       case State::kIdle:
+      case State::kLingering:
         DoClose();
         break;
       default:

@@ -1,0 +1,140 @@
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "api/json_io.hpp"
+#include "api/router.hpp"
+#include "tests/api/test_support.hpp"
+
+namespace dialogue::api {
+namespace {
+
+HttpRequest Request(std::string method, std::string target, std::string token = "") {
+  HttpRequest request;
+  request.method = std::move(method);
+  request.target = std::move(target);
+  if (!token.empty()) request.headers.Set("Authorization", "Bearer " + token);
+  return request;
+}
+
+std::string Code(const HttpResponse& response) {
+  return nlohmann::json::parse(response.body).value("code", "");
+}
+
+class RouterFixture {
+ public:
+  RouterFixture()
+      : tokens_(TokenRegistry::Parse(testing::TokensJson()).value()), router_(&tokens_) {
+    router_.Add("GET", "/healthz", Access::Public(), [](const RequestContext&) {
+      return JsonResponse(200, {{"status", "ok"}});
+    });
+    router_.Add("GET", "/v1/streams/{stream}/events", Access::Roles({kRoleAuditor}),
+                [](const RequestContext& context) {
+                  return JsonResponse(200, {{"stream", context.Param("stream")},
+                                            {"after", context.Query("after").value_or("-")},
+                                            {"actor", context.principal->actor}});
+                });
+    router_.Add("POST", "/v1/briefings", Access::AnyPrincipal(), [](const RequestContext&) {
+      return JsonResponse(201, {{"route", "create"}});
+    });
+    router_.Add("GET", "/v1/briefings/{id}", Access::AnyPrincipal(), [](const RequestContext& c) {
+      return JsonResponse(200, {{"id", c.Param("id")}});
+    });
+    router_.Add("GET", "/v1/briefings/eligible", Access::AnyPrincipal(), [](const RequestContext&) {
+      return JsonResponse(200, {{"route", "literal"}});
+    });
+    router_.Add("GET", "/boom", Access::Public(),
+                [](const RequestContext&) -> HttpResponse { throw std::runtime_error("bug"); });
+  }
+
+  Router::Dispatched Dispatch(const HttpRequest& request) { return router_.Dispatch(request); }
+
+ private:
+  TokenRegistry tokens_;
+  Router router_;
+};
+
+TEST_CASE_METHOD(RouterFixture, "A public route needs no token", "[router]") {
+  auto result = Dispatch(Request("GET", "/healthz"));
+  CHECK(result.response.status == 200);
+  CHECK(result.route == "/healthz");
+}
+
+TEST_CASE_METHOD(RouterFixture, "An unknown path answers 404 not_found", "[router]") {
+  auto result = Dispatch(Request("GET", "/v1/nothing", testing::kAuditorToken));
+  CHECK(result.response.status == 404);
+  CHECK(Code(result.response) == "not_found");
+  CHECK(result.route == "unmatched");
+  CHECK(Dispatch(Request("GET", "/v1/streams/s1/events/extra")).response.status == 404);
+}
+
+TEST_CASE_METHOD(RouterFixture, "A known path with another method answers 405 with Allow",
+                 "[router]") {
+  auto result = Dispatch(Request("DELETE", "/v1/briefings", testing::kAuditorToken));
+  CHECK(result.response.status == 405);
+  CHECK(Code(result.response) == "method_not_allowed");
+  CHECK(result.response.headers.Get("Allow") == "POST");
+}
+
+TEST_CASE_METHOD(RouterFixture, "A missing or unknown token answers 401", "[router]") {
+  auto missing = Dispatch(Request("GET", "/v1/streams/s1/events"));
+  CHECK(missing.response.status == 401);
+  CHECK(Code(missing.response) == "unauthorized");
+  CHECK(missing.response.headers.Get("WWW-Authenticate") == "Bearer");
+  auto unknown = Dispatch(Request("GET", "/v1/streams/s1/events", "wrong-token"));
+  CHECK(unknown.response.status == 401);
+  CHECK(Code(unknown.response) == "unauthorized");
+}
+
+TEST_CASE_METHOD(RouterFixture, "A role the route does not allow answers 403", "[router]") {
+  auto result = Dispatch(Request("GET", "/v1/streams/s1/events", testing::kSecretariatToken));
+  CHECK(result.response.status == 403);
+  CHECK(Code(result.response) == "forbidden");
+}
+
+TEST_CASE_METHOD(RouterFixture, "Path parameters and the query are decoded", "[router]") {
+  auto result = Dispatch(
+      Request("GET", "/v1/streams/briefing-b%2F1/events?after=3&x=a+b%21", testing::kAuditorToken));
+  REQUIRE(result.response.status == 200);
+  CHECK(result.route == "/v1/streams/{stream}/events");
+  const auto body = nlohmann::json::parse(result.response.body);
+  CHECK(body["stream"] == "briefing-b/1");
+  CHECK(body["after"] == "3");
+  CHECK(body["actor"] == "aud-bo");
+}
+
+TEST_CASE_METHOD(RouterFixture, "A literal segment wins over a parameter", "[router]") {
+  auto literal = Dispatch(Request("GET", "/v1/briefings/eligible", testing::kAuditorToken));
+  CHECK(nlohmann::json::parse(literal.response.body)["route"] == "literal");
+  auto param = Dispatch(Request("GET", "/v1/briefings/b1", testing::kAuditorToken));
+  CHECK(nlohmann::json::parse(param.response.body)["id"] == "b1");
+}
+
+TEST_CASE_METHOD(RouterFixture, "A handler that throws answers 500 internal_error", "[router]") {
+  auto result = Dispatch(Request("GET", "/boom"));
+  CHECK(result.response.status == 500);
+  CHECK(Code(result.response) == "internal_error");
+}
+
+TEST_CASE_METHOD(RouterFixture, "A malformed target answers 400", "[router]") {
+  CHECK(Dispatch(Request("GET", "/v1/briefings/%zz")).response.status == 400);
+  CHECK(Dispatch(Request("GET", "http://host/healthz")).response.status == 400);
+  CHECK(Dispatch(Request("GET", "/v1//briefings")).response.status == 400);
+}
+
+TEST_CASE("ParseTarget splits segments before decoding them", "[router]") {
+  auto target = ParseTarget("/a/b%2Fc/?k=v%20w&flag&k=2");
+  REQUIRE(target);
+  CHECK(target->path == "/a/b%2Fc/");
+  CHECK(target->segments == std::vector<std::string>{"a", "b/c"});
+  CHECK(target->query.count("k") == 2);
+  CHECK(target->query.find("k")->second == "v w");
+  CHECK(target->query.find("flag")->second.empty());
+  CHECK(ParseTarget("/")->segments.empty());
+  CHECK_FALSE(PercentDecode("%4", false));
+  CHECK(PercentDecode("a+b", false) == "a+b");
+  CHECK(PercentDecode("a+b", true) == "a b");
+}
+
+}  // namespace
+}  // namespace dialogue::api

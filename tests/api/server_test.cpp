@@ -1,0 +1,361 @@
+// The server in this process, over real sockets, with the in-memory store and test-only routes
+// (a POST route using the shared body decoder, a streaming route, a route that blocks).
+#include <catch2/catch.hpp>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "api/json_io.hpp"
+#include "api/metrics.hpp"
+#include "api/problem.hpp"
+#include "api/routes.hpp"
+#include "api/server.hpp"
+#include "tests/api/test_support.hpp"
+
+namespace dialogue::api {
+namespace {
+
+namespace net = boost::asio;
+using testing::Bearer;
+using testing::HttpClient;
+using testing::Reply;
+
+// A one-shot gate a test opens for a handler waiting on it.
+class Gate {
+ public:
+  void Open() {
+    std::lock_guard lock(mutex_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  void Wait() {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [this] { return open_; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+// Writes the chunks it was given, then closes (or, with hold_open, waits for Cancel).
+class TestStream final : public StreamingBody {
+ public:
+  TestStream(std::vector<std::string> chunks, bool hold_open)
+      : chunks_(std::move(chunks)), hold_open_(hold_open) {}
+
+  void Start(std::shared_ptr<StreamSink> sink) override {
+    for (auto& chunk : chunks_) sink->Write(chunk);
+    if (!hold_open_) sink->Close();
+    started_.set_value();
+  }
+  void Cancel() override { cancelled_.set_value(); }
+
+  std::future<void> started() { return started_.get_future(); }
+  std::future<void> cancelled() { return cancelled_.get_future(); }
+
+ private:
+  std::vector<std::string> chunks_;
+  bool hold_open_;
+  std::promise<void> started_;
+  std::promise<void> cancelled_;
+};
+
+class ServerFixture {
+ public:
+  explicit ServerFixture(ServerOptions options = {})
+      : store_(engine::NewInMemoryEventStore()),
+        tokens_(TokenRegistry::Parse(testing::TokensJson()).value()),
+        metrics_([this] { return store_->Head().position; }),
+        read_models_(*store_),
+        router_(&tokens_),
+        context_{*store_, clock_, metrics_, read_models_} {
+    REQUIRE(read_models_.Open());
+    RegisterRoutes(router_, context_);
+    // A command route as every command route will be: decode the body, then append.
+    router_.Add("POST", "/test/commands", Access::Roles({kRoleSecretariat}),
+                [this](const RequestContext& request) {
+                  auto body = DecodeJsonBody(request.request);
+                  if (!body) return body.error();
+                  engine::ProposedEvent event{"TestCommandAccepted", body->dump(), {}};
+                  engine::AppendRequest append;
+                  append.writes.push_back({"test-1", engine::ExpectedVersion::Any(), {event}});
+                  auto result = store_->Append(append);
+                  if (!result) return ErrorResponse(result.error());
+                  return JsonResponse(201, {{"position", result->last_position}});
+                });
+    router_.Add("GET", "/test/stream", Access::Public(), [this](const RequestContext&) {
+      HttpResponse response;
+      response.headers.Set("Content-Type", "text/event-stream");
+      response.stream = stream_;
+      return response;
+    });
+    router_.Add("GET", "/test/block", Access::Public(), [this](const RequestContext&) {
+      entered_.set_value();
+      release_.Wait();
+      return JsonResponse(200, {{"blocked", false}});
+    });
+    options.port = 0;
+    options.worker_threads = 4;
+    server_ = Server::Listen(options, MakeRequestHandler(router_, metrics_)).value();
+    thread_ = std::thread([this] { server_->Run(); });
+  }
+
+  ~ServerFixture() { StopAndJoin(); }
+
+  void StopAndJoin() {
+    if (!thread_.joinable()) return;
+    server_->Stop();
+    thread_.join();
+  }
+
+  uint16_t port() const { return server_->port(); }
+  uint64_t head() const { return store_->Head().position; }
+
+ protected:
+  engine::ManualClock clock_{engine::TimePoint{}};
+  std::unique_ptr<engine::EventStore> store_;
+  TokenRegistry tokens_;
+  Metrics metrics_;
+  projections::ReadModels read_models_;
+  Router router_;
+  ApiContext context_;
+  std::shared_ptr<TestStream> stream_;
+  std::promise<void> entered_;
+  Gate release_;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+};
+
+std::string Code(const Reply& reply) { return nlohmann::json::parse(reply.body).value("code", ""); }
+
+TEST_CASE_METHOD(ServerFixture, "Requests on one keep-alive connection are answered in turn",
+                 "[server]") {
+  HttpClient client(port());
+  for (int i = 0; i < 3; ++i) {
+    Reply reply = client.Send("GET", "/healthz");
+    CHECK(reply.status == 200);
+    CHECK(reply.body == R"({"status":"ok"})");
+    CHECK(reply.Header("content-type") == "application/json");
+  }
+}
+
+TEST_CASE_METHOD(ServerFixture, "A valid command appends and answers 201", "[server]") {
+  HttpClient client(port());
+  Reply reply = client.Send("POST", "/test/commands",
+                            {{"Authorization", std::string("Bearer ") + testing::kSecretariatToken},
+                             {"Content-Type", "application/json"}},
+                            R"({"id":"b1"})");
+  CHECK(reply.status == 201);
+  CHECK(head() == 1);
+}
+
+TEST_CASE_METHOD(ServerFixture, "Refused bodies append nothing: 415, 400, 413", "[server]") {
+  const std::string auth = std::string("Bearer ") + testing::kSecretariatToken;
+  {
+    HttpClient client(port());
+    Reply reply =
+        client.Send("POST", "/test/commands",
+                    {{"Authorization", auth}, {"Content-Type", "text/plain"}}, R"({"id":"b1"})");
+    CHECK(reply.status == 415);
+    CHECK(Code(reply) == "unsupported_media_type");
+    CHECK(reply.Header("content-type") == "application/problem+json");
+
+    reply =
+        client.Send("POST", "/test/commands",
+                    {{"Authorization", auth}, {"Content-Type", "application/json"}}, R"({"id":)");
+    CHECK(reply.status == 400);
+    CHECK(Code(reply) == "bad_request");
+  }
+  {
+    HttpClient client(port());
+    const std::string big(1024 * 1024 + 1, ' ');
+    Reply reply = client.Send("POST", "/test/commands",
+                              {{"Authorization", auth}, {"Content-Type", "application/json"}}, big);
+    CHECK(reply.status == 413);
+    CHECK(Code(reply) == "payload_too_large");
+    CHECK(reply.Header("connection") == "close");
+    CHECK(client.ServerClosed());
+  }
+  {
+    // Exactly at the limit is read (and then refused as JSON, not as too large).
+    HttpClient client(port());
+    Reply reply = client.Send("POST", "/test/commands",
+                              {{"Authorization", auth}, {"Content-Type", "application/json"}},
+                              std::string(1024 * 1024, '['));
+    CHECK(reply.status == 400);
+  }
+  CHECK(head() == 0);
+}
+
+TEST_CASE_METHOD(ServerFixture, "A chunked body over the limit answers 413", "[server]") {
+  HttpClient client(port());
+  std::string request =
+      "POST /test/commands HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\nAuthorization: Bearer " +
+      std::string(testing::kSecretariatToken) + "\r\n\r\n";
+  const std::string chunk(64 * 1024, ' ');
+  char size_line[32];
+  std::snprintf(size_line, sizeof size_line, "%zx\r\n", chunk.size());
+  for (int i = 0; i < 17; ++i) request += size_line + chunk + "\r\n";
+  request += "0\r\n\r\n";
+  net::write(client.socket(), net::buffer(request));
+  Reply reply = client.Receive();
+  CHECK(reply.status == 413);
+  CHECK(head() == 0);
+}
+
+TEST_CASE_METHOD(ServerFixture, "Expect: 100-continue gets the interim answer", "[server]") {
+  HttpClient client(port());
+  const std::string body = R"({"id":"b2"})";
+  const std::string header =
+      "POST /test/commands HTTP/1.1\r\nHost: x\r\n"
+      "Content-Type: application/json\r\nExpect: 100-continue\r\n"
+      "Authorization: Bearer " +
+      std::string(testing::kSecretariatToken) +
+      "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+  net::write(client.socket(), net::buffer(header));
+  CHECK(client.Receive().status == 100);
+  net::write(client.socket(), net::buffer(body));
+  CHECK(client.Receive().status == 201);
+}
+
+TEST_CASE_METHOD(ServerFixture, "Too large headers answer 431 and close", "[server]") {
+  HttpClient client(port());
+  Reply reply = client.Send("GET", "/healthz", {{"X-Padding", std::string(20 * 1024, 'x')}});
+  CHECK(reply.status == 431);
+  CHECK(client.ServerClosed());
+}
+
+TEST_CASE_METHOD(ServerFixture, "Unknown paths, methods and tokens over the wire", "[server]") {
+  HttpClient client(port());
+  CHECK(client.Send("GET", "/nope").status == 404);
+  CHECK(client.Send("PUT", "/healthz").status == 405);
+  CHECK(client.Send("GET", "/v1/events").status == 401);
+  CHECK(client.Send("GET", "/v1/events", Bearer("wrong")).status == 401);
+  CHECK(client.Send("GET", "/v1/events", Bearer(testing::kStakeholderToken)).status == 403);
+  CHECK(client.Send("GET", "/v1/events", Bearer(testing::kAuditorToken)).status == 200);
+}
+
+TEST_CASE_METHOD(ServerFixture, "Metrics count requests by route and status", "[server]") {
+  HttpClient client(port());
+  client.Send("GET", "/healthz");
+  client.Send("GET", "/v1/events?limit=0", Bearer(testing::kAuditorToken));
+  CHECK(client.Send("GET", "/metrics").status == 401);
+  Reply reply = client.Send("GET", "/metrics", Bearer(testing::kStakeholderToken));
+  REQUIRE(reply.status == 200);
+  CHECK_THAT(reply.Header("content-type"), Catch::StartsWith("text/plain; version=0.0.4"));
+  CHECK_THAT(reply.body,
+             Catch::Contains(
+                 R"(dialogue_http_requests_total{method="GET",route="/healthz",status="200"} 1)"));
+  CHECK_THAT(reply.body, Catch::Contains(R"(route="/v1/events",status="400"} 1)"));
+  CHECK_THAT(reply.body, Catch::Contains("dialogue_http_request_duration_seconds_bucket"));
+  CHECK_THAT(reply.body, Catch::Contains("dialogue_ledger_head_position 0"));
+}
+
+TEST_CASE_METHOD(ServerFixture, "A streaming body is sent chunk by chunk until it closes",
+                 "[server]") {
+  stream_ = std::make_shared<TestStream>(std::vector<std::string>{"id: 1\n\n", "id: 2\n\n"},
+                                         /*hold_open=*/false);
+  HttpClient client(port());
+  Reply reply = client.Send("GET", "/test/stream");
+  CHECK(reply.status == 200);
+  CHECK(reply.Header("content-type") == "text/event-stream");
+  CHECK(reply.Header("transfer-encoding") == "chunked");
+  CHECK(reply.body == "id: 1\n\nid: 2\n\n");
+  CHECK(client.ServerClosed());
+}
+
+TEST_CASE_METHOD(ServerFixture, "A stream is cancelled when its client goes away", "[server]") {
+  stream_ = std::make_shared<TestStream>(std::vector<std::string>{": hello\n\n"},
+                                         /*hold_open=*/true);
+  auto started = stream_->started();
+  auto cancelled = stream_->cancelled();
+  {
+    HttpClient client(port());
+    net::write(client.socket(),
+               net::buffer(std::string("GET /test/stream HTTP/1.1\r\nHost: x\r\n\r\n")));
+    started.wait();
+  }                  // the client closes its socket
+  cancelled.wait();  // returns only once the server noticed
+  SUCCEED("the stream body was cancelled");
+}
+
+TEST_CASE_METHOD(ServerFixture, "Stop cancels open streams", "[server]") {
+  stream_ = std::make_shared<TestStream>(std::vector<std::string>{}, /*hold_open=*/true);
+  auto started = stream_->started();
+  auto cancelled = stream_->cancelled();
+  HttpClient client(port());
+  net::write(client.socket(),
+             net::buffer(std::string("GET /test/stream HTTP/1.1\r\nHost: x\r\n\r\n")));
+  started.wait();
+  StopAndJoin();
+  cancelled.wait();
+  CHECK(client.ServerClosed());
+}
+
+TEST_CASE_METHOD(ServerFixture, "Stop lets a request under way finish, then closes", "[server]") {
+  HttpClient busy(port());
+  HttpClient idle(port());
+  CHECK(idle.Send("GET", "/healthz").status == 200);
+  net::write(busy.socket(),
+             net::buffer(std::string("GET /test/block HTTP/1.1\r\nHost: x\r\n\r\n")));
+  entered_.get_future().wait();
+  server_->Stop();
+  CHECK(idle.ServerClosed());  // idle keep-alive connections close at once
+  release_.Open();
+  Reply reply = busy.Receive();
+  CHECK(reply.status == 200);
+  CHECK(reply.Header("connection") == "close");
+  CHECK(busy.ServerClosed());
+  thread_.join();  // Run returns once every connection is gone
+}
+
+class ShortTimeoutFixture : public ServerFixture {
+ public:
+  static ServerOptions Options() {
+    ServerOptions options;
+    options.read_timeout = std::chrono::milliseconds(50);
+    options.idle_timeout = std::chrono::milliseconds(50);
+    options.max_connections = 1;
+    return options;
+  }
+  ShortTimeoutFixture() : ServerFixture(Options()) {}
+};
+
+TEST_CASE_METHOD(ShortTimeoutFixture, "A request that never completes is cut off", "[server]") {
+  HttpClient slow(port());
+  net::write(slow.socket(), net::buffer(std::string("GET /healthz HTTP/1.1\r\nHost: x\r\n")));
+  CHECK(slow.ServerClosed());  // returns once the read timeout closed the connection
+}
+
+TEST_CASE_METHOD(ShortTimeoutFixture, "An idle keep-alive connection is closed", "[server]") {
+  HttpClient client(port());
+  CHECK(client.Send("GET", "/healthz").status == 200);
+  CHECK(client.ServerClosed());
+}
+
+TEST_CASE("Connections beyond the cap are closed at once", "[server]") {
+  ServerOptions options;
+  options.max_connections = 1;
+  ServerFixture fixture(options);
+  HttpClient first(fixture.port());
+  CHECK(first.Send("GET", "/healthz").status == 200);  // the first is surely accepted
+  HttpClient second(fixture.port());
+  CHECK(second.ServerClosed());
+  CHECK(first.Send("GET", "/healthz").status == 200);
+}
+
+TEST_CASE("Listen refuses a bad address", "[server]") {
+  ServerOptions options;
+  options.host = "not-an-address";
+  auto server = Server::Listen(options, [](const HttpRequest&) { return HttpResponse{}; });
+  REQUIRE_FALSE(server);
+  CHECK(server.error().code == engine::ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace dialogue::api
