@@ -5,11 +5,13 @@
 #include <vector>
 
 #include "projections/read_models.hpp"
+#include "projections/routing.hpp"
 
 namespace dialogue::projections {
 namespace {
 
 namespace wf = workflows;
+using detail::Kind;
 
 constexpr size_t kStreamPageSize = 1000;
 
@@ -19,10 +21,12 @@ struct StreamEvent {
   wf::Event event;
 };
 
-// The decodable events of `stream` at or before `position`, in version (and so position) order.
-// Undecodable events are passed over, as the read models' catch-up passes over them.
-engine::Result<std::vector<StreamEvent>> ReadUpTo(const engine::EventStore& store,
-                                                  const std::string& stream, uint64_t position) {
+// The events of entity `id`'s own stream at or before `position`, in version (and so position)
+// order. Events the read models' catch-up passes over are passed over here too: undecodable ones
+// and those naming another entity than the stream's.
+engine::Result<std::vector<StreamEvent>> ReadUpTo(const engine::EventStore& store, Kind kind,
+                                                  std::string_view id, uint64_t position) {
+  const std::string stream = std::string(detail::KindName(kind)) + "-" + std::string(id);
   std::vector<StreamEvent> out;
   uint64_t after_version = 0;
   while (true) {
@@ -30,7 +34,10 @@ engine::Result<std::vector<StreamEvent>> ReadUpTo(const engine::EventStore& stor
     for (const auto& recorded : page) {
       if (recorded.position > position) return out;
       auto event = wf::DecodeEvent(recorded.type, recorded.data);
-      if (event) out.push_back(StreamEvent{recorded.position, recorded.version, std::move(*event)});
+      if (!event) continue;
+      const detail::Route route = detail::RouteOf(*event);
+      if (route.kind != kind || route.id != id) continue;
+      out.push_back(StreamEvent{recorded.position, recorded.version, std::move(*event)});
     }
     if (page.size() < kStreamPageSize) return out;
     after_version = page.back().version;
@@ -47,9 +54,9 @@ bool Exists(const State& state) {
 }
 
 template <class State>
-AsOfResult<State> FoldAsOf(const engine::EventStore& store, const std::string& stream,
+AsOfResult<State> FoldAsOf(const engine::EventStore& store, Kind kind, std::string_view id,
                            uint64_t position) {
-  ASSIGN_OR_RETURN(std::vector<StreamEvent> events, ReadUpTo(store, stream, position));
+  ASSIGN_OR_RETURN(std::vector<StreamEvent> events, ReadUpTo(store, kind, id, position));
   if (events.empty()) return std::nullopt;
   State state;
   for (const auto& e : events) state = wf::Evolve(std::move(state), e.event);
@@ -62,27 +69,27 @@ AsOfResult<State> FoldAsOf(const engine::EventStore& store, const std::string& s
 AsOfResult<wf::ConferenceSessionState> ConferenceSessionAsOf(const engine::EventStore& store,
                                                              std::string_view id,
                                                              uint64_t position) {
-  return FoldAsOf<wf::ConferenceSessionState>(store, wf::ConferenceSessionStream(id), position);
+  return FoldAsOf<wf::ConferenceSessionState>(store, Kind::kConferenceSession, id, position);
 }
 
 AsOfResult<wf::WorkingGroupState> WorkingGroupAsOf(const engine::EventStore& store,
                                                    std::string_view id, uint64_t position) {
-  return FoldAsOf<wf::WorkingGroupState>(store, wf::WorkingGroupStream(id), position);
+  return FoldAsOf<wf::WorkingGroupState>(store, Kind::kWorkingGroup, id, position);
 }
 
 AsOfResult<wf::MeetingState> MeetingAsOf(const engine::EventStore& store, std::string_view id,
                                          uint64_t position) {
-  return FoldAsOf<wf::MeetingState>(store, wf::MeetingStream(id), position);
+  return FoldAsOf<wf::MeetingState>(store, Kind::kMeeting, id, position);
 }
 
 AsOfResult<wf::StakeholderState> StakeholderAsOf(const engine::EventStore& store,
                                                  std::string_view id, uint64_t position) {
-  return FoldAsOf<wf::StakeholderState>(store, wf::StakeholderStream(id), position);
+  return FoldAsOf<wf::StakeholderState>(store, Kind::kStakeholder, id, position);
 }
 
 AsOfResult<wf::BriefingState> BriefingAsOf(const engine::EventStore& store, std::string_view id,
                                            uint64_t position) {
-  ASSIGN_OR_RETURN(std::vector<StreamEvent> own, ReadUpTo(store, wf::BriefingStream(id), position));
+  ASSIGN_OR_RETURN(std::vector<StreamEvent> own, ReadUpTo(store, Kind::kBriefing, id, position));
   if (own.empty()) return std::nullopt;
   const uint64_t version = own.back().version;
 
@@ -92,7 +99,7 @@ AsOfResult<wf::BriefingState> BriefingAsOf(const engine::EventStore& store, std:
     const auto* raised = std::get_if<wf::ObjectionRaised>(&e.event);
     if (raised == nullptr) continue;
     ASSIGN_OR_RETURN(std::vector<StreamEvent> referral,
-                     ReadUpTo(store, wf::ReferralStream(raised->referral), position));
+                     ReadUpTo(store, Kind::kReferral, raised->referral, position));
     std::move(referral.begin(), referral.end(), std::back_inserter(merged));
   }
   if (!merged.empty()) {
@@ -117,30 +124,30 @@ AsOfResult<wf::BriefingState> BriefingAsOf(const engine::EventStore& store, std:
 
 AsOfResult<wf::ReferralState> ReferralAsOf(const engine::EventStore& store, std::string_view id,
                                            uint64_t position) {
-  return FoldAsOf<wf::ReferralState>(store, wf::ReferralStream(id), position);
+  return FoldAsOf<wf::ReferralState>(store, Kind::kReferral, id, position);
 }
 
 AsOfResult<wf::ObserverInvitationState> ObserverInvitationAsOf(const engine::EventStore& store,
                                                                std::string_view id,
                                                                uint64_t position) {
-  return FoldAsOf<wf::ObserverInvitationState>(store, wf::ObserverInvitationStream(id), position);
+  return FoldAsOf<wf::ObserverInvitationState>(store, Kind::kObserverInvitation, id, position);
 }
 
 AsOfResult<wf::ContributionRequestState> ContributionRequestAsOf(const engine::EventStore& store,
                                                                  std::string_view id,
                                                                  uint64_t position) {
-  return FoldAsOf<wf::ContributionRequestState>(store, wf::ContributionRequestStream(id), position);
+  return FoldAsOf<wf::ContributionRequestState>(store, Kind::kContributionRequest, id, position);
 }
 
 AsOfResult<wf::StakeholderReportState> ReportAsOf(const engine::EventStore& store,
                                                   std::string_view id, uint64_t position) {
-  return FoldAsOf<wf::StakeholderReportState>(store, wf::ReportStream(id), position);
+  return FoldAsOf<wf::StakeholderReportState>(store, Kind::kReport, id, position);
 }
 
 AsOfResult<wf::StateParticipationState> StateParticipationAsOf(const engine::EventStore& store,
                                                                std::string_view id,
                                                                uint64_t position) {
-  return FoldAsOf<wf::StateParticipationState>(store, wf::StateParticipationStream(id), position);
+  return FoldAsOf<wf::StateParticipationState>(store, Kind::kStateParticipation, id, position);
 }
 
 }  // namespace dialogue::projections

@@ -1,7 +1,6 @@
 #include "projections/read_models.hpp"
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <map>
@@ -15,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "projections/routing.hpp"
 #include "projections/state_codec.hpp"
 
 namespace dialogue::projections {
@@ -34,46 +34,9 @@ constexpr std::string_view kKeyPrefix = "rm/";
 constexpr std::string_view kCheckpointKey = "rm/checkpoint";
 constexpr std::string_view kParticipationsKind = "participations";
 
-// The aggregates, each with its stream prefix (API.md "Streams are named <kind>-<id>"), which is
-// also its kind in snapshot keys.
-enum class Kind {
-  kConferenceSession,
-  kWorkingGroup,
-  kMeeting,
-  kStakeholder,
-  kBriefing,
-  kReferral,
-  kObserverInvitation,
-  kContributionRequest,
-  kReport,
-  kStateParticipation,
-};
-constexpr std::array<std::string_view, 10> kKindNames{
-    "conference-session",
-    "working-group",
-    "meeting",
-    "stakeholder",
-    "briefing",
-    "referral",
-    "observer-invitation",
-    "contribution-request",
-    "report",
-    "state-participation",
-};
-std::string_view KindName(Kind kind) { return kKindNames[static_cast<size_t>(kind)]; }
-std::optional<Kind> ParseKind(std::string_view text) {
-  for (size_t i = 0; i < kKindNames.size(); ++i) {
-    if (kKindNames[i] == text) return static_cast<Kind>(i);
-  }
-  return std::nullopt;
-}
-
-// True when `stream` is "<kind>-<id>".
-bool IsStreamOf(std::string_view stream, Kind kind, std::string_view id) {
-  const std::string_view name = KindName(kind);
-  return stream.size() == name.size() + 1 + id.size() && stream.starts_with(name) &&
-         stream[name.size()] == '-' && stream.ends_with(id);
-}
+using detail::Kind;
+using detail::KindName;
+using detail::ParseKind;
 
 template <class... F>
 struct Overloaded : F... {
@@ -81,81 +44,6 @@ struct Overloaded : F... {
 };
 template <class... F>
 Overloaded(F...) -> Overloaded<F...>;
-
-// Where an event goes: its own aggregate (whose stream it is recorded on) and, for the events of a
-// referral that the briefing's fold takes too, that briefing.
-struct Route {
-  Kind kind;
-  std::string_view id;
-  std::string_view briefing;  // non-empty for the referral events a briefing folds
-};
-
-Route RouteOf(const wf::Event& event) {
-  return std::visit(Overloaded{
-                        [](const wf::ConferenceSessionRegistered& e) {
-                          return Route{Kind::kConferenceSession, e.conference_session, {}};
-                        },
-                        [](const wf::WorkingGroupRegistered& e) {
-                          return Route{Kind::kWorkingGroup, e.working_group, {}};
-                        },
-                        [](const wf::MeetingScheduled& e) {
-                          return Route{Kind::kMeeting, e.meeting, {}};
-                        },
-                        [](const wf::StakeholderRegistered& e) {
-                          return Route{Kind::kStakeholder, e.stakeholder, {}};
-                        },
-                        [](const wf::EcosocStatusChanged& e) {
-                          return Route{Kind::kStakeholder, e.stakeholder, {}};
-                        },
-                        [](const wf::ObserverEntitlementRecorded& e) {
-                          return Route{Kind::kStakeholder, e.stakeholder, {}};
-                        },
-                        [](const wf::ReferredToWorkingGroup& e) {
-                          return Route{Kind::kReferral, e.referral, e.briefing};
-                        },
-                        [](const wf::ReferralDecided& e) {
-                          return Route{Kind::kReferral, e.referral, e.briefing};
-                        },
-                        [](const wf::ObjectionWithdrawn& e) {
-                          return Route{Kind::kReferral, e.referral, e.briefing};
-                        },
-                        [](const wf::ObserverInvited& e) {
-                          return Route{Kind::kObserverInvitation, e.observer_invitation, {}};
-                        },
-                        [](const wf::ObserverInvitationAnswered& e) {
-                          return Route{Kind::kObserverInvitation, e.observer_invitation, {}};
-                        },
-                        [](const wf::ObserverInvitationRevoked& e) {
-                          return Route{Kind::kObserverInvitation, e.observer_invitation, {}};
-                        },
-                        [](const wf::ContributionsRequested& e) {
-                          return Route{Kind::kContributionRequest, e.contribution_request, {}};
-                        },
-                        [](const wf::ContributionSubmitted& e) {
-                          return Route{Kind::kContributionRequest, e.contribution_request, {}};
-                        },
-                        [](const wf::ContributionReviewed& e) {
-                          return Route{Kind::kContributionRequest, e.contribution_request, {}};
-                        },
-                        [](const wf::StakeholderReportSubmitted& e) {
-                          return Route{Kind::kReport, e.report, {}};
-                        },
-                        [](const wf::StateParticipationRequested& e) {
-                          return Route{Kind::kStateParticipation, e.state_participation, {}};
-                        },
-                        [](const wf::StateParticipationFunded& e) {
-                          return Route{Kind::kStateParticipation, e.state_participation, {}};
-                        },
-                        [](const wf::StateParticipationWithdrawn& e) {
-                          return Route{Kind::kStateParticipation, e.state_participation, {}};
-                        },
-                        // Every other event is a briefing's own.
-                        [](const auto& e) {
-                          return Route{Kind::kBriefing, e.briefing, {}};
-                        },
-                    },
-                    event);
-}
 
 // The stakeholders an event may add to an aggregate's participants (workflows::ParticipationIn
 // decides whether it did). Others never start a participation.
@@ -333,8 +221,8 @@ struct Data {
 };
 
 void Data::Apply(const engine::RecordedEvent& recorded, const wf::Event& event) {
-  const Route route = RouteOf(event);
-  if (!IsStreamOf(recorded.stream, route.kind, route.id)) {
+  const detail::Route route = detail::RouteOf(event);
+  if (!detail::IsStreamOf(recorded.stream, route.kind, route.id)) {
     ++skipped;  // an event on another stream than its own would fold into the wrong entity
     return;
   }
@@ -674,8 +562,10 @@ struct ReadModels::Impl {
         write.puts.emplace_back(SnapshotKey(kParticipationsKind, stakeholder), list.dump());
       }
       if (write.puts.empty() && has_snapshot && d.position == snapshot_position) return {};
-      const json checkpoint = {
-          {"format_version", kSnapshotFormatVersion}, {"position", d.position}, {"hash", d.hash}};
+      const json checkpoint = {{"format_version", kSnapshotFormatVersion},
+                               {"position", d.position},
+                               {"hash", d.hash},
+                               {"skipped", d.skipped}};
       write.puts.emplace_back(std::string(kCheckpointKey), checkpoint.dump());
     }
     RETURN_IF_ERROR(store.WriteState(write));
@@ -715,15 +605,18 @@ struct ReadModels::Impl {
     auto format = checkpoint.find("format_version");
     auto position_it = checkpoint.find("position");
     auto hash_it = checkpoint.find("hash");
+    auto skipped_it = checkpoint.find("skipped");
     if (format == checkpoint.end() || !format->is_number_integer() ||
         format->get<int64_t>() != kSnapshotFormatVersion || position_it == checkpoint.end() ||
         !position_it->is_number_unsigned() || hash_it == checkpoint.end() ||
-        !hash_it->is_string()) {
+        !hash_it->is_string() || skipped_it == checkpoint.end() ||
+        !skipped_it->is_number_unsigned()) {
       return nullptr;
     }
     auto fresh = std::make_unique<Data>();
     fresh->position = position_it->get<uint64_t>();
     fresh->hash = hash_it->get<std::string>();
+    fresh->skipped = skipped_it->get<uint64_t>();
     // The checkpoint must name an event of this log: same position, same hash.
     if (fresh->position > 0) {
       ASSIGN_OR_RETURN(auto at, store.ReadAll(fresh->position - 1, 1));
@@ -735,7 +628,7 @@ struct ReadModels::Impl {
     }
 
     ASSIGN_OR_RETURN(auto stored, store.ScanState(kKeyPrefix));
-    for (const auto& [key, value] : stored) {
+    for (auto& [key, value] : stored) {
       if (key == kCheckpointKey) continue;
       const std::string_view rest = std::string_view(key).substr(kKeyPrefix.size());
       const size_t slash = rest.find('/');
@@ -743,6 +636,8 @@ struct ReadModels::Impl {
       const std::string_view kind_name = rest.substr(0, slash);
       const std::string id(rest.substr(slash + 1));
       const json j = json::parse(value, nullptr, /*allow_exceptions=*/false);
+      // Free each stored value once decoded: the peak stays near the size of the states.
+      std::string().swap(value);
       if (j.is_discarded()) return nullptr;
       if (kind_name == kParticipationsKind) {
         if (!j.is_array()) return nullptr;
@@ -783,15 +678,12 @@ ReadModels::~ReadModels() = default;
 engine::Status ReadModels::Open() {
   std::lock_guard fold(impl_->fold_mu);
   ASSIGN_OR_RETURN(std::unique_ptr<Data> loaded, impl_->LoadSnapshot());
-  if (loaded == nullptr) {
-    RETURN_IF_ERROR(impl_->RebuildLocked());
-  } else {
-    impl_->snapshot_position = loaded->position;
-    impl_->has_snapshot = true;
-    impl_->Install(std::move(loaded));
-    RETURN_IF_ERROR(impl_->CatchUpLocked());
-  }
-  return impl_->SaveSnapshotLocked();
+  if (loaded == nullptr) return impl_->RebuildLocked();
+  impl_->snapshot_position = loaded->position;
+  impl_->has_snapshot = true;
+  impl_->Install(std::move(loaded));
+  RETURN_IF_ERROR(impl_->CatchUpLocked());
+  return {};
 }
 
 engine::Result<uint64_t> ReadModels::CatchUp() {

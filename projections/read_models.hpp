@@ -62,7 +62,7 @@ class ReadModels {
   ReadModels& operator=(const ReadModels&) = delete;
 
   // Loads the stored snapshot and catches up to the head; when there is none, or it is of another
-  // format version or another log, rebuilds instead. Then saves a snapshot of what changed.
+  // format version or another log, rebuilds instead. Stores nothing: SaveSnapshot() does.
   [[nodiscard]] engine::Status Open();
   // Folds every event committed after position(), at least up to the head as it was when the
   // call began. Returns the position reached. Long catch-ups read ahead on two helper threads.
@@ -72,12 +72,14 @@ class ReadModels {
   [[nodiscard]] engine::Status SaveSnapshot();
   // Drops the stored snapshot (EventStore::ClearState: the whole derived-state space, which only
   // the read models use) and folds the whole log again. The new states are stored by the next
-  // SaveSnapshot() — call it after Rebuild() to persist the result (`dialogue rebuild` does).
+  // SaveSnapshot() — call it after Rebuild() to persist the result (as `dialogue rebuild`
+  // should).
   [[nodiscard]] engine::Status Rebuild();
   // The last position folded.
   uint64_t position() const;
-  // Events passed over instead of folded since the models were built: an unknown type, data that
-  // does not decode, or an event recorded on another stream than its entity's. Expected 0.
+  // Events of the log passed over instead of folded (kept in the snapshot too): an unknown type,
+  // data that does not decode, or an event recorded on another stream than its entity's.
+  // Expected 0.
   uint64_t skipped_events() const;
 
   std::optional<Versioned<workflows::ConferenceSessionState>> ConferenceSession(
