@@ -97,14 +97,18 @@ struct Entry {
 
 template <class State>
 struct Table {
-  std::map<std::string, Entry<State>, std::less<>> entries;
-  std::vector<std::string> dirty;  // ids of the dirty entries
+  using Map = std::map<std::string, Entry<State>, std::less<>>;
+  using Node = typename Map::value_type;
 
-  Entry<State>& Upsert(std::string_view id) {
+  Map entries;
+  std::vector<Node*> dirty;  // the dirty entries (map nodes never move)
+
+  Node& UpsertNode(std::string_view id) {
     auto it = entries.find(id);
     if (it == entries.end()) it = entries.emplace(std::string(id), Entry<State>{}).first;
-    return it->second;
+    return *it;
   }
+  Entry<State>& Upsert(std::string_view id) { return UpsertNode(id).second; }
   Entry<State>* Find(std::string_view id) {
     auto it = entries.find(id);
     return it == entries.end() ? nullptr : &it->second;
@@ -113,18 +117,10 @@ struct Table {
     auto it = entries.find(id);
     return it == entries.end() ? nullptr : &it->second;
   }
-  void MarkDirty(std::string_view id, Entry<State>& entry) {
-    if (entry.dirty) return;
-    entry.dirty = true;
-    dirty.emplace_back(id);
-  }
-  // Folds one event into the entity `id`; `version` is set for the entity's own events.
-  Entry<State>& Fold(std::string_view id, const wf::Event& event, std::optional<uint64_t> version) {
-    Entry<State>& entry = Upsert(id);
-    entry.state = wf::Evolve(std::move(entry.state), event);
-    if (version) entry.version = *version;
-    MarkDirty(id, entry);
-    return entry;
+  void MarkDirty(Node& node) {
+    if (node.second.dirty) return;
+    node.second.dirty = true;
+    dirty.push_back(&node);
   }
 };
 
@@ -187,8 +183,8 @@ struct Data {
   std::map<std::string, std::set<std::string>, std::less<>> entitled_at;  // session -> ids
   std::set<std::pair<wf::TimePoint, std::string>> open_deadlines;         // (deadline, briefing)
   std::map<std::string, ParticipationList, std::less<>> participations;   // by stakeholder
-  std::vector<std::string>
-      dirty_participations;  // stakeholders whose list grew since the last snapshot
+  std::vector<std::pair<const std::string, ParticipationList>*>
+      dirty_participations;  // the lists that grew since the last snapshot
 
   // Calls f(kind, table) for every table of `self` (a Data or a const Data).
   template <class Self, class F>
@@ -269,7 +265,8 @@ void Data::Apply(const engine::RecordedEvent& recorded, const wf::Event& event) 
 template <class State>
 Entry<State>& Data::Fold(Table<State>& table, Kind kind, std::string_view id,
                          const wf::Event& event, std::optional<uint64_t> version) {
-  Entry<State>& entry = table.Upsert(id);
+  auto& node = table.UpsertNode(id);
+  Entry<State>& entry = node.second;
   // A participation starts when a stakeholder the event names takes part after it but did not
   // before (workflows::ParticipationIn decides both).
   const std::span<const std::string> named = NewParticipantsOf(event);
@@ -282,7 +279,7 @@ Entry<State>& Data::Fold(Table<State>& table, Kind kind, std::string_view id,
   }
   entry.state = wf::Evolve(std::move(entry.state), event);
   if (version) entry.version = *version;
-  table.MarkDirty(id, entry);
+  table.MarkDirty(node);
   if constexpr (requires { wf::ParticipationIn(entry.state, std::string_view()); }) {
     for (size_t i = 0; i < named.size(); ++i) {
       if (!took_part[i] && wf::ParticipationIn(entry.state, named[i])) {
@@ -328,7 +325,7 @@ void Data::AddParticipation(std::string_view stakeholder, Kind kind, std::string
   it->second.refs.push_back(ParticipationRef{kind, std::string(id)});
   if (!it->second.dirty) {
     it->second.dirty = true;
-    dirty_participations.emplace_back(stakeholder);
+    dirty_participations.push_back(&*it);
   }
 }
 
@@ -550,16 +547,17 @@ struct ReadModels::Impl {
       std::shared_lock lock(data_mu);
       const Data& d = *data;
       Data::ForEachTable(d, [&](Kind kind, const auto& table) {
-        for (const std::string& id : table.dirty) {
-          write.puts.emplace_back(SnapshotKey(KindName(kind), id), EncodeEntry(*table.Find(id)));
+        for (const auto* node : table.dirty) {
+          write.puts.emplace_back(SnapshotKey(KindName(kind), node->first),
+                                  EncodeEntry(node->second));
         }
       });
-      for (const std::string& stakeholder : d.dirty_participations) {
+      for (const auto* node : d.dirty_participations) {
         json list = json::array();
-        for (const auto& ref : d.participations.find(stakeholder)->second.refs) {
+        for (const auto& ref : node->second.refs) {
           list.push_back(json::array({KindName(ref.kind), ref.id}));
         }
-        write.puts.emplace_back(SnapshotKey(kParticipationsKind, stakeholder), list.dump());
+        write.puts.emplace_back(SnapshotKey(kParticipationsKind, node->first), list.dump());
       }
       if (write.puts.empty() && has_snapshot && d.position == snapshot_position) return {};
       const json checkpoint = {{"format_version", kSnapshotFormatVersion},
@@ -571,12 +569,10 @@ struct ReadModels::Impl {
     RETURN_IF_ERROR(store.WriteState(write));
     std::unique_lock lock(data_mu);
     Data::ForEachTable(*data, [](Kind, auto& table) {
-      for (const std::string& id : table.dirty) table.Find(id)->dirty = false;
+      for (auto* node : table.dirty) node->second.dirty = false;
       table.dirty.clear();
     });
-    for (const std::string& stakeholder : data->dirty_participations) {
-      data->participations.find(stakeholder)->second.dirty = false;
-    }
+    for (auto* node : data->dirty_participations) node->second.dirty = false;
     data->dirty_participations.clear();
     snapshot_position = data->position;
     has_snapshot = true;
