@@ -22,7 +22,13 @@ void RegisterRoutes(Router& router, ApiContext& context) {
   RegisterSystemRoutes(router, context);
   RegisterLogRoutes(router, context);
   RegisterQueryRoutes(router, context);
+  RegisterCommandRoutes(router, context);
   RegisterSubscriptionRoutes(router, context);
+}
+
+const workflows::RulesConfig& DefaultRules() {
+  static const workflows::RulesConfig kDefaults;
+  return kDefaults;
 }
 
 void RegisterSystemRoutes(Router& router, ApiContext& context) {

@@ -8,8 +8,13 @@
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
 #include "projections/read_models.hpp"
+#include "workflows/rules_config.hpp"
 
 namespace dialogue::api {
+
+// The readings of paragraphs 58-61 the server applies when none are given: the project's defaults
+// (workflows/rules_config.hpp, docs/rules.md).
+const workflows::RulesConfig& DefaultRules();
 
 class SubscriptionHub;
 
@@ -18,7 +23,8 @@ struct ApiContext {
   engine::EventStore& store;
   const engine::Clock& clock;
   Metrics& metrics;
-  projections::ReadModels& read_models;  // opened before serving
+  projections::ReadModels& read_models;                  // opened before serving
+  const workflows::RulesConfig& rules = DefaultRules();  // what the deciders apply
   // Serves GET /v1/subscribe (api/subscription_hub.hpp); null: that route answers 503.
   SubscriptionHub* subscriptions = nullptr;
 };
@@ -34,6 +40,10 @@ void RegisterLogRoutes(Router& router, ApiContext& context);
 // Every GET of an entity, list, the eligible list, the referral queue and stream histories
 // (api/query_routes.cpp; docs/api.md "Reads").
 void RegisterQueryRoutes(Router& router, ApiContext& context);
+
+// Every POST of the contract: reference data, briefings, referrals, observer invitations,
+// contributions, reports and State participations (api/command_*.cpp; docs/api.md "Commands").
+void RegisterCommandRoutes(Router& router, ApiContext& context);
 
 // GET /v1/subscribe: Server-Sent Events through context.subscriptions
 // (api/subscription_routes.cpp; docs/subscriptions.md).

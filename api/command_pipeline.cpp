@@ -1,0 +1,664 @@
+#include "api/command_pipeline.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/registry.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "api/event_json.hpp"
+#include "api/json_io.hpp"
+#include "api/log.hpp"
+
+namespace dialogue::api {
+namespace {
+
+std::string_view JsonTypeName(const nlohmann::json& value) {
+  switch (value.type()) {
+    case nlohmann::json::value_t::null:
+      return "null";
+    case nlohmann::json::value_t::boolean:
+      return "a boolean";
+    case nlohmann::json::value_t::string:
+      return "a string";
+    case nlohmann::json::value_t::array:
+      return "an array";
+    case nlohmann::json::value_t::object:
+      return "an object";
+    case nlohmann::json::value_t::binary:
+      return "binary";
+    case nlohmann::json::value_t::discarded:
+      return "invalid";
+    default:
+      return "a number";
+  }
+}
+
+std::string IdMessage() { return "must be an id: ^[a-z0-9][a-z0-9._-]{0,63}$"; }
+
+// A fresh correlation id for the events of one command: 128 random bits in hex.
+std::string NewCorrelationId() {
+  thread_local std::mt19937_64 generator{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id;
+  for (int half = 0; half < 2; ++half) {
+    uint64_t bits = generator();
+    for (int i = 0; i < 16; ++i, bits >>= 4) id.push_back(kHex[bits & 0xF]);
+  }
+  return id;
+}
+
+bool IsVisibleAscii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return c > 0x20 && c < 0x7F; });
+}
+
+HttpResponse BadRequest(std::vector<FieldError> errors, std::string detail) {
+  Problem problem = MakeProblem(400, "bad_request", std::move(detail));
+  problem.errors = std::move(errors);
+  return ProblemResponse(problem);
+}
+
+}  // namespace
+
+// --- BodyFields ---
+
+BodyFields::BodyFields(const nlohmann::json& body) : body_(body) {}
+
+bool BodyFields::Has(std::string_view name) const {
+  auto it = body_.find(name);
+  return it != body_.end() && !it->is_null();
+}
+
+const nlohmann::json* BodyFields::Find(std::string_view name) {
+  read_.emplace(name);
+  auto it = body_.find(name);
+  if (it == body_.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+void BodyFields::Invalid(std::string field, std::string message) {
+  // One error per field: the first says enough.
+  for (const auto& e : errors_) {
+    if (e.field == field) return;
+  }
+  errors_.push_back({std::move(field), std::move(message)});
+}
+
+std::optional<std::string> BodyFields::OptionalString(std::string_view name) {
+  const nlohmann::json* value = Find(name);
+  if (value == nullptr) return std::nullopt;
+  if (!value->is_string()) {
+    Invalid(std::string(name), "must be a string, not " + std::string(JsonTypeName(*value)));
+    return std::nullopt;
+  }
+  return value->get<std::string>();
+}
+
+std::string BodyFields::String(std::string_view name) {
+  if (!Has(name)) {
+    Find(name);
+    Invalid(std::string(name), "is required");
+    return {};
+  }
+  return OptionalString(name).value_or("");
+}
+
+std::optional<std::string> BodyFields::OptionalId(std::string_view name) {
+  auto text = OptionalString(name);
+  if (text && !workflows::IsValidId(*text)) {
+    Invalid(std::string(name), IdMessage());
+    return std::nullopt;
+  }
+  return text;
+}
+
+std::string BodyFields::Id(std::string_view name) {
+  if (!Has(name)) {
+    Find(name);
+    Invalid(std::string(name), "is required");
+    return {};
+  }
+  return OptionalId(name).value_or("");
+}
+
+std::string BodyFields::CalendarDate(std::string_view name) {
+  std::string text = String(name);
+  if (Has(name) && !text.empty() && !workflows::ParseDate(name, text)) {
+    Invalid(std::string(name), "must be a calendar date YYYY-MM-DD that exists");
+  } else if (Has(name) && text.empty()) {
+    Invalid(std::string(name), "must be a calendar date YYYY-MM-DD");
+  }
+  return text;
+}
+
+std::optional<workflows::TimePoint> BodyFields::OptionalInstant(std::string_view name) {
+  auto text = OptionalString(name);
+  if (!text) return std::nullopt;
+  auto instant = workflows::ParseInstant(*text);
+  if (!instant) {
+    Invalid(std::string(name), "must be an RFC 3339 instant such as 2026-03-10T09:30:00Z");
+    return std::nullopt;
+  }
+  return *instant;
+}
+
+std::vector<std::string> BodyFields::IdList(std::string_view name, bool required) {
+  const nlohmann::json* value = Find(name);
+  if (value == nullptr) {
+    if (required) Invalid(std::string(name), "is required");
+    return {};
+  }
+  if (!value->is_array()) {
+    Invalid(std::string(name), "must be an array of ids, not " + std::string(JsonTypeName(*value)));
+    return {};
+  }
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < value->size(); ++i) {
+    const nlohmann::json& item = (*value)[i];
+    const std::string field = std::string(name) + "[" + std::to_string(i) + "]";
+    if (!item.is_string()) {
+      Invalid(field, "must be a string id, not " + std::string(JsonTypeName(item)));
+      continue;
+    }
+    std::string id = item.get<std::string>();
+    if (!workflows::IsValidId(id)) {
+      Invalid(field, IdMessage());
+      continue;
+    }
+    if (std::find(ids.begin(), ids.end(), id) != ids.end()) {
+      Invalid(field, "names " + id + " a second time");
+      continue;
+    }
+    ids.push_back(std::move(id));
+  }
+  return ids;
+}
+
+std::optional<bool> BodyFields::OptionalBool(std::string_view name) {
+  const nlohmann::json* value = Find(name);
+  if (value == nullptr) return std::nullopt;
+  if (!value->is_boolean()) {
+    Invalid(std::string(name), "must be true or false, not " + std::string(JsonTypeName(*value)));
+    return std::nullopt;
+  }
+  return value->get<bool>();
+}
+
+bool BodyFields::Bool(std::string_view name) {
+  if (!Has(name)) {
+    Find(name);
+    Invalid(std::string(name), "is required");
+    return false;
+  }
+  return OptionalBool(name).value_or(false);
+}
+
+double BodyFields::Number(std::string_view name) {
+  const nlohmann::json* value = Find(name);
+  if (value == nullptr) {
+    Invalid(std::string(name), "is required");
+    return 0;
+  }
+  if (!value->is_number()) {
+    Invalid(std::string(name), "must be a number, not " + std::string(JsonTypeName(*value)));
+    return 0;
+  }
+  const double number = value->get<double>();
+  if (!std::isfinite(number)) {
+    Invalid(std::string(name), "must be a finite number");
+    return 0;
+  }
+  return number;
+}
+
+std::vector<std::pair<std::string, std::string>> BodyFields::OptionalStringMap(
+    std::string_view name) {
+  const nlohmann::json* value = Find(name);
+  if (value == nullptr) return {};
+  if (!value->is_object()) {
+    Invalid(std::string(name), "must be an object, not " + std::string(JsonTypeName(*value)));
+    return {};
+  }
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (auto it = value->begin(); it != value->end(); ++it) {
+    if (!it.value().is_string()) {
+      Invalid(std::string(name) + "." + it.key(),
+              "must be a string, not " + std::string(JsonTypeName(it.value())));
+      continue;
+    }
+    pairs.emplace_back(it.key(), it.value().get<std::string>());
+  }
+  return pairs;
+}
+
+std::optional<std::string> BodyFields::OptionalNestedString(std::string_view name,
+                                                            std::string_view inner) {
+  const nlohmann::json* value = Find(name);
+  if (value == nullptr) return std::nullopt;
+  const std::string field = std::string(name) + "." + std::string(inner);
+  if (!value->is_object()) {
+    Invalid(std::string(name), "must be an object {\"" + std::string(inner) + "\": ...}, not " +
+                                   std::string(JsonTypeName(*value)));
+    return std::nullopt;
+  }
+  for (auto it = value->begin(); it != value->end(); ++it) {
+    if (it.key() != inner) {
+      Invalid(std::string(name) + "." + it.key(), "is not a field of " + std::string(name));
+    }
+  }
+  auto it = value->find(inner);
+  if (it == value->end() || it->is_null()) {
+    Invalid(field, "is required");
+    return std::nullopt;
+  }
+  if (!it->is_string()) {
+    Invalid(field, "must be a string, not " + std::string(JsonTypeName(*it)));
+    return std::nullopt;
+  }
+  return it->get<std::string>();
+}
+
+std::optional<HttpResponse> BodyFields::Finish() {
+  for (auto it = body_.begin(); it != body_.end(); ++it) {
+    if (read_.find(it.key()) == read_.end()) {
+      Invalid(it.key(), "is not a field of this command");
+    }
+  }
+  if (errors_.empty()) return std::nullopt;
+  std::string detail = "the body has ";
+  detail += errors_.size() == 1 ? "an invalid field: "
+                                : std::to_string(errors_.size()) + " invalid fields, the first: ";
+  detail += errors_.front().field + " " + errors_.front().message;
+  return BadRequest(errors_, std::move(detail));
+}
+
+// --- CommandMetrics ---
+
+struct CommandMetrics::Impl {
+  explicit Impl(prometheus::Registry& registry)
+      : commands(prometheus::BuildCounter()
+                     .Name("dialogue_commands_total")
+                     .Help("Commands answered, by command and outcome (created, replayed, "
+                           "refused, conflict, failed)")
+                     .Register(registry)),
+        events(prometheus::BuildCounter()
+                   .Name("dialogue_events_appended_total")
+                   .Help("Events appended by commands, by event type")
+                   .Register(registry)),
+        attempts(prometheus::BuildCounter()
+                     .Name("dialogue_command_retries_total")
+                     .Help("Commands decided again after a concurrent writer won, by command")
+                     .Register(registry)) {}
+  prometheus::Family<prometheus::Counter>& commands;
+  prometheus::Family<prometheus::Counter>& events;
+  prometheus::Family<prometheus::Counter>& attempts;
+};
+
+CommandMetrics::CommandMetrics(prometheus::Registry& registry)
+    : impl_(std::make_unique<Impl>(registry)) {}
+
+CommandMetrics::~CommandMetrics() = default;
+
+void CommandMetrics::CountCommand(std::string_view command, std::string_view outcome) {
+  impl_->commands.Add({{"command", std::string(command)}, {"outcome", std::string(outcome)}})
+      .Increment();
+}
+
+void CommandMetrics::CountRetry(std::string_view command) {
+  impl_->attempts.Add({{"command", std::string(command)}}).Increment();
+}
+
+void CommandMetrics::CountEvents(const std::vector<engine::RecordedEvent>& events) {
+  for (const auto& event : events) impl_->events.Add({{"type", event.type}}).Increment();
+}
+
+// --- Helpers ---
+
+bool IsValidReferralId(std::string_view id) {
+  // Both parts are ids and ids may hold dots: some split must give two valid ids.
+  for (size_t dot = id.find('.'); dot != std::string_view::npos; dot = id.find('.', dot + 1)) {
+    if (workflows::IsValidId(id.substr(0, dot)) && workflows::IsValidId(id.substr(dot + 1))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::optional<uint64_t> ParseIfMatch(std::string_view value) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+    value = value.substr(1, value.size() - 2);
+  }
+  if (value.empty() || value.size() > 20) return std::nullopt;
+  uint64_t version = 0;
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), version);
+  if (ec != std::errc() || ptr != value.data() + value.size()) return std::nullopt;
+  return version;
+}
+
+std::string NamespacedIdempotencyKey(std::string_view actor, std::string_view key) {
+  // Length-prefixed, so that no actor and key can spell another pair.
+  return "actor:" + std::to_string(actor.size()) + ":" + std::string(actor) + ":" +
+         std::string(key);
+}
+
+std::string RequestFingerprint(std::string_view method, std::string_view path,
+                               std::string_view actor, std::string_view body) {
+  std::string text;
+  for (std::string_view part : {method, path, actor, body}) {
+    text += std::to_string(part.size());
+    text += ':';
+    text += part;
+  }
+  return Sha256Hex(text);
+}
+
+void AddCommandRoute(Router& router, std::shared_ptr<CommandEnvironment> environment,
+                     std::string pattern, CommandSpec spec, CommandHandler handler) {
+  const Access access = Access::Roles(spec.roles);
+  router.Add("POST", std::move(pattern), access,
+             [environment = std::move(environment), spec = std::move(spec),
+              handler = std::move(handler)](const RequestContext& request) -> HttpResponse {
+               auto call = CommandCall::Begin(*environment, request, spec);
+               if (!call) {
+                 environment->metrics.CountCommand(spec.name, "refused");
+                 return std::move(call.error());
+               }
+               return handler(*call);
+             });
+}
+
+// --- CommandCall ---
+
+tl::expected<CommandCall, HttpResponse> CommandCall::Begin(CommandEnvironment& environment,
+                                                           const RequestContext& request,
+                                                           const CommandSpec& spec) {
+  CommandCall call;
+  call.environment_ = &environment;
+  call.request_ = &request;
+  call.name_ = spec.name;
+  const Principal& principal = *request.principal;
+
+  // Path ids first: a bad id names nothing, whoever asks.
+  std::vector<FieldError> path_errors;
+  for (std::string_view name : spec.path_ids) {
+    const std::string& value = request.Param(std::string(name));
+    if (!workflows::IsValidId(value)) path_errors.push_back({std::string(name), IdMessage()});
+  }
+  for (std::string_view name : spec.path_referral_ids) {
+    const std::string& value = request.Param(std::string(name));
+    if (!IsValidReferralId(value)) {
+      path_errors.push_back(
+          {std::string(name), "must be a referral id: <briefing id>.<stakeholder id>"});
+    }
+  }
+  if (!path_errors.empty()) {
+    return tl::unexpected(
+        BadRequest(path_errors, "the path names an invalid id: " + path_errors.front().field + " " +
+                                    path_errors.front().message));
+  }
+
+  // The acting role: the first of the route's roles the principal holds (the router has
+  // checked there is one).
+  std::optional<workflows::Role> role;
+  for (std::string_view candidate : spec.roles) {
+    if (HasRole(principal, candidate)) {
+      role = workflows::ParseRole(candidate);
+      break;
+    }
+  }
+  if (!role) {
+    return tl::unexpected(ProblemResponse(403, "forbidden", "role not allowed to POST here"));
+  }
+  workflows::Context& context = call.context_;
+  context.role = *role;
+  context.actor = principal.actor;
+  context.now = environment.api.clock.Now();
+  context.occurred_at = context.now;
+  context.rules = environment.api.rules;
+  if (*role == workflows::Role::kState || *role == workflows::Role::kStakeholder) {
+    context.stakeholder = principal.stakeholder;
+  }
+  if (*role == workflows::Role::kWorkingGroup) context.working_group = principal.working_group;
+
+  if (!spec.acting_stakeholder_param.empty()) {
+    const std::string& stakeholder = request.Param(std::string(spec.acting_stakeholder_param));
+    if (auto refusal = call.ActForStakeholder(stakeholder, "act")) {
+      return tl::unexpected(std::move(*refusal));
+    }
+  }
+
+  auto decoded = DecodeJsonBody(request.request);
+  if (!decoded) return tl::unexpected(std::move(decoded.error()));
+  call.body_json_ = std::make_shared<nlohmann::json>(std::move(*decoded));
+  call.body_ = std::make_shared<BodyFields>(*call.body_json_);
+  BodyFields& body = *call.body_;
+
+  // Only the secretariat records acts late or on another's behalf.
+  if (!call.is_secretariat()) {
+    for (std::string_view field : {"occurred_at", "on_behalf_of"}) {
+      if (call.body_json_->contains(field)) {
+        return tl::unexpected(ProblemResponse(
+            403, "forbidden",
+            std::string(field) + " is accepted from the secretariat only; " + principal.actor +
+                " acts as " + std::string(workflows::Name(*role)) + " and acts for itself, now"));
+      }
+    }
+  }
+  context.note = body.OptionalString("note").value_or("");
+  if (auto occurred_at = body.OptionalInstant("occurred_at")) {
+    if (*occurred_at > context.now) {
+      body.Invalid("occurred_at", "is in the future (now is " +
+                                      workflows::FormatInstant(context.now) +
+                                      "); acts are recorded late, never ahead");
+    } else {
+      context.occurred_at = *occurred_at;
+    }
+  }
+  if (auto on_behalf_of = body.OptionalString("on_behalf_of")) {
+    if (on_behalf_of->find_first_not_of(" \t\r\n") == std::string::npos) {
+      body.Invalid("on_behalf_of", "must name the actor whose act this is");
+    } else {
+      context.on_behalf_of = *on_behalf_of;
+    }
+  }
+
+  const Headers& headers = request.request.headers;
+  if (auto key = headers.Get("Idempotency-Key")) {
+    if (key->empty() || key->size() > kMaxIdempotencyKeyLength || !IsVisibleAscii(*key)) {
+      return tl::unexpected(BadRequest(
+          {{"Idempotency-Key", "must be 1 to " + std::to_string(kMaxIdempotencyKeyLength) +
+                                   " visible ASCII characters"}},
+          "malformed Idempotency-Key header"));
+    }
+    call.idempotency_ =
+        engine::IdempotencyKey{NamespacedIdempotencyKey(principal.actor, *key),
+                               RequestFingerprint(request.request.method, request.path,
+                                                  principal.actor, request.request.body)};
+  }
+  if (auto if_match = headers.Get("If-Match")) {
+    call.if_match_ = ParseIfMatch(*if_match);
+    if (!call.if_match_) {
+      return tl::unexpected(
+          BadRequest({{"If-Match", "must be a quoted version, as the ETag: \"4\""}},
+                     "malformed If-Match header"));
+    }
+  }
+  return call;
+}
+
+std::optional<HttpResponse> CommandCall::ActForStakeholder(const std::string& stakeholder,
+                                                           std::string_view action) {
+  if (is_secretariat()) {
+    context_.stakeholder = stakeholder;
+    return std::nullopt;
+  }
+  if ((context_.role == workflows::Role::kState ||
+       context_.role == workflows::Role::kStakeholder) &&
+      !principal().stakeholder.empty() && principal().stakeholder == stakeholder) {
+    return std::nullopt;
+  }
+  return ProblemResponse(
+      403, "forbidden",
+      principal().actor + " (" + std::string(workflows::Name(context_.role)) +
+          (principal().stakeholder.empty() ? std::string() : " for " + principal().stakeholder) +
+          ") may not " + std::string(action) + " for " + stakeholder +
+          ": only that stakeholder or the secretariat may");
+}
+
+std::optional<HttpResponse> CommandCall::ActForWorkingGroup(const std::string& working_group,
+                                                            std::string_view action) {
+  if (is_secretariat()) {
+    context_.working_group = working_group;
+    return std::nullopt;
+  }
+  if (context_.role == workflows::Role::kWorkingGroup && !principal().working_group.empty() &&
+      principal().working_group == working_group) {
+    return std::nullopt;
+  }
+  return ProblemResponse(
+      403, "forbidden",
+      principal().actor + " (" + std::string(workflows::Name(context_.role)) +
+          (principal().working_group.empty() ? std::string()
+                                             : " for " + principal().working_group) +
+          ") may not " + std::string(action) + " for Working Group " + working_group +
+          ": only that group or the secretariat may");
+}
+
+HttpResponse CommandCall::Refuse(const engine::Error& error, std::string_view outcome) {
+  environment_->metrics.CountCommand(name_, outcome);
+  return ErrorResponse(error);
+}
+
+HttpResponse CommandCall::Answer(int status, const engine::AppendResult& result,
+                                 std::string_view outcome) {
+  ApiContext& api = environment_->api;
+  if (result.versions.empty() || result.first_position == 0 ||
+      result.last_position < result.first_position) {
+    return Refuse(engine::Error::Corruption("the append result names no event"), "failed");
+  }
+  const size_t count = result.last_position - result.first_position + 1;
+  auto events = api.store.ReadAll(result.first_position - 1, count);
+  if (!events) return Refuse(events.error(), "failed");
+  if (events->size() != count) {
+    return Refuse(engine::Error::Corruption("the log does not hold positions " +
+                                            std::to_string(result.first_position) + " to " +
+                                            std::to_string(result.last_position)),
+                  "failed");
+  }
+  if (status == 201) environment_->metrics.CountEvents(*events);
+  environment_->metrics.CountCommand(name_, outcome);
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& event : *events) list.push_back(EventToJson(event));
+  const engine::StreamVersion& target = result.versions.front();
+  HttpResponse response = JsonResponse(status, {{"stream", target.stream},
+                                                {"version", target.version},
+                                                {"position", result.last_position},
+                                                {"events", std::move(list)}});
+  response.headers.Set("ETag", "\"" + std::to_string(target.version) + "\"");
+  return response;
+}
+
+std::optional<HttpResponse> CommandCall::Replay() {
+  if (!idempotency_) return std::nullopt;
+  auto found = environment_->api.store.LookupIdempotencyKey(idempotency_->key);
+  if (!found) return Refuse(found.error(), "failed");
+  if (!*found) return std::nullopt;
+  const auto& [fingerprint, original] = **found;
+  if (fingerprint != idempotency_->fingerprint) {
+    return Refuse(engine::Error::IdempotencyKeyReused(
+                      "this Idempotency-Key was used by " + principal().actor +
+                      " for another request (another method, path or body); use a new key"),
+                  "refused");
+  }
+  return Answer(200, original, "replayed");
+}
+
+HttpResponse CommandCall::Run(const Preparer& prepare) {
+  if (auto refusal = body_->Finish()) {
+    environment_->metrics.CountCommand(name_, "refused");
+    return std::move(*refusal);
+  }
+  if (auto replayed = Replay()) return std::move(*replayed);
+
+  ApiContext& api = environment_->api;
+  const std::string correlation_id = NewCorrelationId();
+  for (int attempt = 1; attempt <= kMaxCommandAttempts; ++attempt) {
+    if (auto caught_up = api.read_models.CatchUp(); !caught_up) {
+      return Refuse(caught_up.error(), "failed");
+    }
+    workflows::Context context = context_;
+    auto prepared = prepare(context);
+    if (!prepared) return Refuse(prepared.error(), "refused");
+
+    if (if_match_ && prepared->version != 0 && prepared->version != *if_match_) {
+      return Refuse(engine::Error::VersionConflict(prepared->stream + " is at version " +
+                                                   std::to_string(prepared->version) + ", not " +
+                                                   std::to_string(*if_match_) +
+                                                   " (If-Match); read it again and decide anew"),
+                    "conflict");
+    }
+
+    auto decided = prepared->decide(context);
+    if (!decided) {
+      // A retry that raced its first try (still being appended when it looked) answers as one.
+      if (auto replayed = Replay()) return std::move(*replayed);
+      return Refuse(decided.error(), "refused");
+    }
+
+    // One write per stream, the target first; the events keep their order within a stream.
+    engine::EventMetadata metadata = workflows::MetadataFor(context);
+    metadata.correlation_id = correlation_id;
+    const auto expect = [](uint64_t version) {
+      return version == 0 ? engine::ExpectedVersion::NoStream()
+                          : engine::ExpectedVersion::Exactly(version);
+    };
+    engine::AppendRequest append;
+    append.idempotency = idempotency_;
+    append.writes.push_back({prepared->stream, expect(prepared->version), {}});
+    for (const auto& [stream, version] : prepared->others) {
+      if (stream != prepared->stream) append.writes.push_back({stream, expect(version), {}});
+    }
+    for (const workflows::Event& event : *decided) {
+      const std::string stream = workflows::StreamOf(event);
+      auto write = std::find_if(append.writes.begin(), append.writes.end(),
+                                [&](const engine::StreamWrite& w) { return w.stream == stream; });
+      if (write == append.writes.end()) {
+        append.writes.push_back({stream, engine::ExpectedVersion::NoStream(), {}});
+        write = std::prev(append.writes.end());
+      }
+      write->events.push_back(workflows::ToProposedEvent(event, metadata));
+    }
+
+    auto appended = api.store.Append(append);
+    if (appended) {
+      if (appended->replayed) return Answer(200, *appended, "replayed");
+      if (auto caught_up = api.read_models.CatchUp(); !caught_up) {
+        LogError("read models behind after " + std::string(name_) + ": " +
+                 caught_up.error().message);
+      }
+      return Answer(201, *appended, "created");
+    }
+    const engine::ErrorCode code = appended.error().code;
+    if (code == engine::ErrorCode::kIdempotencyKeyReused) {
+      return Refuse(appended.error(), "refused");
+    }
+    if (code != engine::ErrorCode::kVersionConflict) return Refuse(appended.error(), "failed");
+    if (if_match_) return Refuse(appended.error(), "conflict");
+    // A concurrent writer moved one of the streams: decide again on what it wrote.
+    environment_->metrics.CountRetry(name_);
+  }
+  return Refuse(engine::Error::VersionConflict(
+                    "the entity kept changing while " + std::string(name_) + " was decided (" +
+                    std::to_string(kMaxCommandAttempts) + " tries); try again"),
+                "conflict");
+}
+
+}  // namespace dialogue::api

@@ -1,0 +1,104 @@
+// The reference data commands (secretariat): Conference sessions, Working Groups, meetings and
+// the stakeholder register. API.md "Reference data".
+#include "api/command_routes.hpp"
+#include "workflows/events.hpp"
+#include "workflows/reference_data.hpp"
+#include "workflows/stakeholder.hpp"
+
+namespace dialogue::api {
+
+void RegisterReferenceDataCommands(Router& router,
+                                   const std::shared_ptr<CommandEnvironment>& environment) {
+  namespace wf = workflows;
+  const std::vector<std::string_view> secretariat_roles = {kRoleSecretariat};
+
+  AddCommandRoute(
+      router, environment, "/v1/conference-sessions",
+      {"RegisterConferenceSession", secretariat_roles, {}, {}, {}}, [](CommandCall& call) {
+        BodyFields& body = call.body();
+        wf::RegisterConferenceSession command{body.Id("id"), body.String("title"),
+                                              body.CalendarDate("starts_on"),
+                                              body.CalendarDate("ends_on")};
+        const auto& models = call.api().read_models;
+        return call.Run([&models, command](wf::Context&) -> engine::Result<PreparedCommand> {
+          auto [state, version] = StateOrEmpty(models.ConferenceSession(command.id));
+          return Prepare(wf::ConferenceSessionStream(command.id), std::move(state), version,
+                         command);
+        });
+      });
+
+  AddCommandRoute(
+      router, environment, "/v1/working-groups",
+      {"RegisterWorkingGroup", secretariat_roles, {}, {}, {}}, [](CommandCall& call) {
+        BodyFields& body = call.body();
+        wf::RegisterWorkingGroup command{body.Id("id"), body.String("name"),
+                                         body.OptionalString("protocol")};
+        const auto& models = call.api().read_models;
+        return call.Run([&models, command](wf::Context&) -> engine::Result<PreparedCommand> {
+          auto [state, version] = StateOrEmpty(models.WorkingGroup(command.id));
+          return Prepare(wf::WorkingGroupStream(command.id), std::move(state), version, command);
+        });
+      });
+
+  AddCommandRoute(
+      router, environment, "/v1/meetings", {"ScheduleMeeting", secretariat_roles, {}, {}, {}},
+      [](CommandCall& call) {
+        BodyFields& body = call.body();
+        wf::ScheduleMeeting command{body.Id("id"), body.Id("working_group"),
+                                    body.CalendarDate("starts_on"), body.CalendarDate("ends_on"),
+                                    body.Bool("review_agenda_item")};
+        const auto& models = call.api().read_models;
+        return call.Run(
+            [&models, command](wf::Context& context) -> engine::Result<PreparedCommand> {
+              context.facts.working_groups = WorkingGroupsNamed(models, {command.working_group});
+              auto [state, version] = StateOrEmpty(models.Meeting(command.id));
+              return Prepare(wf::MeetingStream(command.id), std::move(state), version, command);
+            });
+      });
+
+  AddCommandRoute(
+      router, environment, "/v1/stakeholders",
+      {"RegisterStakeholder", secretariat_roles, {}, {}, {}}, [](CommandCall& call) {
+        BodyFields& body = call.body();
+        wf::RegisterStakeholder command{body.Id("id"), body.String("name"), body.String("category"),
+                                        body.OptionalString("ecosoc_status"),
+                                        body.OptionalStringMap("instruments")};
+        const auto& models = call.api().read_models;
+        return call.Run([&models, command](wf::Context&) -> engine::Result<PreparedCommand> {
+          auto [state, version] = StateOrEmpty(models.Stakeholder(command.id));
+          return Prepare(wf::StakeholderStream(command.id), std::move(state), version, command);
+        });
+      });
+
+  AddCommandRoute(
+      router, environment, "/v1/stakeholders/{id}/ecosoc-status",
+      {"ChangeEcosocStatus", secretariat_roles, {"id"}, {}, {}}, [](CommandCall& call) {
+        wf::ChangeEcosocStatus command{call.Param("id"), call.body().String("status")};
+        const auto& models = call.api().read_models;
+        return call.Run([&models, command](wf::Context&) -> engine::Result<PreparedCommand> {
+          auto [state, version] = StateOrEmpty(models.Stakeholder(command.stakeholder));
+          return Prepare(wf::StakeholderStream(command.stakeholder), std::move(state), version,
+                         command);
+        });
+      });
+
+  AddCommandRoute(
+      router, environment, "/v1/stakeholders/{id}/observer-entitlements",
+      {"RecordObserverEntitlement", secretariat_roles, {"id"}, {}, {}}, [](CommandCall& call) {
+        BodyFields& body = call.body();
+        wf::RecordObserverEntitlement command{call.Param("id"), body.Id("conference_session"),
+                                              body.OptionalString("rule").value_or("")};
+        const auto& models = call.api().read_models;
+        return call.Run(
+            [&models, command](wf::Context& context) -> engine::Result<PreparedCommand> {
+              if (auto session = models.ConferenceSession(command.conference_session)) {
+                context.facts.conference_sessions.push_back(std::move(session->state));
+              }
+              auto [state, version] = StateOrEmpty(models.Stakeholder(command.stakeholder));
+              return Prepare(wf::StakeholderStream(command.stakeholder), std::move(state), version,
+                             command);
+            });
+      });
+}
+
+}  // namespace dialogue::api
