@@ -167,6 +167,23 @@ int RunVerify(const std::string& data_dir, std::ostream& out, std::ostream& err)
   return kExitOk;
 }
 
+int RunRebuild(const std::string& data_dir, std::ostream& out, std::ostream& err) {
+  auto store = OpenExisting(data_dir);
+  if (!store) {
+    err << "rebuild: " << store.error().message << "\n";
+    return kExitError;
+  }
+  {
+    projections::ReadModels read_models(**store);
+    if (auto rebuilt = read_models.Rebuild(); !rebuilt) {
+      err << "rebuild: " << rebuilt.error().message << "\n";
+      return kExitError;
+    }
+    out << "rebuilt: position " << read_models.position() << "\n";
+  }
+  return kExitOk;
+}
+
 int RunExport(const std::string& data_dir, std::ostream& out, std::ostream& err) {
   auto store = OpenExisting(data_dir);
   if (!store) {

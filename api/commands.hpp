@@ -35,6 +35,9 @@ int RunServe(const ServeOptions& options, std::ostream& out);
 // what" and returns 1.
 int RunVerify(const std::string& data_dir, std::ostream& out, std::ostream& err);
 
+// Drops the read models' snapshot and folds the whole log again: prints "rebuilt: position N".
+int RunRebuild(const std::string& data_dir, std::ostream& out, std::ostream& err);
+
 // Every event as NDJSON, one event object (api/event_json.hpp) per line, in position order.
 int RunExport(const std::string& data_dir, std::ostream& out, std::ostream& err);
 

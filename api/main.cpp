@@ -30,7 +30,9 @@ int main(int argc, char** argv) {
   CLI::App* export_command = app.add_subcommand("export", "Write every event as NDJSON to stdout");
   CLI::App* import_command =
       app.add_subcommand("import", "Read export's NDJSON from stdin into an empty store");
-  for (CLI::App* command : {verify_command, export_command, import_command}) {
+  CLI::App* rebuild_command =
+      app.add_subcommand("rebuild", "Fold the whole log into the read models again");
+  for (CLI::App* command : {verify_command, export_command, import_command, rebuild_command}) {
     command->add_option("--data", data_dir, "Store folder")->capture_default_str();
   }
 
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
 
   if (*serve_command) return api::RunServe(serve, std::cout);
   if (*verify_command) return api::RunVerify(data_dir, std::cout, std::cerr);
+  if (*rebuild_command) return api::RunRebuild(data_dir, std::cout, std::cerr);
   if (*export_command) {
     std::ios::sync_with_stdio(false);
     return api::RunExport(data_dir, std::cout, std::cerr);
