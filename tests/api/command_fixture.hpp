@@ -1,0 +1,236 @@
+// The command tests' world: an in-memory store on a manual clock, read models over it and the full
+// router with a token per caller. Requests go through Router::Dispatch, in process; the world is
+// built through the commands themselves (POST), as a client would.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "api/auth.hpp"
+#include "api/metrics.hpp"
+#include "api/router.hpp"
+#include "api/routes.hpp"
+#include "engine/clock.hpp"
+#include "engine/event_store.hpp"
+#include "engine/time.hpp"
+#include "projections/read_models.hpp"
+
+namespace dialogue::api::testing {
+
+// One bearer token per caller; the token is the name.
+struct CommandCaller {
+  const char* token;
+  const char* actor;
+  const char* role;
+  const char* stakeholder;    // for state and stakeholder
+  const char* working_group;  // for working_group
+};
+
+inline const std::vector<CommandCaller>& CommandCallers() {
+  static const std::vector<CommandCaller> kCallers = {
+      {"sec", "sec-ana", "secretariat", "", ""},
+      {"president", "pres-li", "president", "", ""},
+      {"bureau", "bur-eva", "bureau", "", ""},
+      {"wg-tip", "wg-tip-chair", "working_group", "", "wg-tip"},
+      {"wg-som", "wg-som-chair", "working_group", "", "wg-som"},
+      {"state-at", "at-rep", "state", "at", ""},
+      {"state-fr", "fr-rep", "state", "fr", ""},
+      {"state-ua", "ua-rep", "state", "ua", ""},
+      {"ngo-a", "ngo-a-rep", "stakeholder", "ngo-a", ""},
+      {"ngo-b", "ngo-b-rep", "stakeholder", "ngo-b", ""},
+      {"ngo-c", "ngo-c-rep", "stakeholder", "ngo-c", ""},
+      {"igo-x", "igo-x-rep", "stakeholder", "igo-x", ""},
+      {"auditor", "aud-bo", "auditor", "", ""},
+      {"integration", "int-feed", "integration", "", ""},
+  };
+  return kCallers;
+}
+
+inline std::string CommandTokensJson() {
+  nlohmann::json tokens = nlohmann::json::array();
+  for (const auto& caller : CommandCallers()) {
+    nlohmann::json entry = {{"token_sha256", Sha256Hex(caller.token)},
+                            {"actor", caller.actor},
+                            {"roles", {caller.role}}};
+    if (*caller.stakeholder) entry["stakeholder"] = caller.stakeholder;
+    if (*caller.working_group) entry["working_group"] = caller.working_group;
+    tokens.push_back(entry);
+  }
+  return nlohmann::json{{"tokens", tokens}}.dump();
+}
+
+inline engine::TimePoint Instant(const char* text) { return engine::ParseRfc3339(text).value(); }
+
+struct Answer {
+  int status = 0;
+  std::string etag;
+  nlohmann::json body;  // null when the body is empty or not JSON
+  std::string text;
+
+  std::string code() const { return body.is_object() ? body.value("code", "") : ""; }
+  std::string rule() const { return body.is_object() ? body.value("rule", "") : ""; }
+};
+
+// The requests' headers: {"Idempotency-Key", "k1"}, ...
+using HeaderList = std::map<std::string, std::string>;
+
+class CommandFixture {
+ public:
+  // The clock starts on 1 June 2026, before the July 2026 meetings of the standard world.
+  CommandFixture()
+      : clock_(Instant("2026-06-01T09:00:00Z")),
+        store_(engine::NewInMemoryEventStore(&clock_)),
+        tokens_(TokenRegistry::Parse(CommandTokensJson()).value()),
+        metrics_([this] { return store_->Head().position; }),
+        read_models_(*store_),
+        router_(&tokens_),
+        context_{*store_, clock_, metrics_, read_models_} {
+    if (!read_models_.Open()) throw std::runtime_error("read models do not open");
+    RegisterRoutes(router_, context_);
+  }
+
+  Answer Send(const std::string& method, const std::string& token, const std::string& target,
+              const std::string& body, const HeaderList& headers = {}) {
+    HttpRequest request;
+    request.method = method;
+    request.target = target;
+    if (!token.empty()) request.headers.Set("Authorization", "Bearer " + token);
+    if (!body.empty()) request.headers.Set("Content-Type", "application/json");
+    for (const auto& [name, value] : headers) request.headers.Set(name, value);
+    request.body = body;
+    HttpResponse response = router_.Dispatch(request).response;
+    Answer answer;
+    answer.status = response.status;
+    answer.etag = std::string(response.headers.Get("ETag").value_or(""));
+    answer.text = response.body;
+    if (!response.body.empty()) {
+      answer.body = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+    }
+    return answer;
+  }
+
+  Answer Post(const std::string& token, const std::string& target, const nlohmann::json& body,
+              const HeaderList& headers = {}) {
+    return Send("POST", token, target, body.dump(), headers);
+  }
+
+  Answer Get(const std::string& token, const std::string& target) {
+    return Send("GET", token, target, "");
+  }
+
+  // POST that must answer 201; returns the answer.
+  Answer Do(const std::string& token, const std::string& target, const nlohmann::json& body) {
+    Answer answer = Post(token, target, body);
+    INFO(target << " -> " << answer.status << " " << answer.text);
+    REQUIRE(answer.status == 201);
+    return answer;
+  }
+
+  uint64_t Head() const { return store_->Head().position; }
+
+  // The standard world, built through the commands:
+  // - Conference sessions cosp-11 (October 2024) and cosp-12 (October 2025);
+  // - Working Groups wg-tip (Trafficking Protocol) and wg-som, meetings m-tip-16 (14-16 July
+  //   2026, review item), m-som-11 (21-23 July 2026, review item) and m-tip-plain (no review
+  //   item);
+  // - NGOs ngo-a (special), ngo-b (general), ngo-c (no ECOSOC status), IGO igo-x, all entitled at
+  //   cosp-12 but ngo-c; ngo-e entitled only at cosp-11; State Parties at and fr, signatory ua
+  //   (signed the Convention, not party).
+  void RegisterReferenceData() {
+    Do("sec", "/v1/conference-sessions",
+       {{"id", "cosp-11"},
+        {"title", "Eleventh session"},
+        {"starts_on", "2024-10-14"},
+        {"ends_on", "2024-10-18"}});
+    Do("sec", "/v1/conference-sessions",
+       {{"id", "cosp-12"},
+        {"title", "Twelfth session"},
+        {"starts_on", "2025-10-13"},
+        {"ends_on", "2025-10-17"}});
+    Do("sec", "/v1/working-groups",
+       {{"id", "wg-tip"},
+        {"name", "Working Group on Trafficking in Persons"},
+        {"protocol", "tip"}});
+    Do("sec", "/v1/working-groups",
+       {{"id", "wg-som"}, {"name", "Working Group on Smuggling of Migrants"}, {"protocol", "som"}});
+    Do("sec", "/v1/meetings",
+       {{"id", "m-tip-16"},
+        {"working_group", "wg-tip"},
+        {"starts_on", "2026-07-14"},
+        {"ends_on", "2026-07-16"},
+        {"review_agenda_item", true}});
+    Do("sec", "/v1/meetings",
+       {{"id", "m-som-11"},
+        {"working_group", "wg-som"},
+        {"starts_on", "2026-07-21"},
+        {"ends_on", "2026-07-23"},
+        {"review_agenda_item", true}});
+    Do("sec", "/v1/meetings",
+       {{"id", "m-tip-plain"},
+        {"working_group", "wg-tip"},
+        {"starts_on", "2026-09-01"},
+        {"ends_on", "2026-09-02"},
+        {"review_agenda_item", false}});
+    const auto ngo = [this](const char* id, const char* ecosoc) {
+      Do("sec", "/v1/stakeholders",
+         {{"id", id},
+          {"name", std::string("NGO ") + id},
+          {"category", "ngo"},
+          {"ecosoc_status", ecosoc}});
+    };
+    ngo("ngo-a", "special");
+    ngo("ngo-b", "general");
+    ngo("ngo-c", "none");
+    ngo("ngo-e", "roster");
+    Do("sec", "/v1/stakeholders", {{"id", "igo-x"}, {"name", "IGO X"}, {"category", "igo"}});
+    Do("sec", "/v1/stakeholders",
+       {{"id", "at"},
+        {"name", "Austria"},
+        {"category", "state_party"},
+        {"instruments", {{"tip", "party"}}}});
+    Do("sec", "/v1/stakeholders", {{"id", "fr"}, {"name", "France"}, {"category", "state_party"}});
+    Do("sec", "/v1/stakeholders",
+       {{"id", "ua"}, {"name", "Utopia"}, {"category", "signatory_state"}});
+    for (const char* id : {"ngo-a", "ngo-b", "igo-x"}) {
+      Do("sec", std::string("/v1/stakeholders/") + id + "/observer-entitlements",
+         {{"conference_session", "cosp-12"}});
+    }
+    Do("sec", "/v1/stakeholders/ngo-e/observer-entitlements", {{"conference_session", "cosp-11"}});
+  }
+
+  // Briefing b1 on the margins of m-tip-16, 15 July 2026 (deadline: end of 5 July, Vienna),
+  // requested by the President, convened with ngo-a, ngo-b and igo-x invited.
+  void ConveneBriefing() {
+    Do("president", "/v1/briefings", {{"id", "b1"}, {"title", "Victims and the review"}});
+    Do("sec", "/v1/briefings/b1/convening",
+       {{"meeting", "m-tip-16"}, {"date", "2026-07-15"}, {"bureau_member", "bur-eva"}});
+    Do("sec", "/v1/briefings/b1/invitations", {{"stakeholders", {"ngo-a", "ngo-b", "igo-x"}}});
+  }
+
+  // at objects to ngo-b in b1: referral b1.ngo-b pending before wg-tip.
+  void ObjectToNgoB() {
+    Do("state-at", "/v1/briefings/b1/participants/ngo-b/objection",
+       {{"grounds", "Outside the scope of the review"}});
+  }
+
+  Router& router() { return router_; }
+  engine::EventStore& store() { return *store_; }
+  engine::ManualClock& clock() { return clock_; }
+  Metrics& metrics() { return metrics_; }
+
+ protected:
+  engine::ManualClock clock_;
+  std::unique_ptr<engine::EventStore> store_;
+  TokenRegistry tokens_;
+  Metrics metrics_;
+  projections::ReadModels read_models_;
+  Router router_;
+  ApiContext context_;
+};
+
+}  // namespace dialogue::api::testing
