@@ -16,6 +16,7 @@
 #include "api/routes.hpp"
 #include "api/server.hpp"
 #include "api/subscription_hub.hpp"
+#include "api/timer_service.hpp"
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
 #include "engine/hash_chain.hpp"
@@ -112,11 +113,13 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
   }
   Router router(&*tokens);
   ApiContext context{log, clock, metrics, *read_models};
-  // GET /v1/subscribe runs beside the server, from the head on.
+  // GET /v1/subscribe and the deadline timers run beside the server, from the head on.
   auto subscriptions =
       std::make_unique<SubscriptionHub>(log, SubscriptionOptions{}, &metrics.registry());
   subscriptions->Start();
   context.subscriptions = subscriptions.get();
+  auto timers = std::make_unique<TimerService>(log, *read_models, clock, context.rules);
+  timers->Start();
   RegisterRoutes(router, context);
 
   ServerOptions server_options;
@@ -137,6 +140,7 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
           std::to_string(log.Head().position));
   (*server)->Run();
   server->reset();  // every request has finished before the store closes
+  timers.reset();
   subscriptions.reset();
   if (auto saved = read_models->SaveSnapshot(); !saved) {
     LogError("cannot save the read models' snapshot: " + saved.error().message);
