@@ -35,6 +35,8 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 constexpr size_t kReadChunk = 4096;
+// Queued stream chunks are joined into writes of at most this many bytes.
+constexpr size_t kMaxStreamWrite = 256 * 1024;
 // After answering 413 we keep reading (and dropping) what the client still sends for this long,
 // so that closing does not reset the connection before the client has read the answer.
 constexpr std::chrono::seconds kLingerTimeout{5};
@@ -503,8 +505,23 @@ void Session::DoStreamRead() {
 void Session::PumpStream() {
   if (state_ != State::kStreaming || stream_writing_ || !sink_) return;
   if (!stream_queue_.empty()) {
+    // What else is queued goes out in the same chunk: one write instead of many for a client
+    // that is behind.
+    size_t joined = 1;
+    size_t bytes = stream_queue_.front().size();
+    while (joined < stream_queue_.size() &&
+           bytes + stream_queue_[joined].size() <= kMaxStreamWrite) {
+      bytes += stream_queue_[joined++].size();
+    }
     stream_chunk_ = std::move(stream_queue_.front());
     stream_queue_.pop_front();
+    if (joined > 1) {
+      stream_chunk_.reserve(bytes);
+      for (size_t i = 1; i < joined; ++i) {
+        stream_chunk_ += stream_queue_.front();
+        stream_queue_.pop_front();
+      }
+    }
     stream_writing_ = true;
     stream_.expires_after(server_.options.write_timeout);  // the read pending keeps no deadline
     net::async_write(stream_, http::make_chunk(net::buffer(stream_chunk_)),

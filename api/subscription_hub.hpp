@@ -54,6 +54,10 @@ struct SubscriptionOptions {
   size_t catch_up_page = 256;  // events a catching-up subscriber reads per step
   size_t live_page = 1000;     // events the fan-out reads per step
   int catch_up_threads = 2;
+  // The least time between two fan-out rounds. A commit after a quiet spell goes out at once;
+  // under a stream of commits each round takes what committed meanwhile, so that a subscriber
+  // costs one write per round rather than one per commit.
+  std::chrono::milliseconds fanout_interval{10};
 };
 
 // Which events are sent (the positions passed are all of them).
@@ -61,6 +65,7 @@ struct SubscriptionFilter {
   std::string stream_prefix;       // empty: every stream
   std::vector<std::string> types;  // empty: every type
   bool Matches(std::string_view stream, std::string_view type) const;
+  bool everything() const { return stream_prefix.empty() && types.empty(); }
 };
 
 struct SubscriptionStats {
