@@ -30,6 +30,9 @@ constexpr size_t kPageSize = 1000;
 // is not read, the log is folded again instead (docs/read-models.md).
 constexpr int kSnapshotFormatVersion = 1;
 
+// A full snapshot is written in pieces of about this size (the checkpoint last).
+constexpr size_t kFullSnapshotBatchBytes = 8 << 20;
+
 constexpr std::string_view kKeyPrefix = "rm/";
 constexpr std::string_view kCheckpointKey = "rm/checkpoint";
 constexpr std::string_view kParticipationsKind = "participations";
@@ -144,10 +147,16 @@ std::string SnapshotKey(std::string_view kind, std::string_view id) {
 
 template <class State>
 std::string EncodeEntry(const Entry<State>& entry) {
-  json j = json::object();
-  j["version"] = entry.version;
-  j["state"] = ToJson(entry.state);
-  return j.dump();
+  std::string out = "{\"state\":";
+  AppendJson(out, entry.state);
+  out.append(",\"version\":").append(std::to_string(entry.version)).append("}");
+  return out;
+}
+
+std::string EncodeParticipations(const ParticipationList& list) {
+  json refs = json::array();
+  for (const auto& ref : list.refs) refs.push_back(json::array({KindName(ref.kind), ref.id}));
+  return refs.dump();
 }
 
 template <class State>
@@ -538,9 +547,11 @@ struct ReadModels::Impl {
     skipped.store(data->skipped);
   }
 
-  // Writes the entries changed since the last snapshot (after a fold from scratch: all of them)
-  // and the checkpoint, in one WriteState. REQUIRES: fold_mu held.
+  // Writes the entries changed since the last snapshot and the checkpoint, in one WriteState. With
+  // no snapshot stored (after a rebuild), writes everything with SaveFullSnapshotLocked.
+  // REQUIRES: fold_mu held.
   engine::Status SaveSnapshotLocked() {
+    if (!has_snapshot) return SaveFullSnapshotLocked();
     engine::EventStore::StateWrite write;
     {
       // Shared: readers go on; the fold cannot run (fold_mu).
@@ -553,20 +564,68 @@ struct ReadModels::Impl {
         }
       });
       for (const auto* node : d.dirty_participations) {
-        json list = json::array();
-        for (const auto& ref : node->second.refs) {
-          list.push_back(json::array({KindName(ref.kind), ref.id}));
-        }
-        write.puts.emplace_back(SnapshotKey(kParticipationsKind, node->first), list.dump());
+        write.puts.emplace_back(SnapshotKey(kParticipationsKind, node->first),
+                                EncodeParticipations(node->second));
       }
-      if (write.puts.empty() && has_snapshot && d.position == snapshot_position) return {};
-      const json checkpoint = {{"format_version", kSnapshotFormatVersion},
-                               {"position", d.position},
-                               {"hash", d.hash},
-                               {"skipped", d.skipped}};
-      write.puts.emplace_back(std::string(kCheckpointKey), checkpoint.dump());
+      if (write.puts.empty() && d.position == snapshot_position) return {};
+      write.puts.emplace_back(std::string(kCheckpointKey), EncodeCheckpoint(d));
     }
     RETURN_IF_ERROR(store.WriteState(write));
+    MarkSaved();
+    return {};
+  }
+
+  // Stores every entry in writes of about kFullSnapshotBatchBytes (one write of a 1M-event log's
+  // states would hold them three times over: the puts, the store's batch, its memtable), then
+  // the checkpoint alone. The space is cleared first, and a snapshot without its checkpoint is
+  // never read, so an interruption leaves no snapshot rather than a wrong one.
+  // REQUIRES: fold_mu held.
+  engine::Status SaveFullSnapshotLocked() {
+    RETURN_IF_ERROR(store.ClearState());
+    engine::EventStore::StateWrite write;
+    size_t bytes = 0;
+    auto put = [&](std::string key, std::string value) -> engine::Status {
+      bytes += key.size() + value.size();
+      write.puts.emplace_back(std::move(key), std::move(value));
+      if (bytes < kFullSnapshotBatchBytes) return {};
+      RETURN_IF_ERROR(store.WriteState(write));
+      write.puts.clear();
+      bytes = 0;
+      return {};
+    };
+    std::string checkpoint;
+    {
+      std::shared_lock lock(data_mu);
+      const Data& d = *data;
+      engine::Status status;
+      Data::ForEachTable(d, [&](Kind kind, const auto& table) {
+        for (const auto& [id, entry] : table.entries) {
+          if (status) status = put(SnapshotKey(KindName(kind), id), EncodeEntry(entry));
+        }
+      });
+      RETURN_IF_ERROR(status);
+      for (const auto& [stakeholder, list] : d.participations) {
+        RETURN_IF_ERROR(
+            put(SnapshotKey(kParticipationsKind, stakeholder), EncodeParticipations(list)));
+      }
+      checkpoint = EncodeCheckpoint(d);
+    }
+    if (!write.puts.empty()) RETURN_IF_ERROR(store.WriteState(write));
+    RETURN_IF_ERROR(store.WriteState({{{std::string(kCheckpointKey), std::move(checkpoint)}}, {}}));
+    MarkSaved();
+    return {};
+  }
+
+  static std::string EncodeCheckpoint(const Data& d) {
+    const json checkpoint = {{"format_version", kSnapshotFormatVersion},
+                             {"position", d.position},
+                             {"hash", d.hash},
+                             {"skipped", d.skipped}};
+    return checkpoint.dump();
+  }
+
+  // After a snapshot is stored: nothing is dirty. REQUIRES: fold_mu held.
+  void MarkSaved() {
     std::unique_lock lock(data_mu);
     Data::ForEachTable(*data, [](Kind, auto& table) {
       for (auto* node : table.dirty) node->second.dirty = false;
@@ -576,7 +635,6 @@ struct ReadModels::Impl {
     data->dirty_participations.clear();
     snapshot_position = data->position;
     has_snapshot = true;
-    return {};
   }
 
   // Drops the stored snapshot and folds the whole log into new data; every entry is then dirty,

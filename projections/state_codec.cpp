@@ -1,5 +1,7 @@
 #include "projections/state_codec.hpp"
 
+#include <charconv>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -317,46 +319,119 @@ bool KeyFromText(const std::string& text, K& key) {
   }
 }
 
-struct Writer;
+// Writing goes straight to text, without building a JSON document: a full snapshot writes every
+// state at once. Strings are escaped as JSON requires (quote, backslash, control characters) and
+// otherwise copied byte for byte (the states' texts come from events, which are valid UTF-8).
+void AppendString(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  size_t plain = 0;  // start of the run of bytes not yet copied
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c != '"' && c != '\\' && c >= 0x20) continue;
+    out.append(text.substr(plain, i - plain));
+    plain = i + 1;
+    switch (c) {
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      default:
+        out.append("\\u00");
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xF]);
+    }
+  }
+  out.append(text.substr(plain));
+  out.push_back('"');
+}
 
 template <class T>
-json Encode(const T& value);
+void AppendNumber(std::string& out, T value) {
+  char buffer[32];
+  // Shortest form that reads back to the same value (doubles included).
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  out.append(buffer, ec == std::errc() ? end : buffer);
+}
+
+template <class T>
+void Encode(std::string& out, const T& value);
 
 struct Writer {
-  json out = json::object();
+  std::string& out;
+  bool first = true;
   template <class T>
   void operator()(const char* name, const T& value) {
-    out[name] = Encode(value);
+    out.push_back(first ? '{' : ',');
+    first = false;
+    AppendString(out, name);
+    out.push_back(':');
+    Encode(out, value);
   }
 };
 
 template <class T>
-json Encode(const T& value) {
-  if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, bool> ||
-                std::is_arithmetic_v<T>) {
-    return value;
+void Encode(std::string& out, const T& value) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    AppendString(out, value);
+  } else if constexpr (std::is_same_v<T, bool>) {
+    out.append(value ? "true" : "false");
+  } else if constexpr (std::is_floating_point_v<T>) {
+    // JSON has no NaN or infinity; a state never holds them (events are checked when decoded).
+    if (std::isfinite(value)) {
+      AppendNumber(out, value);
+    } else {
+      out.append("null");
+    }
+  } else if constexpr (std::is_arithmetic_v<T>) {
+    AppendNumber(out, value);
   } else if constexpr (std::is_same_v<T, Date>) {
-    return FormatDate(value);
+    AppendString(out, FormatDate(value));
   } else if constexpr (std::is_same_v<T, TimePoint>) {
-    return FormatInstant(value);
+    AppendString(out, FormatInstant(value));
   } else if constexpr (std::is_enum_v<T>) {
-    return std::string(Name(value));
+    AppendString(out, Name(value));
   } else if constexpr (IsOptional<T>::value) {
-    if (!value) return nullptr;
-    return Encode(*value);
+    if (value) {
+      Encode(out, *value);
+    } else {
+      out.append("null");
+    }
   } else if constexpr (IsVector<T>::value) {
-    json array = json::array();
-    for (const auto& item : value) array.push_back(Encode(item));
-    return array;
+    out.push_back('[');
+    for (size_t i = 0; i < value.size(); ++i) {
+      if (i > 0) out.push_back(',');
+      Encode(out, value[i]);
+    }
+    out.push_back(']');
   } else if constexpr (IsMap<T>::value) {
-    json object = json::object();
-    for (const auto& [key, item] : value) object[KeyText(key)] = Encode(item);
-    return object;
+    out.push_back('{');
+    bool first = true;
+    for (const auto& [key, item] : value) {
+      if (!first) out.push_back(',');
+      first = false;
+      AppendString(out, KeyText(key));
+      out.push_back(':');
+      Encode(out, item);
+    }
+    out.push_back('}');
   } else {
-    Writer writer;
+    Writer writer{out};
     // The writer only reads: the field lists take non-const references to serve the reader too.
     Fields(writer, const_cast<T&>(value));
-    return std::move(writer.out);
+    if (writer.first) out.push_back('{');
+    out.push_back('}');
   }
 }
 
@@ -484,16 +559,24 @@ engine::Status DecodeState(const json& j, State& out, const char* what) {
 
 }  // namespace
 
-json ToJson(const ConferenceSessionState& state) { return Encode(state); }
-json ToJson(const WorkingGroupState& state) { return Encode(state); }
-json ToJson(const MeetingState& state) { return Encode(state); }
-json ToJson(const StakeholderState& state) { return Encode(state); }
-json ToJson(const BriefingState& state) { return Encode(state); }
-json ToJson(const ReferralState& state) { return Encode(state); }
-json ToJson(const ObserverInvitationState& state) { return Encode(state); }
-json ToJson(const ContributionRequestState& state) { return Encode(state); }
-json ToJson(const StakeholderReportState& state) { return Encode(state); }
-json ToJson(const StateParticipationState& state) { return Encode(state); }
+#define DIALOGUE_STATE_TEXT(State)                                              \
+  void AppendJson(std::string& out, const State& state) { Encode(out, state); } \
+  json ToJson(const State& state) {                                             \
+    std::string text;                                                           \
+    Encode(text, state);                                                        \
+    return json::parse(text);                                                   \
+  }
+DIALOGUE_STATE_TEXT(ConferenceSessionState)
+DIALOGUE_STATE_TEXT(WorkingGroupState)
+DIALOGUE_STATE_TEXT(MeetingState)
+DIALOGUE_STATE_TEXT(StakeholderState)
+DIALOGUE_STATE_TEXT(BriefingState)
+DIALOGUE_STATE_TEXT(ReferralState)
+DIALOGUE_STATE_TEXT(ObserverInvitationState)
+DIALOGUE_STATE_TEXT(ContributionRequestState)
+DIALOGUE_STATE_TEXT(StakeholderReportState)
+DIALOGUE_STATE_TEXT(StateParticipationState)
+#undef DIALOGUE_STATE_TEXT
 
 engine::Status FromJson(const json& j, ConferenceSessionState& out) {
   return DecodeState(j, out, "a Conference session state");

@@ -7,6 +7,8 @@
 // kCorruption (a snapshot that does not decode is rebuilt from the log). Pure; thread-safe.
 #pragma once
 
+#include <string>
+
 #include <nlohmann/json_fwd.hpp>
 
 #include "engine/result.hpp"
@@ -20,6 +22,20 @@
 
 namespace dialogue::projections {
 
+// Appends the state's JSON text (one member per field, in the struct's order) to `out`: what a
+// snapshot stores.
+void AppendJson(std::string& out, const workflows::ConferenceSessionState& state);
+void AppendJson(std::string& out, const workflows::WorkingGroupState& state);
+void AppendJson(std::string& out, const workflows::MeetingState& state);
+void AppendJson(std::string& out, const workflows::StakeholderState& state);
+void AppendJson(std::string& out, const workflows::BriefingState& state);
+void AppendJson(std::string& out, const workflows::ReferralState& state);
+void AppendJson(std::string& out, const workflows::ObserverInvitationState& state);
+void AppendJson(std::string& out, const workflows::ContributionRequestState& state);
+void AppendJson(std::string& out, const workflows::StakeholderReportState& state);
+void AppendJson(std::string& out, const workflows::StateParticipationState& state);
+
+// The same, parsed (for tests and tools).
 nlohmann::json ToJson(const workflows::ConferenceSessionState& state);
 nlohmann::json ToJson(const workflows::WorkingGroupState& state);
 nlohmann::json ToJson(const workflows::MeetingState& state);

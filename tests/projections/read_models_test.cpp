@@ -42,6 +42,11 @@ class RecordingStore final : public engine::EventStore {
     std::lock_guard lock(mu_);
     state_writes_.clear();
   }
+  // WriteState fails (kIOError, writing nothing) once this many more calls have succeeded.
+  void FailStateWritesAfter(int calls) {
+    std::lock_guard lock(mu_);
+    state_writes_left_ = calls;
+  }
 
   engine::Result<engine::AppendResult> Append(const engine::AppendRequest& request) override {
     return inner_.Append(request);
@@ -83,6 +88,9 @@ class RecordingStore final : public engine::EventStore {
     for (const auto& [key, value] : write.puts) keys.push_back(key);
     {
       std::lock_guard lock(mu_);
+      if (state_writes_left_ && (*state_writes_left_)-- <= 0) {
+        return engine::Fail(engine::Error::IOError("injected state write failure"));
+      }
       state_writes_.push_back(std::move(keys));
     }
     return inner_.WriteState(write);
@@ -101,6 +109,7 @@ class RecordingStore final : public engine::EventStore {
   mutable std::atomic<uint64_t> events_read_{0};
   mutable std::mutex mu_;
   std::vector<std::vector<std::string>> state_writes_;
+  std::optional<int> state_writes_left_;
 };
 
 std::vector<engine::RecordedEvent> WholeLog(const engine::EventStore& store) {
@@ -213,6 +222,31 @@ TEST_CASE("A rebuild stored by SaveSnapshot is what the next Open loads", "[read
   RequireEqualsFreshFold(reopened, fold);
 }
 
+TEST_CASE("A full snapshot interrupted before its checkpoint leaves no snapshot", "[read_models]") {
+  StoreUnderTest store(GENERATE("memory", "rocksdb"));
+  AppendLifecycle(*store);
+  const testing::FreshFold fold = FoldLog(*store);
+  {
+    RecordingStore recording(*store);
+    ReadModels models(recording);
+    REQUIRE(models.Rebuild());
+    recording.FailStateWritesAfter(1);  // the states are written, the checkpoint is not
+    auto saved = models.SaveSnapshot();
+    REQUIRE_FALSE(saved);
+    CHECK(saved.error().code == engine::ErrorCode::kIOError);
+    CHECK_FALSE(store->ReadState("rm/checkpoint").value());
+    CHECK_FALSE(store->ScanState("rm/")->empty());  // states without a checkpoint
+  }
+  RecordingStore recording(*store);
+  ReadModels reopened(recording);
+  REQUIRE(reopened.Open());
+  CHECK(recording.events_read() == store->Head().position);  // folded the whole log again
+  RequireEqualsFreshFold(reopened, fold);
+  // ...and a retry stores the snapshot.
+  REQUIRE(reopened.SaveSnapshot());
+  CHECK(store->ReadState("rm/checkpoint").value());
+}
+
 TEST_CASE("Open uses a snapshot only when it matches its format and the log", "[read_models]") {
   StoreUnderTest store(GENERATE("memory", "rocksdb"));
   const Lifecycle at = AppendLifecycle(*store);
@@ -280,10 +314,11 @@ TEST_CASE("A snapshot stores only what changed since the last one", "[read_model
   REQUIRE(models.Open());
   CHECK(recording.state_writes().empty());  // Open stores nothing
   REQUIRE(models.SaveSnapshot());
-  REQUIRE(recording.state_writes().size() == 1);  // the first snapshot: everything
-  // 2 sessions, 2 groups, 2 meetings, 8 stakeholders, 3 briefings, 3 referrals, 4 others; the
-  // participations of 8 stakeholders; the checkpoint.
-  CHECK(recording.state_writes()[0].size() == 2 + 2 + 2 + 8 + 3 + 3 + 4 + 8 + 1);
+  // The first snapshot: everything, then the checkpoint alone. 2 sessions, 2 groups, 2 meetings,
+  // 8 stakeholders, 3 briefings, 3 referrals, 4 others; the participations of 8 stakeholders.
+  REQUIRE(recording.state_writes().size() == 2);
+  CHECK(recording.state_writes()[0].size() == 2 + 2 + 2 + 8 + 3 + 3 + 4 + 8);
+  CHECK(recording.state_writes()[1] == std::vector<std::string>{"rm/checkpoint"});
 
   recording.Reset();
   REQUIRE(models.SaveSnapshot());

@@ -31,7 +31,7 @@ wf::BriefingState FullBriefing() {
   wf::BriefingState b;
   b.id = "b1";
   b.status = wf::BriefingStatus::kSummarized;
-  b.title = "Prevention \"and\" victims\n\ttab";
+  b.title = "Prevention \"and\" victims\n\ttab\x01\x1f\r/";
   b.requested_by = "pres-1";
   b.meeting = "m-tip";
   b.working_group = "wg-tip";
