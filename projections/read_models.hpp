@@ -67,8 +67,10 @@ class ReadModels {
   // Folds every event committed after position(), at least up to the head as it was when the
   // call began. Returns the position reached. Long catch-ups read ahead on two helper threads.
   [[nodiscard]] engine::Result<uint64_t> CatchUp();
-  // Stores the states changed since the last snapshot (after a rebuild: every state), with the
-  // checkpoint, in one atomic EventStore::WriteState.
+  // Stores the states changed since the last snapshot with the checkpoint, in one atomic
+  // EventStore::WriteState. When no snapshot is stored (after Rebuild(), or an Open() that found
+  // none usable) stores every state, in writes of about 8 MB, the checkpoint last (a snapshot is
+  // read only with its checkpoint). Only one ReadModels per store should save snapshots.
   [[nodiscard]] engine::Status SaveSnapshot();
   // Drops the stored snapshot (EventStore::ClearState: the whole derived-state space, which only
   // the read models use) and folds the whole log again. The new states are stored by the next
