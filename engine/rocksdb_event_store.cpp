@@ -5,6 +5,7 @@
 // one WriteBatch, publishes the new head, then wakes every writer of the group with its own result
 // and hands the lead to the next writer in the queue.
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
@@ -20,6 +21,8 @@
 #include "engine/codec.hpp"
 #include "engine/commit_signal.hpp"
 #include "engine/event_store.hpp"
+#include "engine/fault_file_system.hpp"
+#include "engine/file_faults.hpp"
 #include "engine/time.hpp"
 
 namespace dialogue::engine {
@@ -54,7 +57,9 @@ size_t RequestBytes(const AppendRequest& request) {
 
 class RocksDbEventStore final : public EventStore, private CommittedView {
  public:
-  static Result<std::unique_ptr<EventStore>> Open(const RocksDbOptions& options);
+  // faults: nullptr, or the switch of a fault-injecting file system (engine/file_faults.hpp).
+  static Result<std::unique_ptr<EventStore>> Open(const RocksDbOptions& options,
+                                                  std::shared_ptr<FileFaults> faults);
 
   // REQUIRES: no call on the store is in flight.
   ~RocksDbEventStore() override {
@@ -278,6 +283,7 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   const RocksDbOptions options_;
   SystemClock system_clock_;
   const Clock* clock_;
+  std::unique_ptr<rocksdb::Env> env_;  // with faults only; outlives db_
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // by Family
   CommitSignal signal_;
@@ -290,11 +296,17 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   std::unordered_map<std::string, uint64_t> version_cache_;
 };
 
-Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const RocksDbOptions& options) {
+Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const RocksDbOptions& options,
+                                                            std::shared_ptr<FileFaults> faults) {
   if (options.path.empty()) return Fail(Error::InvalidArgument("store path is empty"));
   rocksdb::Options db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
+  std::unique_ptr<rocksdb::Env> env;
+  if (faults) {
+    env = NewFaultInjectingEnv(std::move(faults));
+    db_options.env = env.get();
+  }
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const char* name : kFamilyNames) {
     families.emplace_back(name, rocksdb::ColumnFamilyOptions(db_options));
@@ -308,6 +320,7 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const RocksDbOptions
   // The store owns db and handles from here on, so that every early return closes them.
   std::unique_ptr<RocksDbEventStore> store(
       new RocksDbEventStore(options, LedgerHead{0, kGenesisHash}));
+  store->env_ = std::move(env);
   store->db_.reset(raw_db);
   store->handles_ = std::move(handles);
   rocksdb::DB& db = *store->db_;
@@ -574,7 +587,12 @@ Result<VerifyReport> RocksDbEventStore::Verify() const {
 }  // namespace
 
 Result<std::unique_ptr<EventStore>> OpenRocksDbEventStore(const RocksDbOptions& options) {
-  return RocksDbEventStore::Open(options);
+  return RocksDbEventStore::Open(options, nullptr);
+}
+
+Result<std::unique_ptr<EventStore>> OpenRocksDbEventStoreWithFaults(
+    const RocksDbOptions& options, std::shared_ptr<FileFaults> faults) {
+  return RocksDbEventStore::Open(options, std::move(faults));
 }
 
 }  // namespace dialogue::engine
