@@ -15,6 +15,7 @@
 #include "api/router.hpp"
 #include "api/routes.hpp"
 #include "api/server.hpp"
+#include "api/sessions.hpp"
 #include "api/subscription_hub.hpp"
 #include "api/timer_service.hpp"
 #include "engine/clock.hpp"
@@ -112,7 +113,11 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
     return kExitError;
   }
   Router router(&*tokens);
+  // The console's sign-in: sessions live in memory only (a restart signs everyone out).
+  SessionStore sessions;
+  router.SetSessions(&sessions);
   ApiContext context{log, clock, metrics, *read_models};
+  context.sessions = &sessions;
   // GET /v1/subscribe and the deadline timers run beside the server, from the head on.
   auto subscriptions =
       std::make_unique<SubscriptionHub>(log, SubscriptionOptions{}, &metrics.registry());

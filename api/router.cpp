@@ -172,15 +172,35 @@ Router::Dispatched Router::Dispatch(const HttpRequest& request) const {
 
   if (best->access.kind != Access::Kind::kPublic) {
     auto authorization = request.headers.Get("Authorization");
-    if (authorization && tokens_ != nullptr) {
-      context.principal = tokens_->Authenticate(*authorization);
+    std::optional<std::string> cookie;
+    if (authorization) {
+      if (tokens_ != nullptr) context.principal = tokens_->Authenticate(*authorization);
+    } else if (sessions_ != nullptr) {
+      cookie = CookieValue(request.headers, kSessionCookie);
+      if (cookie) {
+        context.principal = sessions_->Find(*cookie);
+        context.by_session = context.principal.has_value();
+      }
     }
     if (!context.principal) {
-      HttpResponse response = ProblemResponse(
-          401, "unauthorized",
-          authorization ? "unknown bearer token" : "missing Authorization: Bearer <token>");
+      HttpResponse response =
+          ProblemResponse(401, "unauthorized",
+                          authorization ? "unknown bearer token"
+                          : cookie      ? "the session has ended or is unknown: sign in again"
+                                        : "missing Authorization: Bearer <token>");
       response.headers.Set("WWW-Authenticate", "Bearer");
       return {std::move(response), best->pattern};
+    }
+    // A browser sends the cookie on cross-site requests too: a request that changes something
+    // must prove it came from the console's own scripts (a cross-site form cannot set headers).
+    if (context.by_session && request.method != "GET" && request.method != "HEAD") {
+      auto csrf = request.headers.Get(kCsrfHeader);
+      if (!csrf || *csrf != kCsrfValue) {
+        return {ProblemResponse(403, "forbidden",
+                                request.method + " with the session cookie must carry the header "
+                                                 "X-Requested-With: dialogue"),
+                best->pattern};
+      }
     }
     if (best->access.kind == Access::Kind::kRoles &&
         std::none_of(best->access.roles.begin(), best->access.roles.end(),

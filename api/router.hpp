@@ -16,6 +16,7 @@
 
 #include "api/auth.hpp"
 #include "api/http_types.hpp"
+#include "api/sessions.hpp"
 
 namespace dialogue::api {
 
@@ -43,6 +44,7 @@ struct RequestContext {
   std::map<std::string, std::string> params;      // {name} segments of the pattern, decoded
   std::multimap<std::string, std::string> query;  // decoded query parameters
   std::optional<Principal> principal;             // set unless the route is public
+  bool by_session = false;  // the principal came from the session cookie, not a bearer token
 
   // A path parameter (empty if the pattern has none of that name).
   const std::string& Param(const std::string& name) const;
@@ -56,6 +58,11 @@ class Router {
  public:
   // tokens may be null: then every non-public route answers 401.
   explicit Router(const TokenRegistry* tokens) : tokens_(tokens) {}
+
+  // Also accept the console's session cookie (api/sessions.hpp) on requests without an
+  // Authorization header; such a request with a method other than GET or HEAD must carry
+  // X-Requested-With: dialogue, else 403. sessions must outlive the router.
+  void SetSessions(const SessionStore* sessions) { sessions_ = sessions; }
 
   // pattern: "/a/{name}/b"; a {name} segment matches one non-empty path segment. Literal
   // segments win over parameters when both match.
@@ -80,6 +87,7 @@ class Router {
     Handler handler;
   };
   const TokenRegistry* tokens_;
+  const SessionStore* sessions_ = nullptr;
   std::vector<Route> routes_;
 };
 

@@ -24,6 +24,8 @@ void RegisterRoutes(Router& router, ApiContext& context) {
   RegisterQueryRoutes(router, context);
   RegisterCommandRoutes(router, context);
   RegisterSubscriptionRoutes(router, context);
+  RegisterSessionRoutes(router, context);
+  RegisterConsoleRoutes(router, context);
 }
 
 const workflows::RulesConfig& DefaultRules() {

@@ -17,6 +17,7 @@ namespace dialogue::api {
 const workflows::RulesConfig& DefaultRules();
 
 class SubscriptionHub;
+class SessionStore;
 
 // Everything handlers may use. Outlives the server; every member is thread-safe.
 struct ApiContext {
@@ -27,6 +28,8 @@ struct ApiContext {
   const workflows::RulesConfig& rules = DefaultRules();  // what the deciders apply
   // Serves GET /v1/subscribe (api/subscription_hub.hpp); null: that route answers 503.
   SubscriptionHub* subscriptions = nullptr;
+  // The console's sessions (api/sessions.hpp); null: POST /v1/session answers 503.
+  SessionStore* sessions = nullptr;
 };
 
 void RegisterRoutes(Router& router, ApiContext& context);
@@ -48,6 +51,12 @@ void RegisterCommandRoutes(Router& router, ApiContext& context);
 // GET /v1/subscribe: Server-Sent Events through context.subscriptions
 // (api/subscription_routes.cpp; docs/subscriptions.md).
 void RegisterSubscriptionRoutes(Router& router, ApiContext& context);
+
+// POST, GET and DELETE /v1/session: the console's cookie sign-in (api/session_routes.cpp).
+void RegisterSessionRoutes(Router& router, ApiContext& context);
+
+// GET /, /console and /console/{file}: the embedded console (api/console_routes.cpp).
+void RegisterConsoleRoutes(Router& router, ApiContext& context);
 
 // Sets the read-model gauges (position, lag behind the head); called at each /metrics scrape.
 void RefreshReadModelMetrics(ApiContext& context);

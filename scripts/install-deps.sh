@@ -9,6 +9,7 @@ packages=(
   libcli11-dev libhowardhinnant-date-dev libexpected-dev prometheus-cpp-dev
   iso-codes tzdata ca-certificates curl openssl clang-format
   jq nodejs
+  chromium  # scripts/console-test.sh drives /usr/bin/chromium headless (playwright-core from npm)
 )
 if [[ "${1:-}" == "--bench" ]]; then
   # scripts/bench.sh: wrk (HTTP load), postgresql (PostgreSQL 15 with initdb, pg_ctl and pgbench),

@@ -1,0 +1,70 @@
+// Browser sessions of the console (docs/console.md, docs/api.md "Sessions"): POST /v1/session
+// exchanges a bearer token for a random session id carried by an HttpOnly cookie. Only the id's
+// SHA-256 is kept, in memory, with an expiry; a restart signs everyone out.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "api/auth.hpp"
+#include "api/http_types.hpp"
+
+namespace dialogue::api {
+
+inline constexpr char kSessionCookie[] = "dialogue_session";
+// What a POST (or DELETE) authenticated by the cookie must carry, against cross-site requests.
+inline constexpr char kCsrfHeader[] = "X-Requested-With";
+inline constexpr char kCsrfValue[] = "dialogue";
+
+struct SessionOptions {
+  std::chrono::seconds lifetime{8 * 3600};
+  size_t max_sessions = 10'000;  // beyond it the session closest to expiry is dropped
+  // The time source (steady); tests pass their own.
+  std::function<std::chrono::steady_clock::time_point()> now = [] {
+    return std::chrono::steady_clock::now();
+  };
+};
+
+// Thread-safe.
+class SessionStore {
+ public:
+  explicit SessionStore(SessionOptions options = {});
+
+  struct Created {
+    std::string id;  // 64 hex digits of 32 random bytes: the cookie's value
+    std::chrono::seconds lifetime;
+  };
+  // A new session for principal.
+  Created Create(const Principal& principal);
+  // The principal of a live session; nullopt when unknown or expired.
+  std::optional<Principal> Find(std::string_view id) const;
+  // Ends a session; false when there was none.
+  bool Remove(std::string_view id);
+  size_t size() const;
+
+ private:
+  struct Entry {
+    Principal principal;
+    std::chrono::steady_clock::time_point expires;
+  };
+  void PruneLocked(std::chrono::steady_clock::time_point now);
+
+  SessionOptions options_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Entry> by_hash_;  // SHA-256 of the id -> session
+};
+
+// The value of cookie `name` in a request's Cookie header(s), if present.
+std::optional<std::string> CookieValue(const Headers& headers, std::string_view name);
+
+// Set-Cookie values: the session cookie, and one that removes it.
+std::string SessionCookie(const std::string& id, std::chrono::seconds lifetime);
+std::string ExpiredSessionCookie();
+
+}  // namespace dialogue::api
