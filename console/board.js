@@ -21,9 +21,12 @@ export async function show(main, _args, me) {
   }
 
   const names = new Map();
+  const groupNames = new Map();
   try {
-    const { stakeholders } = await api('/v1/stakeholders');
+    const [{ stakeholders }, { working_groups: groups }] = await Promise.all(
+      [api('/v1/stakeholders'), api('/v1/working-groups')]);
     for (const s of stakeholders) names.set(s.id, s.name);
+    for (const g of groups) groupNames.set(g.id, g.name);
   } catch {
     // Names are a nicety: ids are shown without them.
   }
@@ -76,7 +79,8 @@ export async function show(main, _args, me) {
                 : duration(now - new Date(r.raised_at).getTime())),
               h('td', { 'data-label': 'Raised' }, viennaTime(r.raised_at))))))));
       return h('section', { class: 'card group', 'aria-labelledby': `wg-${group}` },
-        h('h2', { id: `wg-${group}` }, `Working Group ${group}`),
+        h('h2', { id: `wg-${group}` },
+          groupNames.has(group) ? `${groupNames.get(group)} (${group})` : `Working Group ${group}`),
         section('Pending', mine.filter((r) => r.status === 'pending'), false),
         section('Decided', mine.filter((r) => r.status !== 'pending'), true));
     }));

@@ -54,7 +54,9 @@ async function shoot(page, name) {
 before(async () => {
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    // --disable-dev-shm-usage: containers often give /dev/shm 64 MB, too little for a renderer.
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+           '--disable-dev-shm-usage'],
   });
   // Reference data: the session previous to the briefing, the Working Group and its meeting,
   // two NGOs entitled at that session and a State Party.
@@ -100,6 +102,8 @@ test('(a) a Bureau member sees a pending referral, and its decision arrives live
   const text = await row.innerText();
   assert.match(text, /b1/);
   assert.match(text, /Borderline Rights \(ngo-b\)/);
+  assert.match(await page.locator('section.group h2').innerText(),
+    /Working Group on Trafficking in Persons \(wg-tip\)/);
   assert.match(text, /Austria \(at\)/);
   assert.match(text, /\d+ (s|min)/);  // how long it has been pending
   await page.locator('#live-state[data-state="live"]').waitFor();
@@ -198,6 +202,9 @@ test("(d) an NGO's token cannot see the referral board: the page shows the 403 p
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('#signin-result [role="alert"]').waitFor();
   assert.match(await page.locator('#signin-result').innerText(), /unknown bearer token/);
+  assert.equal(await page.locator('#sign-out').isVisible(), false);  // nobody to sign out
+  assert.equal(await page.locator('#nav').isVisible(), false);
+  await shoot(page, 'd-signin-refused');
   assert.deepEqual(await context.cookies(), []);
   await context.close();
 
