@@ -57,6 +57,11 @@ bool Reader::GetLengthPrefixed(std::string& v) {
   return true;
 }
 
+bool Reader::GetLengthPrefixed(std::string_view& v) {
+  uint32_t n = 0;
+  return GetU32(n) && GetRaw(n, v);
+}
+
 bool Reader::GetRaw(size_t n, std::string_view& v) {
   if (in_.size() < n) return false;
   v = in_.substr(0, n);
@@ -150,6 +155,31 @@ Result<RecordedEvent> DecodeEvent(std::string_view value) {
   e.prev_hash = ToHex(prev_hash);
   e.hash = ToHex(hash);
   return e;
+}
+
+Status DecodeEventView(std::string_view value, RecordedEventView& view,
+                       std::array<char, 64>& hash_hex) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  Reader reader(value);
+  uint8_t format = 0;
+  if (!reader.GetU8(format) || format != kEnvelopeFormat) {
+    return Fail(Error::Corruption("event envelope has an unknown format"));
+  }
+  std::string_view skipped;
+  std::string_view hash;
+  bool ok = reader.GetU64(view.position) && reader.GetU64(view.version) &&
+            reader.GetLengthPrefixed(view.stream) && reader.GetLengthPrefixed(view.type) &&
+            reader.GetLengthPrefixed(view.data);
+  for (int field = 0; ok && field < 7; ++field) ok = reader.GetLengthPrefixed(skipped);  // metadata
+  ok = ok && reader.GetRaw(kHashBytes, skipped) && reader.GetRaw(kHashBytes, hash) && reader.done();
+  if (!ok) return Fail(Error::Corruption("event envelope is truncated or has trailing bytes"));
+  for (size_t i = 0; i < kHashBytes; ++i) {
+    const auto b = static_cast<uint8_t>(hash[i]);
+    hash_hex[2 * i] = kDigits[b >> 4];
+    hash_hex[2 * i + 1] = kDigits[b & 0x0f];
+  }
+  view.hash = std::string_view(hash_hex.data(), hash_hex.size());
+  return {};
 }
 
 std::string StreamKey(std::string_view stream, uint64_t version) {

@@ -2,6 +2,7 @@
 // strings, the event envelope, the idempotency record, the head record) and hex conversion.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,6 +28,7 @@ class Reader {
   bool GetU32(uint32_t& v);
   bool GetU64(uint64_t& v);
   bool GetLengthPrefixed(std::string& v);
+  bool GetLengthPrefixed(std::string_view& v);
   bool GetRaw(size_t n, std::string_view& v);
   bool done() const { return in_.empty(); }
 
@@ -45,6 +47,9 @@ std::optional<std::string> HashFromHex(std::string_view hex);
 // `events` values. REQUIRES (encode): hashes are valid hex (as in every event the store made).
 std::string EncodeEvent(const RecordedEvent& event);
 Result<RecordedEvent> DecodeEvent(std::string_view value);
+// The same envelope decoded in place: the views point into `value`, the hash into `hash_hex`.
+Status DecodeEventView(std::string_view value, RecordedEventView& view,
+                       std::array<char, 64>& hash_hex);
 
 // `streams` keys: stream 0x00 u64-version.
 std::string StreamKey(std::string_view stream, uint64_t version);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dialogue::engine {
@@ -43,6 +44,17 @@ struct RecordedEvent {
   std::string hash;       // lower-case hex SHA-256 of the canonical encoding
 
   bool operator==(const RecordedEvent&) const = default;
+};
+
+// A recorded event seen in place by EventStore::ScanAll, without copying: the views are valid only
+// during the callback that receives it. Holds what a fold needs (no metadata, no prev_hash).
+struct RecordedEventView {
+  uint64_t position = 0;
+  std::string_view stream;
+  uint64_t version = 0;
+  std::string_view type;
+  std::string_view data;  // canonical JSON text
+  std::string_view hash;  // lower-case hex SHA-256
 };
 
 // The hash that precedes the first event.

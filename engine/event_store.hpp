@@ -100,6 +100,20 @@ class EventStore {
   [[nodiscard]] virtual Result<std::vector<RecordedEvent>> ReadAll(uint64_t after_position,
                                                                    size_t limit) const = 0;
 
+  // The events ReadAll(after_position, limit) would return, each handed to `visit` in position
+  // order as a view into the store's own buffers (no copy, no metadata): the fast path for folds
+  // that replay the log. Returns how many were visited. The default implementation reads them
+  // with ReadAll.
+  using EventVisitor = std::function<void(const RecordedEventView& event)>;
+  [[nodiscard]] virtual Result<size_t> ScanAll(uint64_t after_position, size_t limit,
+                                               const EventVisitor& visit) const {
+    ASSIGN_OR_RETURN(std::vector<RecordedEvent> events, ReadAll(after_position, limit));
+    for (const RecordedEvent& e : events) {
+      visit(RecordedEventView{e.position, e.stream, e.version, e.type, e.data, e.hash});
+    }
+    return events.size();
+  }
+
   // The current version of a stream; 0 when it does not exist.
   [[nodiscard]] virtual Result<uint64_t> StreamVersion(std::string_view stream) const = 0;
 
@@ -143,6 +157,18 @@ class EventStore {
   // Every key starting with prefix, in key order.
   [[nodiscard]] virtual Result<std::vector<std::pair<std::string, std::string>>> ScanState(
       std::string_view prefix) const = 0;
+  // The same entries as ScanState, each handed to `visit` in key order as views valid only during
+  // the call, never all held at once (a snapshot of a long log is larger than its states). Stops
+  // early, with success, when `visit` answers false. The default implementation uses ScanState.
+  using StateVisitor = std::function<bool(std::string_view key, std::string_view value)>;
+  [[nodiscard]] virtual Status VisitState(std::string_view prefix,
+                                          const StateVisitor& visit) const {
+    ASSIGN_OR_RETURN(auto entries, ScanState(prefix));
+    for (const auto& [key, value] : entries) {
+      if (!visit(key, value)) break;
+    }
+    return {};
+  }
   // Removes every derived key (for a rebuild).
   [[nodiscard]] virtual Status ClearState() = 0;
 

@@ -10,6 +10,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -145,6 +146,26 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
     return out;
   }
 
+  Result<size_t> ScanAll(uint64_t after_position, size_t limit,
+                         const EventVisitor& visit) const override {
+    size_t visited = 0;
+    if (limit == 0 || after_position == UINT64_MAX) return visited;
+    rocksdb::ReadOptions read_options;
+    read_options.readahead_size = 1 << 20;  // a sequential scan
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, handles_[kEvents]));
+    RecordedEventView view;
+    std::array<char, 64> hash_hex;
+    for (it->Seek(codec::U64Key(after_position + 1)); it->Valid() && visited < limit; it->Next()) {
+      const rocksdb::Slice value = it->value();
+      RETURN_IF_ERROR(
+          codec::DecodeEventView(std::string_view(value.data(), value.size()), view, hash_hex));
+      visit(view);
+      ++visited;
+    }
+    if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading the log"));
+    return visited;
+  }
+
   Result<uint64_t> StreamVersion(std::string_view stream) const override {
     return ReadStreamVersion(stream, nullptr);
   }
@@ -203,6 +224,23 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
     }
     if (!it->status().ok()) return Fail(FromRocks(it->status(), "scanning state"));
     return out;
+  }
+
+  Status VisitState(std::string_view prefix, const StateVisitor& visit) const override {
+    rocksdb::ReadOptions read_options;
+    read_options.readahead_size = 1 << 20;  // a sequential scan
+    read_options.fill_cache = false;        // read once, at start-up
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, handles_[kState]));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      const rocksdb::Slice key = it->key();
+      const rocksdb::Slice value = it->value();
+      if (!visit(std::string_view(key.data(), key.size()),
+                 std::string_view(value.data(), value.size()))) {
+        break;
+      }
+    }
+    if (!it->status().ok()) return Fail(FromRocks(it->status(), "scanning state"));
+    return {};
   }
 
   Status ClearState() override {

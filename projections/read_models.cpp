@@ -1,6 +1,7 @@
 #include "projections/read_models.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <map>
@@ -210,13 +211,19 @@ struct Data {
     f(Kind::kStateParticipation, self.state_participations);
   }
 
-  void Apply(const engine::RecordedEvent& recorded, const wf::Event& event);
+  // Folds an event recorded on its own entity's stream (the readers checked) at `version`.
+  void Apply(uint64_t version, const wf::Event& event);
 
   // Folds the event into the entity `id` of `table` (its own event when `version` is given) and
   // records the stakeholders the event made participants of it.
   template <class State>
   Entry<State>& Fold(Table<State>& table, Kind kind, std::string_view id, const wf::Event& event,
-                     std::optional<uint64_t> version);
+                     std::optional<uint64_t> version) {
+    return Fold(table, kind, table.UpsertNode(id), event, version);
+  }
+  template <class State>
+  Entry<State>& Fold(Table<State>& table, Kind kind, typename Table<State>::Node& node,
+                     const wf::Event& event, std::optional<uint64_t> version);
   void FoldBriefing(std::string_view id, const wf::Event& event, std::optional<uint64_t> version);
   void FoldReferral(std::string_view id, const wf::Event& event, uint64_t version);
   void AddParticipation(std::string_view stakeholder, Kind kind, std::string_view id);
@@ -225,13 +232,8 @@ struct Data {
   void RebuildDerivedIndexes();
 };
 
-void Data::Apply(const engine::RecordedEvent& recorded, const wf::Event& event) {
+void Data::Apply(uint64_t version, const wf::Event& event) {
   const detail::Route route = detail::RouteOf(event);
-  if (!detail::IsStreamOf(recorded.stream, route.kind, route.id)) {
-    ++skipped;  // an event on another stream than its own would fold into the wrong entity
-    return;
-  }
-  const uint64_t version = recorded.version;
   switch (route.kind) {
     case Kind::kConferenceSession:
       Fold(sessions, route.kind, route.id, event, version);
@@ -272,18 +274,25 @@ void Data::Apply(const engine::RecordedEvent& recorded, const wf::Event& event) 
 }
 
 template <class State>
-Entry<State>& Data::Fold(Table<State>& table, Kind kind, std::string_view id,
+Entry<State>& Data::Fold(Table<State>& table, Kind kind, typename Table<State>::Node& node,
                          const wf::Event& event, std::optional<uint64_t> version) {
-  auto& node = table.UpsertNode(id);
+  const std::string_view id = node.first;
   Entry<State>& entry = node.second;
   // A participation starts when a stakeholder the event names takes part after it but did not
   // before (workflows::ParticipationIn decides both).
   const std::span<const std::string> named = NewParticipantsOf(event);
-  std::vector<char> took_part;
+  // Most events name one stakeholder or none: no allocation for up to kInline of them.
+  constexpr size_t kInline = 8;
+  std::array<char, kInline> took_inline{};
+  std::vector<char> took_heap;
+  char* took_part = took_inline.data();
   if constexpr (requires { wf::ParticipationIn(entry.state, std::string_view()); }) {
-    took_part.reserve(named.size());
-    for (const std::string& stakeholder : named) {
-      took_part.push_back(wf::ParticipationIn(entry.state, stakeholder).has_value());
+    if (named.size() > kInline) {
+      took_heap.resize(named.size());
+      took_part = took_heap.data();
+    }
+    for (size_t i = 0; i < named.size(); ++i) {
+      took_part[i] = wf::ParticipationIn(entry.state, named[i]).has_value();
     }
   }
   entry.state = wf::Evolve(std::move(entry.state), event);
@@ -301,9 +310,10 @@ Entry<State>& Data::Fold(Table<State>& table, Kind kind, std::string_view id,
 
 void Data::FoldBriefing(std::string_view id, const wf::Event& event,
                         std::optional<uint64_t> version) {
-  Entry<wf::BriefingState>& entry = briefings.Upsert(id);
+  auto& node = briefings.UpsertNode(id);
+  Entry<wf::BriefingState>& entry = node.second;
   const std::optional<wf::TimePoint> before = OpenDeadline(entry.state);
-  Fold(briefings, Kind::kBriefing, id, event, version);
+  Fold(briefings, Kind::kBriefing, node, event, version);
   const std::optional<wf::TimePoint> after = OpenDeadline(entry.state);
   if (before != after) {
     if (before) open_deadlines.erase({*before, std::string(id)});
@@ -312,10 +322,11 @@ void Data::FoldBriefing(std::string_view id, const wf::Event& event,
 }
 
 void Data::FoldReferral(std::string_view id, const wf::Event& event, uint64_t version) {
-  Entry<wf::ReferralState>& entry = referrals.Upsert(id);
+  auto& node = referrals.UpsertNode(id);
+  Entry<wf::ReferralState>& entry = node.second;
   const wf::ReferralStatus status_before = entry.state.status;
   const std::string working_group_before = entry.state.working_group;
-  Fold(referrals, Kind::kReferral, id, event, version);
+  Fold(referrals, Kind::kReferral, node, event, version);
   if (status_before == entry.state.status && working_group_before == entry.state.working_group) {
     return;
   }
@@ -357,38 +368,55 @@ void Data::RebuildDerivedIndexes() {
   }
 }
 
-// The events of one page, decoded once, outside any lock.
+// One event of a page as the fold needs it.
+struct PageEvent {
+  uint64_t version = 0;            // in its stream
+  std::optional<wf::Event> event;  // nullopt: skipped (an unknown type, data that does not
+                                   // decode, or recorded on another stream than its entity's)
+};
+
+// The events of one page, decoded once, outside any lock, straight from the stored envelopes
+// (EventStore::ScanAll: no RecordedEvent, no metadata copied).
 struct DecodedPage {
-  std::vector<engine::RecordedEvent> recorded;
-  std::vector<std::optional<wf::Event>> events;  // nullopt: not decodable, skipped
+  std::vector<PageEvent> events;
+  uint64_t last_position = 0;  // of the last event; 0 when empty
+  std::string last_hash;       // of the last event
+  size_t size() const { return events.size(); }
 };
 
 engine::Result<DecodedPage> ReadPage(const engine::EventStore& store, uint64_t after) {
   DecodedPage page;
-  ASSIGN_OR_RETURN(page.recorded, store.ReadAll(after, kPageSize));
-  page.events.reserve(page.recorded.size());
-  for (const auto& recorded : page.recorded) {
-    auto event = wf::DecodeEvent(recorded.type, recorded.data);
-    if (event) {
-      page.events.emplace_back(std::move(*event));
-    } else {
-      page.events.emplace_back(std::nullopt);
-    }
-  }
+  page.events.reserve(kPageSize);
+  ASSIGN_OR_RETURN(
+      [[maybe_unused]] size_t read,
+      store.ScanAll(after, kPageSize, [&page](const engine::RecordedEventView& recorded) {
+        PageEvent& item = page.events.emplace_back();
+        item.version = recorded.version;
+        auto event = wf::DecodeEvent(recorded.type, recorded.data);
+        if (event) {
+          // An event on another stream than its own would fold into the wrong entity.
+          const detail::Route route = detail::RouteOf(*event);
+          if (detail::IsStreamOf(recorded.stream, route.kind, route.id)) {
+            item.event.emplace(std::move(*event));
+          }
+        }
+        page.last_position = recorded.position;
+        page.last_hash.assign(recorded.hash);
+      }));
   return page;
 }
 
 void FoldPage(Data& data, const DecodedPage& page) {
-  for (size_t i = 0; i < page.recorded.size(); ++i) {
-    if (page.events[i]) {
-      data.Apply(page.recorded[i], *page.events[i]);
+  for (const PageEvent& item : page.events) {
+    if (item.event) {
+      data.Apply(item.version, *item.event);
     } else {
       ++data.skipped;
     }
   }
-  if (!page.recorded.empty()) {
-    data.position = page.recorded.back().position;
-    data.hash = page.recorded.back().hash;
+  if (!page.events.empty()) {
+    data.position = page.last_position;
+    data.hash = page.last_hash;
   }
 }
 
@@ -439,7 +467,7 @@ class PageReader {
       lock.unlock();
       auto page = ReadPage(store_, after_ + index * kPageSize);
       lock.lock();
-      if (!page || page->recorded.size() < kPageSize) last_ = std::min(last_, index);
+      if (!page || page->size() < kPageSize) last_ = std::min(last_, index);
       ready_.emplace(index, std::move(page));
       cv_.notify_all();
     }
@@ -467,9 +495,9 @@ constexpr int kReaderThreads = 2;
 template <class Fold>
 engine::Result<uint64_t> ReadAndFold(const engine::EventStore& store, uint64_t after, Fold&& fold) {
   ASSIGN_OR_RETURN(DecodedPage first, ReadPage(store, after));
-  if (first.recorded.empty()) return after;
-  after = first.recorded.back().position;
-  const bool more = first.recorded.size() == kPageSize;
+  if (first.events.empty()) return after;
+  after = first.last_position;
+  const bool more = first.size() == kPageSize;
   if (!more) {
     fold(first);
     return after;
@@ -478,10 +506,10 @@ engine::Result<uint64_t> ReadAndFold(const engine::EventStore& store, uint64_t a
   fold(first);
   while (true) {
     ASSIGN_OR_RETURN(DecodedPage page, reader.Next());
-    if (page.recorded.empty()) break;
-    after = page.recorded.back().position;
+    if (page.events.empty()) break;
+    after = page.last_position;
     fold(page);
-    if (page.recorded.size() < kPageSize) break;
+    if (page.size() < kPageSize) break;
   }
   return after;
 }
@@ -681,42 +709,47 @@ struct ReadModels::Impl {
       return nullptr;
     }
 
-    ASSIGN_OR_RETURN(auto stored, store.ScanState(kKeyPrefix));
-    for (auto& [key, value] : stored) {
-      if (key == kCheckpointKey) continue;
-      const std::string_view rest = std::string_view(key).substr(kKeyPrefix.size());
+    // Entry by entry, never the whole stored snapshot at once: the peak stays near the states.
+    bool usable = true;
+    auto load = [&fresh](std::string_view key, std::string_view value) -> bool {
+      if (key == kCheckpointKey) return true;
+      const std::string_view rest = key.substr(kKeyPrefix.size());
       const size_t slash = rest.find('/');
-      if (slash == std::string_view::npos) return nullptr;
+      if (slash == std::string_view::npos) return false;
       const std::string_view kind_name = rest.substr(0, slash);
-      const std::string id(rest.substr(slash + 1));
+      const std::string_view id = rest.substr(slash + 1);
       const json j = json::parse(value, nullptr, /*allow_exceptions=*/false);
-      // Free each stored value once decoded: the peak stays near the size of the states.
-      std::string().swap(value);
-      if (j.is_discarded()) return nullptr;
+      if (j.is_discarded()) return false;
       if (kind_name == kParticipationsKind) {
-        if (!j.is_array()) return nullptr;
-        auto& refs = fresh->participations[id].refs;
+        if (!j.is_array()) return false;
+        auto& refs = fresh->participations[std::string(id)].refs;
+        refs.reserve(j.size());
         for (const auto& item : j) {
           if (!item.is_array() || item.size() != 2 || !item[0].is_string() ||
               !item[1].is_string()) {
-            return nullptr;
+            return false;
           }
           auto kind = ParseKind(item[0].get_ref<const std::string&>());
-          if (!kind) return nullptr;
+          if (!kind) return false;
           refs.push_back(ParticipationRef{*kind, item[1].get<std::string>()});
         }
-        continue;
+        return true;
       }
       auto kind = ParseKind(kind_name);
-      if (!kind) return nullptr;
+      if (!kind) return false;
       bool ok = false;
       Data::ForEachTable(*fresh, [&](Kind table_kind, auto& table) {
         if (table_kind != *kind) return;
-        auto& entry = table.entries[id];
+        auto& entry = table.entries.try_emplace(std::string(id)).first->second;
         ok = DecodeEntry(j, entry).has_value();
       });
-      if (!ok) return nullptr;
-    }
+      return ok;
+    };
+    RETURN_IF_ERROR(store.VisitState(kKeyPrefix, [&](std::string_view key, std::string_view value) {
+      usable = load(key, value);
+      return usable;
+    }));
+    if (!usable) return nullptr;
     fresh->RebuildDerivedIndexes();
     return fresh;
   }

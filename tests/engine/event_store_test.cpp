@@ -440,6 +440,47 @@ TEST_CASE("ReadAll and ReadStream page with after and limit", "[store]") {
   CHECK(store->ReadStream("odd", 0, 100).value().size() == 5);
 }
 
+TEST_CASE("ScanAll visits exactly what ReadAll returns, in place", "[store]") {
+  EACH_STORE();
+  StoreUnderTest store(kind);
+  for (int i = 0; i < 10; ++i) {
+    REQUIRE(store->Append(
+        Write(i % 2 == 0 ? "even" : "odd", ExpectedVersion::Any(),
+              {Event(i % 3 == 0 ? "Three" : "E", R"({"i":)" + std::to_string(i) + "}")})));
+  }
+  auto scan = [&store](uint64_t after, size_t limit) {
+    std::vector<RecordedEvent> seen;
+    auto visited = store->ScanAll(after, limit, [&seen](const RecordedEventView& view) {
+      RecordedEvent e;
+      e.position = view.position;
+      e.stream = view.stream;
+      e.version = view.version;
+      e.type = view.type;
+      e.data = view.data;
+      e.hash = view.hash;
+      seen.push_back(std::move(e));
+    });
+    REQUIRE(visited);
+    CHECK(*visited == seen.size());
+    return seen;
+  };
+  for (auto [after, limit] : std::vector<std::pair<uint64_t, size_t>>{
+           {0, SIZE_MAX}, {3, 4}, {8, 100}, {10, 5}, {0, 0}, {UINT64_MAX, 3}}) {
+    const std::vector<RecordedEvent> expected = store->ReadAll(after, limit).value();
+    const std::vector<RecordedEvent> seen = scan(after, limit);
+    REQUIRE(seen.size() == expected.size());
+    for (size_t i = 0; i < seen.size(); ++i) {
+      CHECK(seen[i].position == expected[i].position);
+      CHECK(seen[i].stream == expected[i].stream);
+      CHECK(seen[i].version == expected[i].version);
+      CHECK(seen[i].type == expected[i].type);
+      CHECK(seen[i].data == expected[i].data);
+      CHECK(seen[i].hash == expected[i].hash);
+    }
+  }
+  CHECK(scan(0, SIZE_MAX).size() == 10);
+}
+
 TEST_CASE("WaitForCommit wakes on a commit from another thread and listeners hear of it",
           "[store][threads]") {
   EACH_STORE();
@@ -508,6 +549,22 @@ TEST_CASE("Derived state is written, read, scanned by prefix and cleared", "[sto
   CHECK((*scan)[0] == std::make_pair(std::string("briefing/b1"), std::string("v1")));
   CHECK((*scan)[1] == std::make_pair(std::string("briefing/b2"), std::string("v2")));
   CHECK(store->ScanState("").value().size() == 5);
+
+  // VisitState sees what ScanState returns, in key order, and stops when told to.
+  for (std::string prefix : {"briefing/", "", "nothing/"}) {
+    std::vector<std::pair<std::string, std::string>> visited;
+    REQUIRE(store->VisitState(prefix, [&visited](std::string_view key, std::string_view value) {
+      visited.emplace_back(key, value);
+      return true;
+    }));
+    CHECK(visited == store->ScanState(prefix).value());
+  }
+  int calls = 0;
+  REQUIRE(store->VisitState("", [&calls](std::string_view, std::string_view) {
+    ++calls;
+    return calls < 2;
+  }));
+  CHECK(calls == 2);
 
   EventStore::StateWrite update;
   update.puts = {{"briefing/b1", "v1b"}};
