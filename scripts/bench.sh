@@ -8,6 +8,7 @@
 #   scripts/bench.sh --smoke         tiny sizes, seconds: keeps the benchmarks building and running (CI)
 #   scripts/bench.sh --peers         also PostgreSQL 15 and NATS JetStream
 #   scripts/bench.sh --build-dir D   use the binaries already built in D (skips scripts/build.sh)
+#   scripts/bench.sh --only 3,5      only these steps (5 needs 3's log, so 5 runs 3 too; 6 needs --peers)
 #
 # Goals are reported (met / MISSED) but never fail the run: a benchmark measures, it does not
 # test. The run fails only when a step cannot run (a build error, a server that does not start,
@@ -19,12 +20,14 @@ repo=$(pwd)
 smoke=0
 peers=0
 build_dir=""
+only=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --smoke) smoke=1 ;;
     --peers) peers=1 ;;
     --build-dir) build_dir="$2"; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --only) only="$2"; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -42,6 +45,9 @@ else
   http_seconds=10
 fi
 connections=64
+# want STEP: whether a step runs (every step unless --only names some).
+want() { [[ -z "$only" || ",$only," == *",$1,"* ]]; }
+[[ -n "$only" ]] && want 5 && only+=",3"
 
 scripts/install-deps.sh --bench
 if [[ -z "$build_dir" ]]; then
@@ -131,21 +137,31 @@ printf 'Dialogue benchmarks (%s), %s, nproc %s, %s\n' "$([[ $smoke -eq 1 ]] && e
   "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(nproc)" \
   "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 
+token="bench-secretariat-$(date +%s%N)"
+token_sha=$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)
+printf '{"tokens":[{"token_sha256":"%s","actor":"sec-bench","roles":["secretariat"]}]}\n' \
+  "$token_sha" >"$work/tokens.json"
+
 # --- 1. Raw RocksDB ceiling -------------------------------------------------------------------
+if want 1; then
 describe[raw_batch100]="events/s: synced WriteBatch of 100 events, 1 writer"
 describe[raw_put_64]="events/s: one synced Put per event, 64 threads"
 describe[raw_scan]="events/s: sequential scan of $scan_events events"
 section "1. Raw RocksDB ceiling"
 run_bench "$bench_bin/dialogue_bench_rocksdb" --dir "$work" --seconds "$seconds" \
   --scan-events "$scan_events"
+fi
 
 # --- 2. Engine in-process append --------------------------------------------------------------
+if want 2; then
 for n in 1 8 64; do describe[append_$n]="events/s: durable Append, one event per call, $n appenders"; done
 section "2. Engine: durable Append (sync=true)"
 run_bench "$bench_bin/dialogue_bench_append" --dir "$work" --seconds "$seconds" --threads 1,8,64
 set_figure append_64_vs_batch100 "$(ratio append_64 raw_batch100)" "append_64 / raw_batch100 (goal >= 0.60)"
+fi
 
 # --- 3. Replay --------------------------------------------------------------------------------
+if want 3; then
 describe[replay_events]="events in the replayed log (stakeholders, briefings)"
 describe[engine_scan]="events/s: EventStore::ReadAll over the log"
 describe[replay_rate]="events/s: ReadModels::Rebuild of every read model"
@@ -155,13 +171,11 @@ replay_store="$work/replay"
 run_bench "$bench_bin/dialogue_bench_replay" --dir "$work" --events "$replay_events" \
   --store "$replay_store" --keep 1
 set_figure replay_vs_scan "$(ratio replay_rate raw_scan)" "replay_rate / raw_scan (goal >= 0.50)"
+fi
 
 # --- 4. HTTP ----------------------------------------------------------------------------------
+if want 4; then
 section "4. HTTP: wrk, $connections connections, ${http_seconds}s each"
-token="bench-secretariat-$(date +%s%N)"
-token_sha=$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)
-printf '{"tokens":[{"token_sha256":"%s","actor":"sec-bench","roles":["secretariat"]}]}\n' \
-  "$token_sha" >"$work/tokens.json"
 
 "$bench_bin/dialogue_bench_bare_beast" >"$work/bare.out" 2>"$work/bare.out.err" &
 bare_pid=$!
@@ -198,8 +212,10 @@ set_figure http_post "$rate" "req/s: POST /v1/stakeholders, unique ids (durable 
 stop_server "$serve_pid"
 set_figure http_get_vs_bare "$(ratio http_get bare_beast)" "http_get / bare_beast (goal >= 0.70)"
 set_figure http_post_vs_bare "$(ratio http_post bare_beast)" "http_post / bare_beast (goal >= 0.40)"
+fi
 
 # --- 5. Memory --------------------------------------------------------------------------------
+if want 5; then
 section "5. Memory: dialogue serve holding the replayed log"
 # serve_peak: starts serve on the replay store, waits until it listens (it has caught up by then),
 # checks that it answers a replayed entity, reads VmHWM, stops it (which saves the read models'
@@ -229,9 +245,10 @@ set_figure serve_start_s "$start_s" "s: from start to listening, folding the who
 serve_peak
 set_figure rss_mb_1m_snapshot "$peak_mb" "MB: peak RSS, restarted from its read models' snapshot"
 set_figure serve_restart_s "$start_s" "s: from start to listening, from the snapshot"
+fi
 
 # --- Subscriptions fan-out (bench/fanout_bench.cpp, when built) ---------------------------------
-if [[ -x "$bench_bin/dialogue_bench_fanout" ]]; then
+if want fanout && [[ -x "$bench_bin/dialogue_bench_fanout" ]]; then
   section "Subscriptions: fan-out latency"
   fanout_args=()
   [[ $smoke -eq 1 ]] && fanout_args+=(--smoke)
@@ -243,7 +260,7 @@ if [[ -x "$bench_bin/dialogue_bench_fanout" ]]; then
 fi
 
 # --- 6. Peers ---------------------------------------------------------------------------------
-if [[ $peers -eq 1 ]]; then
+if [[ $peers -eq 1 ]] && want 6; then
   section "6. Peers: PostgreSQL 15 (synchronous_commit=on) and NATS JetStream"
   pg_bin=/usr/lib/postgresql/15/bin
   # pgbench's -T counts its connection time too (seconds for 64 clients on a loaded machine).
