@@ -505,12 +505,10 @@ engine::Result<Events> Decide(const BriefingState& state, const RecordAttendance
     return engine::Fail(Violation(
         Clause::k59a, NotConvenedBecause(state) + "; only a convened briefing can be held"));
   }
-  ASSIGN_OR_RETURN(Date local_day, LocalDate(context.occurred_at, state.timezone));
-  if (local_day < *state.date) {
-    return engine::Fail(
-        engine::Error::InvalidArgument(Label(state) + " cannot be recorded as held on " +
-                                       FormatDate(local_day) + ", before its date"));
-  }
+  // No condition on the date: the contract and RULES.md set none, and a briefing convened
+  // ten days ahead (so that stakeholders can confirm with their own tokens) could otherwise never
+  // be recorded as held by a client, since occurred_at is never in the future (docs/api.md,
+  // "Readings"). The event's held_at is the command's occurred_at.
   for (const auto& id : command.stakeholders) {
     const Participant* p = state.FindParticipant(id);
     if (p == nullptr) {

@@ -53,7 +53,10 @@ std::string FormatLocal(TimePoint instant, std::string_view zone) {
 
 engine::Result<TimePoint> ConfirmationDeadline(Date briefing_date, std::string_view zone,
                                                int days_before) {
-  return EndOfLocalDay(briefing_date - date::days{days_before}, zone);
+  // RULES.md 59(e): "the last valid instant is 23:59:59 on (briefing date - 10 calendar days)".
+  ASSIGN_OR_RETURN(TimePoint next,
+                   StartOfLocalDay(briefing_date - date::days{days_before - 1}, zone));
+  return next - std::chrono::seconds{1};
 }
 
 }  // namespace dialogue::workflows

@@ -28,9 +28,10 @@ namespace dialogue::workflows {
 // "2026-07-06 00:30" (seconds shown when not zero; fractions never), local to `zone`.
 std::string FormatLocal(TimePoint instant, std::string_view zone);
 
-// 59(e): the last instant at which a confirmation for a briefing on `briefing_date` is in time:
-// the end of (briefing_date - days_before) in `zone`. For 15 July and 10 days: 5 July
-// 23:59:59.999999 local.
+// 59(e): the last instant at which a confirmation for a briefing on `briefing_date` is in time,
+// as RULES.md states it: 23:59:59 on (briefing_date - days_before) in `zone` (one second before
+// the next local day begins). For 15 July and 10 days: 5 July 23:59:59 local; a confirmation at
+// 23:59:59.5 is after it.
 [[nodiscard]] engine::Result<TimePoint> ConfirmationDeadline(Date briefing_date,
                                                              std::string_view zone,
                                                              int days_before);

@@ -39,7 +39,7 @@ wf::BriefingState FullBriefing() {
   b.meeting_ends_on = Day("2026-07-16");
   b.date = Day("2026-07-15");
   b.timezone = "Europe/Vienna";
-  b.confirmation_deadline = At("2026-07-05T21:59:59.999999Z");
+  b.confirmation_deadline = At("2026-07-05T21:59:59Z");
   b.bureau_member = "bureau-1";
   wf::Participant p;
   p.stakeholder = "ngo-a";
@@ -60,7 +60,7 @@ wf::BriefingState FullBriefing() {
                                              wf::ReferralOutcome::kNotAdmitted};
   b.referrals["ngo-c"] =
       wf::ReferralSummary{"b1.ngo-c", "state-p", wf::ReferralStatus::kPending, std::nullopt};
-  b.closed_deadlines = {At("2026-07-01T21:59:59Z"), At("2026-07-05T21:59:59.999999Z")};
+  b.closed_deadlines = {At("2026-07-01T21:59:59Z"), At("2026-07-05T21:59:59Z")};
   b.attending_states = {"state-p", "state-s"};
   b.summary = wf::Summary{"The summary.", Mentions(), "CRP.1", std::string("Justified.")};
   b.cancellation_reason = "none";

@@ -110,7 +110,7 @@ class Judge {
     return starts - date::days{1} <= d && d <= ends + date::days{2};
   }
   static TimePoint DeadlineOf(Date d, const std::string& zone) {
-    return Local(FormatDate(d - date::days{10}) + " 23:59:59.999999", zone);
+    return Local(FormatDate(d - date::days{10}) + " 23:59:59", zone);
   }
   std::optional<std::string> Previous(Date d) const {
     std::optional<std::string> best;
@@ -493,7 +493,14 @@ void Step(Rng& rng, Run& run, TimePoint now) {
     case 13:
     case 28:
     case 29: {
-      // Attendance: pick among participants, mostly the confirmed.
+      // Attendance: mostly on or after the briefing's date (the rules set no date condition, but
+      // a briefing held at once would leave the other commands little to do), among
+      // participants, mostly the confirmed.
+      const auto& held = BriefingOf(w, briefing);
+      if (held.date && Date{date::floor<date::days>(at).time_since_epoch()} < *held.date &&
+          !rng.Chance(5)) {
+        break;
+      }
       std::vector<std::string> listed;
       for (const auto& p : BriefingOf(w, briefing).participants) {
         if ((p.status == ParticipantStatus::kConfirmed && rng.Chance(80)) || rng.Chance(3)) {
