@@ -2,6 +2,7 @@
 // the stakeholder register. API.md "Reference data".
 #include "api/command_routes.hpp"
 #include "workflows/events.hpp"
+#include "workflows/observer_invitation.hpp"
 #include "workflows/reference_data.hpp"
 #include "workflows/stakeholder.hpp"
 
@@ -77,8 +78,32 @@ void RegisterReferenceDataCommands(Router& router,
         const auto& models = call.api().read_models;
         return call.Run([&models, command](wf::Context&) -> engine::Result<PreparedCommand> {
           auto [state, version] = StateOrEmpty(models.Stakeholder(command.stakeholder));
-          return Prepare(wf::StakeholderStream(command.stakeholder), std::move(state), version,
-                         command);
+          // Rule 60: the NGO's standing observer invitations, revoked in the same append when
+          // the change leaves it without consultative status. Each is expected at its version.
+          std::vector<wf::ObserverInvitationState> invitations;
+          std::vector<std::pair<std::string, uint64_t>> others;
+          for (const auto& participation : models.ParticipationsOf(command.stakeholder)) {
+            if (participation.kind != "observer_invitation") continue;
+            auto invitation = models.ObserverInvitation(participation.id);
+            if (!invitation) continue;
+            const auto status = invitation->state.status;
+            if (status != wf::ObserverInvitationStatus::kInvited &&
+                status != wf::ObserverInvitationStatus::kAccepted) {
+              continue;
+            }
+            others.emplace_back(wf::ObserverInvitationStream(participation.id),
+                                invitation->version);
+            invitations.push_back(std::move(invitation->state));
+          }
+          PreparedCommand prepared;
+          prepared.stream = wf::StakeholderStream(command.stakeholder);
+          prepared.version = version;
+          prepared.others = std::move(others);
+          prepared.decide = [state = std::move(state), command,
+                             invitations = std::move(invitations)](const wf::Context& context) {
+            return wf::DecideEcosocChange(state, command, invitations, context);
+          };
+          return prepared;
         });
       });
 

@@ -224,4 +224,23 @@ std::optional<RevokeObserverInvitation> DueObserverRevocation(const ObserverInvi
                                   stakeholder.id + " no longer has ECOSOC consultative status"};
 }
 
+engine::Result<Events> DecideEcosocChange(const StakeholderState& stakeholder,
+                                          const ChangeEcosocStatus& command,
+                                          std::span<const ObserverInvitationState> invitations,
+                                          const Context& context) {
+  ASSIGN_OR_RETURN(Events events, Decide(stakeholder, command, context));
+  StakeholderState after = stakeholder;
+  for (const Event& event : events) after = Evolve(std::move(after), event);
+  Context revoking = context;
+  revoking.facts.stakeholders = {after};
+  for (const auto& invitation : invitations) {
+    if (invitation.stakeholder != after.id) continue;
+    auto due = DueObserverRevocation(invitation, after, context.occurred_at, context.rules);
+    if (!due) continue;
+    ASSIGN_OR_RETURN(Events revoked, Decide(invitation, *due, revoking));
+    events.insert(events.end(), revoked.begin(), revoked.end());
+  }
+  return events;
+}
+
 }  // namespace dialogue::workflows

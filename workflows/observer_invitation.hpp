@@ -6,6 +6,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,5 +84,15 @@ std::optional<RevokeObserverInvitation> DueObserverRevocation(const ObserverInvi
                                                               const StakeholderState& stakeholder,
                                                               TimePoint now,
                                                               const RulesConfig& rules);
+
+// POST /v1/stakeholders/{id}/ecosoc-status with rule 60's consequence decided with it: the change
+// of status and, when it leaves the NGO without consultative status, the revocation of each of its
+// `invitations` still standing whose meeting has not begun at context.occurred_at (RULES.md, 60:
+// "revoked if the NGO loses ECOSOC status before the meeting"). One decision, appended at once:
+// a GET right after the change sees the invitations revoked. Invitations of other stakeholders
+// are ignored.
+[[nodiscard]] engine::Result<std::vector<Event>> DecideEcosocChange(
+    const StakeholderState& stakeholder, const ChangeEcosocStatus& command,
+    std::span<const ObserverInvitationState> invitations, const Context& context);
 
 }  // namespace dialogue::workflows

@@ -97,7 +97,7 @@ TEST_CASE_METHOD(RulesFixture, "59(d): only a State Party objects, to an NGO", "
 TEST_CASE_METHOD(RulesFixture, "59(e): confirmations no later than ten days before",
                  "[command][rules]") {
   ConveneBriefing();
-  // The deadline is the end of 5 July in Vienna: 21:59:59.999999Z.
+  // The deadline is the end of 5 July in Vienna: 21:59:59Z.
   clock().Set(testing::Instant("2026-07-05T21:59:59Z"));
   Do("ngo-a", "/v1/briefings/b1/participants/ngo-a/confirmation", json::object());
   clock().Set(testing::Instant("2026-07-05T22:00:00Z"));
@@ -167,6 +167,31 @@ TEST_CASE_METHOD(RulesFixture, "60: a Working Group invites NGOs with ECOSOC sta
   topic["id"] = "oi-2";
   topic["topic"] = "firearms-marking";
   CHECK(Post("wg-tip", "/v1/observer-invitations", topic).status == 400);
+}
+
+TEST_CASE_METHOD(RulesFixture, "60: losing ECOSOC status before the meeting revokes invitations",
+                 "[command][rules]") {
+  // RULES.md 60: "revoked if the NGO loses ECOSOC status before the meeting" — without anyone
+  // having to record the revocation by hand.
+  const json invitation = {
+      {"id", "oi-1"}, {"meeting", "m-tip-16"}, {"stakeholder", "ngo-a"}, {"topic", "prevention"}};
+  Do("wg-tip", "/v1/observer-invitations", invitation);
+  Do("ngo-a", "/v1/observer-invitations/oi-1/response", {{"accepted", true}});
+  // A change that keeps a consultative status revokes nothing.
+  Answer kept = Do("sec", "/v1/stakeholders/ngo-a/ecosoc-status", {{"status", "roster"}});
+  CHECK(kept.body["events"].size() == 1);
+  CHECK(Get("sec", "/v1/observer-invitations/oi-1").body["status"] == "accepted");
+
+  Answer lost = Do("sec", "/v1/stakeholders/ngo-a/ecosoc-status", {{"status", "none"}});
+  CHECK(lost.body["stream"] == "stakeholder-ngo-a");
+  REQUIRE(lost.body["events"].size() == 2);
+  CHECK(lost.body["events"][0]["type"] == "EcosocStatusChanged");
+  CHECK(lost.body["events"][1]["type"] == "ObserverInvitationRevoked");
+  CHECK(lost.body["events"][1]["stream"] == "observer-invitation-oi-1");
+  Answer revoked = Get("ngo-a", "/v1/observer-invitations/oi-1");
+  CHECK(revoked.body["status"] == "revoked");
+  CHECK(revoked.body["revocation_reason"] == "ngo-a no longer has ECOSOC consultative status");
+  RequireRefused("ngo-a", "/v1/observer-invitations/oi-1/response", {{"accepted", false}}, "60");
 }
 
 TEST_CASE_METHOD(RulesFixture, "61: Working Groups invite NGOs; only the invited submit",

@@ -121,5 +121,42 @@ TEST_CASE("60: an invitation is revoked when the NGO loses its status before the
   CHECK(Failed(w.Do(*due, w.Secretariat(later)), ErrorCode::kAlreadyExists));
 }
 
+TEST_CASE("60: the change of ECOSOC status revokes the NGO's standing invitations with it",
+          "[observer][60]") {
+  World w = Setting();
+  REQUIRE(w.Do(InviteObserver{"oi-1", "m1", "ngo-a", "prevention"}, w.Group("wg-tip", kT)));
+  REQUIRE(w.Do(InviteObserver{"oi-2", "m1", "ngo-b", "prevention"}, w.Group("wg-tip", kT)));
+  const std::vector<ObserverInvitationState> invitations{w.observer_invitations["oi-1"],
+                                                         w.observer_invitations["oi-2"]};
+  const TimePoint later = At("2026-06-10T09:00:00Z");
+
+  // Still consultative: only the change.
+  auto kept = DecideEcosocChange(w.stakeholders["ngo-a"], ChangeEcosocStatus{"ngo-a", "roster"},
+                                 invitations, w.Secretariat(later));
+  REQUIRE(kept);
+  CHECK(kept->size() == 1);
+
+  // Lost before the meeting: the change, then the revocation of ngo-a's invitation only.
+  auto lost = DecideEcosocChange(w.stakeholders["ngo-a"], ChangeEcosocStatus{"ngo-a", "none"},
+                                 invitations, w.Secretariat(later));
+  REQUIRE(lost);
+  REQUIRE(lost->size() == 2);
+  CHECK(std::holds_alternative<EcosocStatusChanged>((*lost)[0]));
+  const auto* revoked = std::get_if<ObserverInvitationRevoked>(&(*lost)[1]);
+  REQUIRE(revoked);
+  CHECK(revoked->observer_invitation == "oi-1");
+
+  // Lost once the meeting has begun: nothing to revoke.
+  auto too_late = DecideEcosocChange(w.stakeholders["ngo-a"], ChangeEcosocStatus{"ngo-a", "none"},
+                                     invitations, w.Secretariat(At("2026-07-14T09:00:00Z")));
+  REQUIRE(too_late);
+  CHECK(too_late->size() == 1);
+
+  // A refused change decides nothing else.
+  CHECK(Failed(DecideEcosocChange(w.stakeholders["ngo-a"], ChangeEcosocStatus{"ngo-a", "lost"},
+                                  invitations, w.Secretariat(later)),
+               ErrorCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace dialogue::workflows
