@@ -221,7 +221,10 @@ json ContributionRequestView(const wf::ContributionRequestState& request,
     if (!only_for.empty() && stakeholder != only_for) continue;
     contributions.push_back(ContributionView(request, contribution));
   }
+  // API.md: "Each has a GET on its path with its current status". A request has one state: it
+  // stands once made (each contribution has its own status).
   return {{"id", request.id},
+          {"status", "requested"},
           {"working_group", request.working_group},
           {"stakeholders", Strings(request.stakeholders)},
           {"due_on", wf::FormatDate(request.due_on)},
