@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <unordered_map>
 
 #include "api/auth.hpp"
 #include "api/event_json.hpp"
+#include "api/import_decoder.hpp"
 #include "api/log.hpp"
 #include "api/metrics.hpp"
 #include "api/router.hpp"
@@ -20,7 +20,6 @@
 #include "api/timer_service.hpp"
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
-#include "engine/hash_chain.hpp"
 #include "projections/read_models.hpp"
 
 namespace dialogue::api {
@@ -267,45 +266,21 @@ int RunImport(const std::string& data_dir, std::istream& in, std::ostream& out, 
     return kExitRefused;
   };
 
-  std::unordered_map<std::string, uint64_t> versions;
-  std::string previous_hash = engine::kGenesisHash;
-  uint64_t expected_position = 1;
+  ImportDecoder decoder;
   uint64_t line_number = 0;
   std::string line;
   while (std::getline(in, line)) {
     ++line_number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const nlohmann::json value = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (value.is_discarded()) return refuse(line_number, "not valid JSON");
-    auto event = EventFromJson(value);
+    auto event = decoder.Next(line);
     if (!event) return refuse(line_number, event.error().message);
-    if (event->position != expected_position) {
-      return refuse(line_number, "position " + std::to_string(event->position) +
-                                     " out of order (expected " +
-                                     std::to_string(expected_position) + ")");
-    }
-    uint64_t& version = versions[event->stream];
-    if (event->version != version + 1) {
-      return refuse(line_number, "version " + std::to_string(event->version) + " of stream " +
-                                     event->stream + " out of order (expected " +
-                                     std::to_string(version + 1) + ")");
-    }
-    if (event->prev_hash != previous_hash) {
-      return refuse(line_number, "prev_hash does not link to the previous event's hash");
-    }
-    if (engine::ComputeEventHash(*event) != event->hash) {
-      return refuse(line_number, "hash does not match the event (altered or forged)");
-    }
-    if (auto appended = (*store)->AppendVerbatim(*event); !appended) {
+    if (!*event) continue;
+    if (auto appended = (*store)->AppendVerbatim(**event); !appended) {
       return refuse(line_number, appended.error().message);
     }
-    version = event->version;
-    previous_hash = event->hash;
-    ++expected_position;
   }
   if (in.bad()) return refuse(line_number + 1, "read error");
 
-  const uint64_t imported = expected_position - 1;
+  const uint64_t imported = decoder.head_position();
   store->reset();
   if (fs::exists(target, ec)) fs::remove_all(target, ec);
   if (!ec) fs::rename(staging, target, ec);
@@ -315,7 +290,7 @@ int RunImport(const std::string& data_dir, std::istream& in, std::ostream& out, 
     return kExitError;
   }
   out << "imported " << imported << " events; head position " << imported << " hash "
-      << previous_hash << "\n";
+      << decoder.head_hash() << "\n";
   return kExitOk;
 }
 

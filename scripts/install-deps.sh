@@ -10,6 +10,8 @@ packages=(
   iso-codes tzdata ca-certificates curl openssl clang-format
   jq nodejs
   chromium  # scripts/console-test.sh drives /usr/bin/chromium headless (playwright-core from npm)
+  # scripts/fuzz.sh: clang and its libFuzzer runtime (only recommended by clang-14, so named).
+  clang libclang-rt-14-dev
 )
 if [[ "${1:-}" == "--bench" ]]; then
   # scripts/bench.sh: wrk (HTTP load), postgresql (PostgreSQL 15 with initdb, pg_ctl and pgbench),
