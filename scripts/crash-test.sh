@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The crash loop: acknowledged commands survive kill -9 exactly once (docs/reliability.md).
 #
-#   scripts/crash-test.sh CYCLES [--build-dir DIR] [--writers N] [--keep]
+#   scripts/crash-test.sh CYCLES [--build-dir DIR] [--no-build] [--writers N] [--keep]
 #
 # Builds dialogue and dialogue_crash_client (in DIR, default build/dev, configured with the dev
 # preset when missing), starts `dialogue serve` on a fresh store in a temporary folder and a free
@@ -15,7 +15,8 @@
 #      sent; then retries every unacknowledged command with its key (201 once, or 200 with the
 #      original position) and checks again that each command is present exactly once.
 # Exits non-zero with the violations printed on the first cycle that breaks a promise.
-# --keep leaves the temporary folder (store, logs) in place for a post-mortem.
+# --keep leaves the temporary folder (store, logs) in place for a post-mortem; --no-build runs the
+# binaries already in DIR (api/dialogue, tests/crash/dialogue_crash_client) as they are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,12 +24,14 @@ cycles=""
 build_dir="build/dev"
 writers=8
 keep=0
+build=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --build-dir) build_dir="$2"; shift 2 ;;
     --writers) writers="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --no-build) build=0; shift ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *)
       [[ -z "$cycles" && "$1" =~ ^[0-9]+$ ]] || { echo "crash-test: unexpected $1" >&2; exit 2; }
       cycles="$1"; shift ;;
@@ -36,12 +39,14 @@ while [[ $# -gt 0 ]]; do
 done
 [[ -n "$cycles" && "$cycles" -ge 1 ]] || { echo "usage: scripts/crash-test.sh CYCLES [--build-dir DIR]" >&2; exit 2; }
 
-if [[ ! -f "$build_dir/build.ninja" ]]; then
-  scripts/install-deps.sh
-  cmake --preset dev >/dev/null
-  build_dir="build/dev"
+if [[ $build -eq 1 ]]; then
+  if [[ ! -f "$build_dir/build.ninja" ]]; then
+    scripts/install-deps.sh
+    cmake --preset dev >/dev/null
+    build_dir="build/dev"
+  fi
+  cmake --build "$build_dir" --target dialogue dialogue_crash_client >/dev/null
 fi
-cmake --build "$build_dir" --target dialogue dialogue_crash_client >/dev/null
 dialogue="$build_dir/api/dialogue"
 client="$build_dir/tests/crash/dialogue_crash_client"
 
