@@ -54,6 +54,27 @@ std::string NewCorrelationId() {
   return id;
 }
 
+// A field name as it may be echoed in an answer: at most 100 bytes.
+std::string FieldName(std::string_view name) {
+  constexpr size_t kMaxFieldName = 100;
+  if (name.size() <= kMaxFieldName) return std::string(name);
+  return std::string(name.substr(0, kMaxFieldName)) + "...";
+}
+
+// Why a string field's value is refused, or nullopt when it is fine.
+std::optional<std::string> TextProblem(std::string_view text) {
+  if (text.size() > kMaxTextBytes) {
+    return "is longer than " + std::to_string(kMaxTextBytes) + " bytes";
+  }
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && c != '\t' && c != '\n' && c != '\r') || byte == 0x7F) {
+      return "holds a control character";
+    }
+  }
+  return std::nullopt;
+}
+
 bool IsVisibleAscii(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return c > 0x20 && c < 0x7F; });
 }
@@ -84,10 +105,10 @@ const nlohmann::json* BodyFields::Find(std::string_view name) {
 
 void BodyFields::Invalid(std::string field, std::string message) {
   // One error per field: the first says enough.
-  for (const auto& e : errors_) {
-    if (e.field == field) return;
-  }
-  errors_.push_back({std::move(field), std::move(message)});
+  field = FieldName(field);
+  if (!error_fields_.insert(field).second) return;
+  ++error_count_;
+  if (errors_.size() < kMaxFieldErrors) errors_.push_back({std::move(field), std::move(message)});
 }
 
 std::optional<std::string> BodyFields::OptionalString(std::string_view name) {
@@ -95,6 +116,10 @@ std::optional<std::string> BodyFields::OptionalString(std::string_view name) {
   if (value == nullptr) return std::nullopt;
   if (!value->is_string()) {
     Invalid(std::string(name), "must be a string, not " + std::string(JsonTypeName(*value)));
+    return std::nullopt;
+  }
+  if (auto problem = TextProblem(value->get_ref<const std::string&>())) {
+    Invalid(std::string(name), std::move(*problem));
     return std::nullopt;
   }
   return value->get<std::string>();
@@ -129,7 +154,9 @@ std::string BodyFields::Id(std::string_view name) {
 
 std::string BodyFields::CalendarDate(std::string_view name) {
   std::string text = String(name);
-  if (Has(name) && !text.empty() && !workflows::ParseDate(name, text)) {
+  // There is no year 0 (1 BC is followed by AD 1): 0000-01-01 is refused like 2026-02-30.
+  if (Has(name) &&
+      (text.rfind("0000", 0) == 0 || (!text.empty() && !workflows::ParseDate(name, text)))) {
     Invalid(std::string(name), "must be a calendar date YYYY-MM-DD that exists");
   } else if (Has(name) && text.empty()) {
     Invalid(std::string(name), "must be a calendar date YYYY-MM-DD");
@@ -141,7 +168,7 @@ std::optional<workflows::TimePoint> BodyFields::OptionalInstant(std::string_view
   auto text = OptionalString(name);
   if (!text) return std::nullopt;
   auto instant = workflows::ParseInstant(*text);
-  if (!instant) {
+  if (!instant || text->rfind("0000", 0) == 0) {
     Invalid(std::string(name), "must be an RFC 3339 instant such as 2026-03-10T09:30:00Z");
     return std::nullopt;
   }
@@ -156,6 +183,10 @@ std::vector<std::string> BodyFields::IdList(std::string_view name, bool required
   }
   if (!value->is_array()) {
     Invalid(std::string(name), "must be an array of ids, not " + std::string(JsonTypeName(*value)));
+    return {};
+  }
+  if (value->size() > kMaxListItems) {
+    Invalid(std::string(name), "has more than " + std::to_string(kMaxListItems) + " ids");
     return {};
   }
   std::vector<std::string> ids;
@@ -225,11 +256,19 @@ std::vector<std::pair<std::string, std::string>> BodyFields::OptionalStringMap(
     Invalid(std::string(name), "must be an object, not " + std::string(JsonTypeName(*value)));
     return {};
   }
+  if (value->size() > kMaxListItems) {
+    Invalid(std::string(name), "has more than " + std::to_string(kMaxListItems) + " members");
+    return {};
+  }
   std::vector<std::pair<std::string, std::string>> pairs;
   for (auto it = value->begin(); it != value->end(); ++it) {
     if (!it.value().is_string()) {
       Invalid(std::string(name) + "." + it.key(),
               "must be a string, not " + std::string(JsonTypeName(it.value())));
+      continue;
+    }
+    if (auto problem = TextProblem(it.value().get_ref<const std::string&>())) {
+      Invalid(std::string(name) + "." + it.key(), std::move(*problem));
       continue;
     }
     pairs.emplace_back(it.key(), it.value().get<std::string>());
@@ -261,6 +300,10 @@ std::optional<std::string> BodyFields::OptionalNestedString(std::string_view nam
     Invalid(field, "must be a string, not " + std::string(JsonTypeName(*it)));
     return std::nullopt;
   }
+  if (auto problem = TextProblem(it->get_ref<const std::string&>())) {
+    Invalid(field, std::move(*problem));
+    return std::nullopt;
+  }
   return it->get<std::string>();
 }
 
@@ -272,8 +315,8 @@ std::optional<HttpResponse> BodyFields::Finish() {
   }
   if (errors_.empty()) return std::nullopt;
   std::string detail = "the body has ";
-  detail += errors_.size() == 1 ? "an invalid field: "
-                                : std::to_string(errors_.size()) + " invalid fields, the first: ";
+  detail += error_count_ == 1 ? "an invalid field: "
+                              : std::to_string(error_count_) + " invalid fields, the first: ";
   detail += errors_.front().field + " " + errors_.front().message;
   return BadRequest(errors_, std::move(detail));
 }

@@ -56,6 +56,14 @@ inline constexpr int kMaxCommandAttempts = 5;
 // The longest Idempotency-Key accepted (visible ASCII only).
 inline constexpr size_t kMaxIdempotencyKeyLength = 200;
 
+// The longest string field (bytes of UTF-8): the longest texts (summaries, reports) are far
+// shorter; anything longer within the 1 MiB body limit is refused (400).
+inline constexpr size_t kMaxTextBytes = 256 * 1024;
+// The most items of a list or members of an object field.
+inline constexpr size_t kMaxListItems = 1000;
+// A refusal lists at most this many field errors (the detail gives the count of all).
+inline constexpr size_t kMaxFieldErrors = 20;
+
 // Reads a command's JSON body (an object) field by field, collecting every problem. Each
 // accessor marks its field as known; Finish() then refuses the fields nobody read (typos such as
 // "stakeholdres" are refused, never ignored). A JSON null counts as absent. Accessors return a
@@ -66,7 +74,8 @@ class BodyFields {
 
   bool Has(std::string_view name) const;  // present and not null
 
-  // A required string (may be blank: the deciders judge blank texts).
+  // A required string (may be blank: the deciders judge blank texts). Strings are at most
+  // kMaxTextBytes and hold no control characters but tab, line feed and carriage return.
   std::string String(std::string_view name);
   std::optional<std::string> OptionalString(std::string_view name);
   // A required id (^[a-z0-9][a-z0-9._-]{0,63}$).
@@ -98,7 +107,9 @@ class BodyFields {
   const nlohmann::json* Find(std::string_view name);  // marks it read; nullptr when absent/null
   const nlohmann::json& body_;
   std::set<std::string, std::less<>> read_;
-  std::vector<FieldError> errors_;
+  std::vector<FieldError> errors_;  // the first kMaxFieldErrors
+  std::set<std::string, std::less<>> error_fields_;
+  size_t error_count_ = 0;
 };
 
 // What one try of a command loaded and how to decide on it. The target is the entity the command

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -131,15 +132,28 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
   server_options.port = address->port;
   server_options.io_threads = options.io_threads;
   server_options.worker_threads = options.worker_threads;
+  server_options.header_limit = options.header_limit;
+  server_options.body_limit = options.body_limit;
+  const auto millis = [](double seconds) {
+    return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+  };
+  server_options.read_timeout = millis(options.read_timeout);
+  server_options.idle_timeout = millis(options.idle_timeout);
+  server_options.write_timeout = millis(options.write_timeout);
+  server_options.max_connections = options.max_connections;
+  server_options.tls_cert_file = options.tls_cert_file;
+  server_options.tls_key_file = options.tls_key_file;
   server_options.handle_signals = true;
   // On SIGTERM the subscriptions end cleanly (each stream's last chunk) before connections close.
   server_options.on_stopping = [hub = subscriptions.get()] { hub->Shutdown(); };
+  server_options.on_refusal = [&metrics](std::string_view reason) { metrics.CountRefusal(reason); };
   auto server = Server::Listen(server_options, MakeRequestHandler(router, metrics));
   if (!server) {
     LogError(server.error().message);
     return kExitError;
   }
   out << "listening on " << FormatAddress((*server)->host(), (*server)->port()) << std::endl;
+  if (!options.tls_cert_file.empty()) LogInfo("serving HTTPS (TLS 1.2+)");
   LogInfo("store " + options.data_dir + ", " + std::to_string(tokens->size()) + " tokens, head " +
           std::to_string(log.Head().position));
   (*server)->Run();

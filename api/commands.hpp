@@ -3,6 +3,7 @@
 // a file could not be opened, read or written.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <iosfwd>
 #include <string>
@@ -18,6 +19,16 @@ struct ServeOptions {
   std::string tokens_file;
   int io_threads = 2;
   int worker_threads = 64;
+  // Limits of the server (api/server.hpp has the defaults' reasons); timeouts in seconds.
+  size_t header_limit = 16 * 1024;
+  size_t body_limit = 1024 * 1024;
+  double read_timeout = 30;
+  double idle_timeout = 60;
+  double write_timeout = 30;
+  size_t max_connections = 1024;
+  // HTTPS when set (both or neither): PEM certificate chain and private key.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 struct ListenAddress {

@@ -1,7 +1,11 @@
 #include "api/json_io.hpp"
 
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
 #include <tl/expected.hpp>
+#include <unordered_set>
+#include <vector>
 
 #include "api/problem.hpp"
 
@@ -66,9 +70,35 @@ tl::expected<nlohmann::json, HttpResponse> DecodeJsonBody(const HttpRequest& req
     return tl::unexpected(ProblemResponse(
         400, "bad_request", "JSON nested deeper than " + std::to_string(kMaxJsonDepth)));
   }
-  nlohmann::json value = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  // A key given twice in one object is refused: which of the two values counts would otherwise
+  // depend on the parser (nlohmann keeps the last), and a reviewer reading the body could see the
+  // other.
+  std::vector<std::unordered_set<std::string>> open_objects;
+  std::optional<std::string> duplicate;
+  const nlohmann::json::parser_callback_t check_keys = [&](int, nlohmann::json::parse_event_t event,
+                                                           nlohmann::json& parsed) {
+    using Event = nlohmann::json::parse_event_t;
+    if (event == Event::object_start) {
+      open_objects.emplace_back();
+    } else if (event == Event::object_end) {
+      if (!open_objects.empty()) open_objects.pop_back();
+    } else if (event == Event::key && !open_objects.empty() && !duplicate) {
+      const auto& key = parsed.get_ref<const std::string&>();
+      if (!open_objects.back().insert(key).second) duplicate = key;
+    }
+    return true;
+  };
+  nlohmann::json value =
+      nlohmann::json::parse(request.body, check_keys, /*allow_exceptions=*/false);
   if (value.is_discarded()) {
     return tl::unexpected(ProblemResponse(400, "bad_request", "the body is not valid JSON"));
+  }
+  if (duplicate) {
+    constexpr size_t kMaxShown = 100;
+    std::string shown = duplicate->substr(0, kMaxShown);
+    if (duplicate->size() > kMaxShown) shown += "...";
+    return tl::unexpected(
+        ProblemResponse(400, "bad_request", "the body gives the key \"" + shown + "\" twice"));
   }
   if (!value.is_object()) {
     return tl::unexpected(ProblemResponse(400, "bad_request", "the body must be a JSON object"));

@@ -1,7 +1,8 @@
 // JSON in and out of handlers. Every POST route decodes its body with DecodeJsonBody, so all
 // commands refuse bodies the same way and in the same order: a non-JSON Content-Type -> 415
-// unsupported_media_type, then malformed JSON, JSON nested deeper than kMaxJsonDepth or a body
-// that is not an object -> 400 bad_request. (Bodies over the size limit never get here: the
+// unsupported_media_type, then malformed JSON (invalid UTF-8 included), JSON nested deeper than
+// kMaxJsonDepth, a key given twice in one object or a body that is not an object -> 400
+// bad_request. (Bodies over the size limit never get here: the
 // session answers 413 while reading.) Nothing throws.
 #pragma once
 

@@ -24,6 +24,39 @@ int main(int argc, char** argv) {
   serve_command->add_option("--workers", serve.worker_threads, "Request handler threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
+  serve_command
+      ->add_option("--max-connections", serve.max_connections,
+                   "Open connections at most; beyond, 503 and close")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1'000'000));
+  serve_command->add_option("--header-limit", serve.header_limit, "Request header bytes (431)")
+      ->capture_default_str()
+      ->check(CLI::Range(1024, 1024 * 1024));
+  serve_command->add_option("--body-limit", serve.body_limit, "Request body bytes (413)")
+      ->capture_default_str()
+      ->check(CLI::Range(1024, 1024 * 1024 * 1024));
+  serve_command
+      ->add_option("--read-timeout", serve.read_timeout,
+                   "Seconds to read a whole request, from its first byte")
+      ->capture_default_str()
+      ->check(CLI::Range(0.01, 3600.0));
+  serve_command
+      ->add_option("--idle-timeout", serve.idle_timeout,
+                   "Seconds a keep-alive connection may wait for its next request")
+      ->capture_default_str()
+      ->check(CLI::Range(0.01, 3600.0));
+  serve_command->add_option("--write-timeout", serve.write_timeout, "Seconds for each write")
+      ->capture_default_str()
+      ->check(CLI::Range(0.01, 3600.0));
+  CLI::Option* tls_cert =
+      serve_command
+          ->add_option("--tls-cert", serve.tls_cert_file, "PEM certificate chain: serve HTTPS")
+          ->check(CLI::ExistingFile);
+  CLI::Option* tls_key =
+      serve_command->add_option("--tls-key", serve.tls_key_file, "PEM private key of --tls-cert")
+          ->check(CLI::ExistingFile);
+  tls_cert->needs(tls_key);
+  tls_key->needs(tls_cert);
 
   std::string data_dir = "./data";
   CLI::App* verify_command = app.add_subcommand("verify", "Check the hash chain of the log");

@@ -22,6 +22,10 @@ struct Metrics::Impl {
                     .Name("dialogue_http_request_duration_seconds")
                     .Help("Time from a complete request to its response, by method and route")
                     .Register(*registry)),
+        refused(prometheus::BuildCounter()
+                    .Name("dialogue_http_refused_total")
+                    .Help("Connections and requests the server refused before routing, by reason")
+                    .Register(*registry)),
         head(prometheus::BuildGauge()
                  .Name("dialogue_ledger_head_position")
                  .Help("Position of the last event in the log")
@@ -32,6 +36,7 @@ struct Metrics::Impl {
   std::shared_ptr<prometheus::Registry> registry;
   prometheus::Family<prometheus::Counter>& requests;
   prometheus::Family<prometheus::Histogram>& latency;
+  prometheus::Family<prometheus::Counter>& refused;
   prometheus::Gauge& head;
 };
 
@@ -51,6 +56,10 @@ void Metrics::ObserveRequest(std::string_view method, std::string_view route, in
       .Increment();
   impl_->latency.Add({{"method", std::string(method)}, {"route", std::string(route)}}, kBuckets)
       .Observe(seconds);
+}
+
+void Metrics::CountRefusal(std::string_view reason) {
+  impl_->refused.Add({{"reason", std::string(reason)}}).Increment();
 }
 
 prometheus::Registry& Metrics::registry() { return *impl_->registry; }

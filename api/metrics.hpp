@@ -26,6 +26,10 @@ class Metrics {
   // path, so that the label set stays small.
   void ObserveRequest(std::string_view method, std::string_view route, int status, double seconds);
 
+  // A connection or request the server refused before any handler saw it
+  // (dialogue_http_refused_total{reason}); reasons are ServerOptions::on_refusal's.
+  void CountRefusal(std::string_view reason);
+
   // The registry, for other parts of the server to add their own families.
   prometheus::Registry& registry();
 

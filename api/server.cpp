@@ -1,5 +1,6 @@
 #include "api/server.hpp"
 
+#include <openssl/ssl.h>
 #include <array>
 #include <atomic>
 #include <boost/asio/bind_executor.hpp>
@@ -9,12 +10,14 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <deque>
 #include <exception>
 #include <mutex>
@@ -33,6 +36,9 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+namespace ssl = net::ssl;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 constexpr size_t kReadChunk = 4096;
 // Queued stream chunks are joined into writes of at most this many bytes.
@@ -40,6 +46,18 @@ constexpr size_t kMaxStreamWrite = 256 * 1024;
 // After answering 413 we keep reading (and dropping) what the client still sends for this long,
 // so that closing does not reset the connection before the client has read the answer.
 constexpr std::chrono::seconds kLingerTimeout{5};
+// A TLS connection ends with close_notify; the peer gets this long to answer it.
+constexpr std::chrono::seconds kTlsShutdownTimeout{2};
+// Connections beyond max_connections are answered 503 (after the TLS handshake on a TLS port)
+// while at most this many such refusals are under way; beyond that they are closed at once.
+constexpr size_t kMaxRefusals = 64;
+constexpr int kRetryAfterSeconds = 1;
+// TLS 1.2 suites with forward secrecy and AEAD only (Mozilla's "intermediate"); TLS 1.3 keeps
+// OpenSSL's defaults, which are all of that kind.
+constexpr char kTls12Ciphers[] =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+    "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384";
 
 std::string ToString(beast::string_view s) { return std::string(s.data(), s.size()); }
 
@@ -54,7 +72,14 @@ void Fail(beast::error_code ec, const char* what) {
   LogError(std::string(what) + ": " + ec.message());
 }
 
-class Session;
+// What the server's registry needs of a session, whatever its stream.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // Server shutdown: close now if idle or streaming; otherwise finish the request under way and
+  // close after its response. Any thread.
+  virtual void Shutdown() = 0;
+};
 
 // The server's state, shared by the listener and its sessions (Server::Impl is this).
 struct ServerCore {
@@ -66,14 +91,24 @@ struct ServerCore {
         acceptor(net::make_strand(ioc)),
         signals(ioc) {}
 
-  // Registry of live sessions, for the shutdown sweep and the connection cap.
-  void Register(const std::shared_ptr<Session>& session, uint64_t id);
+  // Registry of live sessions, for the shutdown sweep and the connection cap. A refusal is a
+  // session that only answers 503; it does not count against the cap.
+  void Register(const std::shared_ptr<SessionBase>& session, uint64_t id, bool refusal);
   void Unregister(uint64_t id);
-  size_t SessionCount();
+  template <class Stream>
+  void StartSession(tcp::socket socket, std::optional<HttpResponse> refusal);
 
   void DoAccept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
   void StopOnStrand();
+  void Refused(std::string_view reason) {
+    if (!options.on_refusal) return;
+    try {
+      options.on_refusal(reason);
+    } catch (const std::exception& e) {
+      LogError(std::string("on_refusal threw: ") + e.what());
+    }
+  }
 
   ServerOptions options;
   RequestHandler handler;
@@ -82,8 +117,16 @@ struct ServerCore {
   std::atomic<bool> stopping{false};
   std::atomic<uint64_t> next_session_id{1};
 
+  std::optional<ssl::context> tls;  // set when serving HTTPS
+
+  struct Entry {
+    std::weak_ptr<SessionBase> session;
+    bool refusal = false;
+  };
   std::mutex sessions_mutex;
-  std::unordered_map<uint64_t, std::weak_ptr<Session>> sessions;  // guarded by sessions_mutex
+  std::unordered_map<uint64_t, Entry> sessions;        // guarded by sessions_mutex
+  size_t refusals = 0;                                 // entries with refusal set; sessions_mutex
+  std::chrono::steady_clock::time_point last_cap_log;  // on the acceptor's strand
 
   // Destroyed in reverse order: signals and acceptor before the io_context, whose destruction
   // releases any handler still queued (and the sessions they hold) while the registry above is
@@ -94,35 +137,49 @@ struct ServerCore {
   net::signal_set signals;
 };
 
-// One connection. Lives as long as an operation on it is pending (each handler holds a
-// shared_from_this()). Every member below is touched only on the strand, except where noted.
-class Session : public std::enable_shared_from_this<Session> {
+template <class Stream>
+Stream MakeStream(tcp::socket&& socket, ServerCore& server) {
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    return Stream(beast::tcp_stream(std::move(socket)), *server.tls);
+  } else {
+    return Stream(std::move(socket));
+  }
+}
+
+// One connection, plain (PlainStream) or TLS (TlsStream): the code is the same but for the
+// handshake and the close (Beast's advanced-server-flex shape). Lives as long as an operation on
+// it is pending (each handler holds a shared_from_this()). Every member below is touched only on
+// the strand, except where noted.
+template <class Stream>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket&& socket, ServerCore& server, uint64_t id)
-      : stream_(std::move(socket)),
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  // refusal: when set, the only answer this connection gets (after the TLS handshake), then it
+  // closes.
+  Session(tcp::socket&& socket, ServerCore& server, uint64_t id,
+          std::optional<HttpResponse> refusal)
+      : stream_(MakeStream<Stream>(std::move(socket), server)),
         server_(server),
         id_(id),
+        refusal_(std::move(refusal)),
         shutdown_timer_(stream_.get_executor()) {}
 
-  ~Session() { server_.Unregister(id_); }
-
-  uint64_t id() const { return id_; }
+  ~Session() override { server_.Unregister(id_); }
 
   void Start() {
     net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&Session::DoWaitForRequest, shared_from_this()));
+                  beast::bind_front_handler(&Session::OnStart, this->shared_from_this()));
   }
 
-  // Server shutdown: close now if idle or streaming; otherwise finish the request under way and
-  // close after its response. Any thread.
-  void Shutdown() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] { self->OnShutdown(); });
+  void Shutdown() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->OnShutdown(); });
   }
 
   // For the stream sink (any thread). Returns false when the stream is over.
   bool EnqueueChunk(std::string chunk);
   void FinishStream() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
       self->stream_closing_ = true;
       self->PumpStream();
     });
@@ -132,17 +189,72 @@ class Session : public std::enable_shared_from_this<Session> {
   // For the stream sink (any thread): calls callback on the strand once the backlog is at most
   // low_water; dropped when the stream ends first.
   void SetDrainCallback(size_t low_water, std::function<void()> callback) {
-    net::post(stream_.get_executor(),
-              [self = shared_from_this(), low_water, callback = std::move(callback)]() mutable {
-                if (self->stream_ended_) return;
-                self->drain_low_water_ = low_water;
-                self->drain_callback_ = std::move(callback);
-                self->NotifyIfDrained();
-              });
+    net::post(stream_.get_executor(), [self = this->shared_from_this(), low_water,
+                                       callback = std::move(callback)]() mutable {
+      if (self->stream_ended_) return;
+      self->drain_low_water_ = low_water;
+      self->drain_callback_ = std::move(callback);
+      self->NotifyIfDrained();
+    });
   }
 
  private:
   enum class State { kIdle, kReading, kHandling, kWriting, kLingering, kStreaming, kClosed };
+
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  // --- Connection -----------------------------------------------------------------------------
+  // On a TLS port: a client that speaks plain HTTP gets a plain 400 and the connection closes;
+  // otherwise the handshake, under the read timeout.
+  void OnStart() {
+    if constexpr (kTls) {
+      Tcp().expires_after(server_.options.read_timeout);
+      beast::async_detect_ssl(
+          Tcp(), buffer_, beast::bind_front_handler(&Session::OnDetect, this->shared_from_this()));
+    } else {
+      OnConnected();
+    }
+  }
+
+  void OnDetect(beast::error_code ec, bool tls) {
+    if (ec) {
+      Fail(ec, "detect TLS");
+      return DoClose();
+    }
+    if (!tls) {
+      server_.Refused("plain_http_on_tls");
+      keep_alive_ = false;
+      state_ = State::kWriting;
+      HttpResponse problem =
+          ProblemResponse(400, "bad_request", "this port speaks HTTPS: plain HTTP is refused");
+      response_.emplace(ToBeast(problem));
+      Tcp().expires_after(server_.options.write_timeout);
+      http::async_write(Tcp(), *response_,
+                        beast::bind_front_handler(&Session::OnWrite, this->shared_from_this(),
+                                                  /*linger=*/true));
+      return;
+    }
+    if constexpr (kTls) {
+      stream_.async_handshake(
+          ssl::stream_base::server, buffer_.data(),
+          beast::bind_front_handler(&Session::OnHandshake, this->shared_from_this()));
+    }
+  }
+
+  void OnHandshake(beast::error_code ec, size_t used) {
+    if (ec) {
+      server_.Refused("tls_handshake");
+      Fail(ec, "TLS handshake");
+      return DoClose();
+    }
+    buffer_.consume(used);
+    OnConnected();
+  }
+
+  void OnConnected() {
+    if (refusal_) return DoRespondAndLinger(std::move(*refusal_));
+    DoWaitForRequest();
+  }
 
   // --- Requests -------------------------------------------------------------------------------
   // Waits for the first byte of the next request under the idle timeout; a request already
@@ -151,10 +263,10 @@ class Session : public std::enable_shared_from_this<Session> {
     if (server_.stopping) return DoClose();
     if (buffer_.size() > 0) return DoReadHeader();
     state_ = State::kIdle;
-    stream_.expires_after(server_.options.idle_timeout);
+    Tcp().expires_after(server_.options.idle_timeout);
     stream_.async_read_some(
         buffer_.prepare(kReadChunk),
-        beast::bind_front_handler(&Session::OnWaitForRequest, shared_from_this()));
+        beast::bind_front_handler(&Session::OnWaitForRequest, this->shared_from_this()));
   }
 
   void OnWaitForRequest(beast::error_code ec, size_t bytes) {
@@ -171,9 +283,10 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
     parser_->body_limit(server_.options.body_limit);
-    stream_.expires_after(server_.options.read_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            beast::bind_front_handler(&Session::OnReadHeader, shared_from_this()));
+    Tcp().expires_after(server_.options.read_timeout);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&Session::OnReadHeader, this->shared_from_this()));
   }
 
   void OnReadHeader(beast::error_code ec, size_t) {
@@ -181,8 +294,9 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto& header = parser_->get();
     if (EqualsIgnoreCase(ToString(header[http::field::expect]), "100-continue")) {
       continue_.emplace(http::status::continue_, header.version());
-      http::async_write(stream_, *continue_,
-                        beast::bind_front_handler(&Session::OnWriteContinue, shared_from_this()));
+      http::async_write(
+          stream_, *continue_,
+          beast::bind_front_handler(&Session::OnWriteContinue, this->shared_from_this()));
       return;
     }
     DoReadBody();
@@ -199,24 +313,31 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void DoReadBody() {
     http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&Session::OnReadBody, shared_from_this()));
+                     beast::bind_front_handler(&Session::OnReadBody, this->shared_from_this()));
   }
 
   void OnReadError(beast::error_code ec) {
     if (ec == http::error::end_of_stream || ec == http::error::partial_message) return DoClose();
+    if (ec == beast::error::timeout) {
+      server_.Refused("read_timeout");
+      return DoClose();
+    }
     if (ec == http::error::body_limit) {
+      server_.Refused("body_limit");
       return DoRespondAndLinger(ProblemResponse(413, "payload_too_large",
                                                 "request bodies are limited to " +
                                                     std::to_string(server_.options.body_limit) +
                                                     " bytes"));
     }
     if (ec == http::error::header_limit) {
+      server_.Refused("header_limit");
       return DoRespondAndLinger(ProblemResponse(431, "headers_too_large",
                                                 "request headers are limited to " +
                                                     std::to_string(server_.options.header_limit) +
                                                     " bytes"));
     }
     if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
+      server_.Refused("malformed");
       return DoRespondAndLinger(ProblemResponse(400, "bad_request", "malformed HTTP request"));
     }
     Fail(ec, "read");
@@ -238,13 +359,13 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     request.body = std::move(message.body());
     beast::error_code ignored;
-    const auto peer = stream_.socket().remote_endpoint(ignored);
+    const auto peer = Tcp().socket().remote_endpoint(ignored);
     if (!ignored) request.remote_address = peer.address().to_string();
 
     // Off the io threads: the handler may block (an append waits for its fsync). The work guard
     // keeps the io_context running until the response is back on the strand.
     state_ = State::kHandling;
-    net::post(server_.workers, [self = shared_from_this(), request = std::move(request),
+    net::post(server_.workers, [self = this->shared_from_this(), request = std::move(request),
                                 guard = net::make_work_guard(server_.ioc)]() mutable {
       HttpResponse response;
       try {
@@ -282,9 +403,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void DoWrite(HttpResponse response, bool linger) {
     state_ = State::kWriting;
     response_.emplace(ToBeast(response));
-    stream_.expires_after(server_.options.write_timeout);
-    http::async_write(stream_, *response_,
-                      beast::bind_front_handler(&Session::OnWrite, shared_from_this(), linger));
+    Tcp().expires_after(server_.options.write_timeout);
+    http::async_write(
+        stream_, *response_,
+        beast::bind_front_handler(&Session::OnWrite, this->shared_from_this(), linger));
   }
 
   void DoRespondAndLinger(HttpResponse response) {
@@ -302,27 +424,41 @@ class Session : public std::enable_shared_from_this<Session> {
       return DoClose();
     }
     if (linger) return DoLinger();
-    if (close) return DoClose();
+    if (close) return DoEnd();
     DoWaitForRequest();
+  }
+
+  // Ends a connection after its last response: a TLS one with close_notify (awaiting the peer's
+  // for at most kTlsShutdownTimeout), a plain one at once.
+  void DoEnd() {
+    if constexpr (kTls) {
+      state_ = State::kLingering;  // a server shutdown closes at once
+      Tcp().expires_after(kTlsShutdownTimeout);
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code) { self->DoClose(); });
+    } else {
+      DoClose();
+    }
   }
 
   void DoLinger() {
     state_ = State::kLingering;
     if (server_.stopping) return DoClose();
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
     buffer_.consume(buffer_.size());
-    stream_.expires_after(kLingerTimeout);
+    Tcp().expires_after(kLingerTimeout);
     DoLingerRead();
   }
 
+  // Reads below TLS, if any: what is dropped need not be decrypted.
   void DoLingerRead() {
-    stream_.async_read_some(buffer_.prepare(kReadChunk),
-                            [self = shared_from_this()](beast::error_code ec, size_t) {
-                              self->buffer_.consume(self->buffer_.size());
-                              if (ec) return self->DoClose();
-                              self->DoLingerRead();
-                            });
+    Tcp().async_read_some(buffer_.prepare(kReadChunk),
+                          [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                            self->buffer_.consume(self->buffer_.size());
+                            if (ec) return self->DoClose();
+                            self->DoLingerRead();
+                          });
   }
 
   void DoClose() {
@@ -330,8 +466,8 @@ class Session : public std::enable_shared_from_this<Session> {
     state_ = State::kClosed;
     shutdown_timer_.cancel();
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.socket().close(ignored);
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    Tcp().socket().close(ignored);
     EndStream(/*cancel=*/true);
   }
 
@@ -366,9 +502,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void DoStreamGrace();
   void EndStream(bool cancel);
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   ServerCore& server_;
   const uint64_t id_;
+  std::optional<HttpResponse> refusal_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::empty_body>> continue_;
@@ -397,7 +534,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
 // The sink handed to a StreamingBody. Holds the session weakly: a body that outlives its
 // connection just sees Write return false.
-class Session::Sink final : public StreamSink {
+template <class Stream>
+class Session<Stream>::Sink final : public StreamSink {
  public:
   explicit Sink(std::weak_ptr<Session> session) : session_(std::move(session)) {}
 
@@ -435,16 +573,17 @@ class Session::Sink final : public StreamSink {
   std::atomic<bool> closed_{false};
 };
 
-bool Session::EnqueueChunk(std::string chunk) {
+template <class Stream>
+bool Session<Stream>::EnqueueChunk(std::string chunk) {
   const size_t size = chunk.size();
   if (stream_backlog_.fetch_add(size) + size > server_.options.max_stream_backlog) {
     LogError("stream backlog over " + std::to_string(server_.options.max_stream_backlog) +
              " bytes: closing a slow subscriber");
-    net::post(stream_.get_executor(), [self = shared_from_this()] { self->DoClose(); });
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->DoClose(); });
     return false;
   }
   net::post(stream_.get_executor(),
-            [self = shared_from_this(), chunk = std::move(chunk)]() mutable {
+            [self = this->shared_from_this(), chunk = std::move(chunk)]() mutable {
               if (self->stream_ended_) return;
               self->stream_queue_.push_back(std::move(chunk));
               self->PumpStream();
@@ -452,7 +591,8 @@ bool Session::EnqueueChunk(std::string chunk) {
   return true;
 }
 
-void Session::DoStartStream(HttpResponse response) {
+template <class Stream>
+void Session<Stream>::DoStartStream(HttpResponse response) {
   state_ = State::kStreaming;
   stream_body_ = std::move(response.stream);
   stream_header_.emplace(static_cast<http::status>(response.status), version_);
@@ -460,13 +600,14 @@ void Session::DoStartStream(HttpResponse response) {
   stream_header_->keep_alive(false);
   stream_header_->chunked(true);
   stream_serializer_.emplace(*stream_header_);
-  stream_.expires_after(server_.options.write_timeout);
+  Tcp().expires_after(server_.options.write_timeout);
   http::async_write_header(
       stream_, *stream_serializer_,
-      beast::bind_front_handler(&Session::OnStreamHeaderWritten, shared_from_this()));
+      beast::bind_front_handler(&Session::OnStreamHeaderWritten, this->shared_from_this()));
 }
 
-void Session::OnStreamHeaderWritten(beast::error_code ec, size_t) {
+template <class Stream>
+void Session<Stream>::OnStreamHeaderWritten(beast::error_code ec, size_t) {
   if (ec) {
     Fail(ec, "write stream header");
     return DoClose();
@@ -476,9 +617,9 @@ void Session::OnStreamHeaderWritten(beast::error_code ec, size_t) {
   // keeps the session alive while the body is quiet). Reads have no deadline from here on; each
   // chunk write gets its own.
   buffer_.consume(buffer_.size());
-  stream_.expires_never();
+  Tcp().expires_never();
   DoStreamRead();
-  sink_ = std::make_shared<Sink>(weak_from_this());
+  sink_ = std::make_shared<Sink>(this->weak_from_this());
   net::post(server_.workers,
             [body = stream_body_, sink = sink_, guard = net::make_work_guard(server_.ioc)] {
               try {
@@ -494,15 +635,17 @@ void Session::OnStreamHeaderWritten(beast::error_code ec, size_t) {
   PumpStream();
 }
 
-void Session::DoStreamRead() {
+template <class Stream>
+void Session<Stream>::DoStreamRead() {
   stream_.async_read_some(net::buffer(discard_),
-                          [self = shared_from_this()](beast::error_code ec, size_t) {
+                          [self = this->shared_from_this()](beast::error_code ec, size_t) {
                             if (ec) return self->DoClose();  // the client went away
                             self->DoStreamRead();            // ignore what it sends
                           });
 }
 
-void Session::PumpStream() {
+template <class Stream>
+void Session<Stream>::PumpStream() {
   if (state_ != State::kStreaming || stream_writing_ || !sink_) return;
   if (!stream_queue_.empty()) {
     // What else is queued goes out in the same chunk: one write instead of many for a client
@@ -523,16 +666,16 @@ void Session::PumpStream() {
       }
     }
     stream_writing_ = true;
-    stream_.expires_after(server_.options.write_timeout);  // the read pending keeps no deadline
+    Tcp().expires_after(server_.options.write_timeout);  // the read pending keeps no deadline
     net::async_write(stream_, http::make_chunk(net::buffer(stream_chunk_)),
-                     beast::bind_front_handler(&Session::OnChunkWritten, shared_from_this()));
+                     beast::bind_front_handler(&Session::OnChunkWritten, this->shared_from_this()));
     return;
   }
   if (stream_closing_) {
     stream_writing_ = true;
-    stream_.expires_after(server_.options.write_timeout);
+    Tcp().expires_after(server_.options.write_timeout);
     net::async_write(stream_, http::make_chunk_last(),
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
                        self->stream_writing_ = false;
                        if (ec) Fail(ec, "write last chunk");
                        self->EndStream(/*cancel=*/false);
@@ -541,7 +684,8 @@ void Session::PumpStream() {
   }
 }
 
-void Session::OnChunkWritten(beast::error_code ec, size_t) {
+template <class Stream>
+void Session<Stream>::OnChunkWritten(beast::error_code ec, size_t) {
   stream_writing_ = false;
   stream_backlog_ -= stream_chunk_.size();
   stream_chunk_.clear();
@@ -553,21 +697,24 @@ void Session::OnChunkWritten(beast::error_code ec, size_t) {
   PumpStream();
 }
 
-void Session::NotifyIfDrained() {
+template <class Stream>
+void Session<Stream>::NotifyIfDrained() {
   if (!drain_callback_ || stream_backlog_ > drain_low_water_) return;
   auto callback = std::move(drain_callback_);
   drain_callback_ = nullptr;
   callback();
 }
 
-void Session::DoStreamGrace() {
+template <class Stream>
+void Session<Stream>::DoStreamGrace() {
   shutdown_timer_.expires_after(server_.options.stream_shutdown_grace);
-  shutdown_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+  shutdown_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
     if (!ec) self->DoClose();  // the client did not take the rest in time
   });
 }
 
-void Session::EndStream(bool cancel) {
+template <class Stream>
+void Session<Stream>::EndStream(bool cancel) {
   if (!stream_body_ || stream_ended_) return;
   stream_ended_ = true;
   if (sink_) sink_->MarkClosed();
@@ -582,19 +729,28 @@ void Session::EndStream(bool cancel) {
 // --- ServerCore
 // -------------------------------------------------------------------------------------
 
-void ServerCore::Register(const std::shared_ptr<Session>& session, uint64_t id) {
+void ServerCore::Register(const std::shared_ptr<SessionBase>& session, uint64_t id, bool refusal) {
   std::lock_guard lock(sessions_mutex);
-  sessions.emplace(id, session);
+  sessions.emplace(id, Entry{session, refusal});
+  if (refusal) ++refusals;
 }
 
 void ServerCore::Unregister(uint64_t id) {
   std::lock_guard lock(sessions_mutex);
-  sessions.erase(id);
+  auto it = sessions.find(id);
+  if (it == sessions.end()) return;
+  if (it->second.refusal) --refusals;
+  sessions.erase(it);
 }
 
-size_t ServerCore::SessionCount() {
-  std::lock_guard lock(sessions_mutex);
-  return sessions.size();
+template <class Stream>
+void ServerCore::StartSession(tcp::socket socket, std::optional<HttpResponse> refusal) {
+  const uint64_t id = next_session_id++;
+  const bool refused = refusal.has_value();
+  auto session =
+      std::make_shared<Session<Stream>>(std::move(socket), *this, id, std::move(refusal));
+  Register(session, id, refused);
+  session->Start();
 }
 
 void ServerCore::DoAccept() {
@@ -606,16 +762,39 @@ void ServerCore::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (stopping) return;  // the acceptor is closed; the socket (if any) closes with this scope
   if (ec) {
     Fail(ec, "accept");
-  } else if (SessionCount() >= options.max_connections) {
-    LogError("connection cap of " + std::to_string(options.max_connections) +
-             " reached: closing a new connection");
-    beast::error_code ignored;
-    socket.close(ignored);
+    return DoAccept();
+  }
+  bool over_cap = false;
+  bool refuse_silently = false;
+  {
+    std::lock_guard lock(sessions_mutex);
+    over_cap = sessions.size() - refusals >= options.max_connections;
+    refuse_silently = over_cap && refusals >= kMaxRefusals;
+  }
+  std::optional<HttpResponse> refusal;
+  if (over_cap) {
+    // Logged at most once a second: a flood must not flood the log too.
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_cap_log >= std::chrono::seconds(1)) {
+      last_cap_log = now;
+      LogError("connection cap of " + std::to_string(options.max_connections) +
+               " reached: refusing new connections with 503");
+    }
+    Refused(refuse_silently ? "connection_cap_silent" : "connection_cap");
+    if (refuse_silently) {
+      beast::error_code ignored;
+      socket.close(ignored);
+      return DoAccept();
+    }
+    refusal = ProblemResponse(503, "unavailable",
+                              "too many open connections (" +
+                                  std::to_string(options.max_connections) + "): try again later");
+    refusal->headers.Set("Retry-After", std::to_string(kRetryAfterSeconds));
+  }
+  if (tls) {
+    StartSession<TlsStream>(std::move(socket), std::move(refusal));
   } else {
-    const uint64_t id = next_session_id++;
-    auto session = std::make_shared<Session>(std::move(socket), *this, id);
-    Register(session, id);
-    session->Start();
+    StartSession<PlainStream>(std::move(socket), std::move(refusal));
   }
   DoAccept();
 }
@@ -632,14 +811,48 @@ void ServerCore::StopOnStrand() {
       LogError(std::string("on_stopping threw: ") + e.what());
     }
   }
-  std::vector<std::shared_ptr<Session>> live;
+  std::vector<std::shared_ptr<SessionBase>> live;
   {
     std::lock_guard lock(sessions_mutex);
-    for (auto& [id, weak] : sessions) {
-      if (auto session = weak.lock()) live.push_back(std::move(session));
+    for (auto& [id, entry] : sessions) {
+      if (auto session = entry.session.lock()) live.push_back(std::move(session));
     }
   }
   for (auto& session : live) session->Shutdown();
+}
+
+// A server context for TLS 1.2 and 1.3 with the certificate chain and key of these PEM files.
+engine::Result<ssl::context> MakeTlsContext(const std::string& cert_file,
+                                            const std::string& key_file) {
+  if (cert_file.empty() || key_file.empty()) {
+    return engine::Fail(
+        engine::Error::InvalidArgument("TLS needs both a certificate file and a key file"));
+  }
+  ssl::context context(ssl::context::tls_server);
+  beast::error_code ec;
+  context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                          ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                          ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+                      ec);
+  SSL_CTX* native = context.native_handle();
+  if (ec || SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 ||
+      SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1) {
+    return engine::Fail(engine::Error::IOError("cannot set up TLS"));
+  }
+  SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+  if (context.use_certificate_chain_file(cert_file, ec)) {
+    return engine::Fail(engine::Error::InvalidArgument("cannot load the TLS certificate chain " +
+                                                       cert_file + ": " + ec.message()));
+  }
+  if (context.use_private_key_file(key_file, ssl::context::pem, ec)) {
+    return engine::Fail(engine::Error::InvalidArgument("cannot load the TLS private key " +
+                                                       key_file + ": " + ec.message()));
+  }
+  if (SSL_CTX_check_private_key(native) != 1) {
+    return engine::Fail(engine::Error::InvalidArgument(
+        "the TLS private key " + key_file + " does not match the certificate " + cert_file));
+  }
+  return context;
 }
 
 }  // namespace
@@ -663,6 +876,11 @@ engine::Result<std::unique_ptr<Server>> Server::Listen(ServerOptions options,
                                                        RequestHandler handler) {
   auto impl = std::make_unique<Impl>(std::move(options), std::move(handler));
   beast::error_code ec;
+  if (!impl->options.tls_cert_file.empty() || !impl->options.tls_key_file.empty()) {
+    auto tls = MakeTlsContext(impl->options.tls_cert_file, impl->options.tls_key_file);
+    if (!tls) return engine::Fail(tls.error());
+    impl->tls.emplace(std::move(*tls));
+  }
   const auto address = net::ip::make_address(impl->options.host, ec);
   if (ec) {
     return engine::Fail(engine::Error::InvalidArgument("bad listen address " + impl->options.host));

@@ -5,7 +5,10 @@
 //
 // Limits: request headers (431), request body (413 payload_too_large, then the connection closes),
 // a timeout on reading a whole request (a slowloris is cut off), an idle keep-alive timeout, a
-// timeout on every write, and a cap on open connections (beyond it new connections are closed).
+// timeout on every write, and a cap on open connections (beyond it new connections are answered
+// 503 and closed).
+//
+// TLS (ServerOptions::tls_cert_file): the same sessions over beast::ssl_stream, OpenSSL below.
 //
 // Thread-safety: Stop may be called from any thread; the rest from the owning thread.
 #pragma once
@@ -16,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "api/http_types.hpp"
 #include "engine/result.hpp"
@@ -32,7 +36,12 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{30'000};  // from a request's first byte to its last
   std::chrono::milliseconds idle_timeout{60'000};  // keep-alive: waiting for the next request
   std::chrono::milliseconds write_timeout{30'000};
+  // Connections beyond this many are answered 503 problem (Retry-After: 1) and closed.
   size_t max_connections = 1024;
+  // HTTPS when both are set: PEM files of the certificate chain and of its private key. TLS 1.2
+  // and 1.3 only; a plain HTTP request on the port is answered a plain 400 and closed.
+  std::string tls_cert_file;
+  std::string tls_key_file;
   // When a stream's unsent chunks exceed this, the subscriber is too slow: its stream is closed.
   size_t max_stream_backlog = 4 * 1024 * 1024;
   // Stop on SIGTERM and SIGINT.
@@ -43,6 +52,11 @@ struct ServerOptions {
   // instead of being cut off. Must not block.
   std::function<void()> on_stopping;
   std::chrono::milliseconds stream_shutdown_grace{5'000};
+  // Called (on an io thread; must not block) for each refusal the handler never sees, with one
+  // of: "connection_cap" (answered 503), "connection_cap_silent" (closed: too many refusals under
+  // way), "header_limit" (431), "body_limit" (413), "malformed" (400), "read_timeout",
+  // "tls_handshake" (failed), "plain_http_on_tls" (400).
+  std::function<void(std::string_view reason)> on_refusal;
 };
 
 // Turns a request into a response. Called on a worker thread; may block; must not throw (an

@@ -1,6 +1,8 @@
 // The server in this process, over real sockets, with the in-memory store and test-only routes
 // (a POST route using the shared body decoder, a streaming route, a route that blocks).
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <future>
 #include <mutex>
@@ -314,39 +316,152 @@ TEST_CASE_METHOD(ServerFixture, "Stop lets a request under way finish, then clos
   thread_.join();  // Run returns once every connection is gone
 }
 
-class ShortTimeoutFixture : public ServerFixture {
+ServerOptions Timeouts(std::chrono::milliseconds read, std::chrono::milliseconds idle) {
+  ServerOptions options;
+  options.read_timeout = read;
+  options.idle_timeout = idle;
+  return options;
+}
+
+// Only the read timeout is short: a connection cut off here was cut off by it.
+class ShortReadTimeoutFixture : public ServerFixture {
  public:
-  static ServerOptions Options() {
-    ServerOptions options;
-    options.read_timeout = std::chrono::milliseconds(50);
-    options.idle_timeout = std::chrono::milliseconds(50);
-    options.max_connections = 1;
-    return options;
-  }
-  ShortTimeoutFixture() : ServerFixture(Options()) {}
+  ShortReadTimeoutFixture()
+      : ServerFixture(Timeouts(std::chrono::milliseconds(300), std::chrono::minutes(10))) {}
 };
 
-TEST_CASE_METHOD(ShortTimeoutFixture, "A request that never completes is cut off", "[server]") {
+// Only the idle timeout is short.
+class ShortIdleTimeoutFixture : public ServerFixture {
+ public:
+  ShortIdleTimeoutFixture()
+      : ServerFixture(Timeouts(std::chrono::minutes(10), std::chrono::milliseconds(100))) {}
+};
+
+// A slowloris: writes text a byte at a time, a byte every 20 ms, until the server closes the
+// connection (or the text is all sent). The read timeout of 300 ms is for the whole request, so
+// a server that only timed each read would never cut this client off.
+class Trickler {
+ public:
+  Trickler(HttpClient& client, std::string text)
+      : thread_([&client, text = std::move(text), this] {
+          for (char c : text) {
+            boost::system::error_code ec;
+            net::write(client.socket(), net::buffer(&c, 1), ec);
+            if (ec || stop_) return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          }
+          finished_ = true;
+        }) {}
+  ~Trickler() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  // True when the whole text went out before the server closed the connection.
+  bool finished() {
+    if (thread_.joinable()) thread_.join();
+    return finished_;
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> finished_{false};
+  std::thread thread_;
+};
+
+TEST_CASE_METHOD(ShortReadTimeoutFixture, "A request that never completes is cut off",
+                 "[server][limits]") {
   HttpClient slow(port());
   net::write(slow.socket(), net::buffer(std::string("GET /healthz HTTP/1.1\r\nHost: x\r\n")));
   CHECK(slow.ServerClosed());  // returns once the read timeout closed the connection
 }
 
-TEST_CASE_METHOD(ShortTimeoutFixture, "An idle keep-alive connection is closed", "[server]") {
+TEST_CASE_METHOD(ShortReadTimeoutFixture, "A slowloris sending a header byte at a time is cut off",
+                 "[server][limits]") {
+  HttpClient slow(port());
+  // 2,000 bytes at 20 ms each would take 40 s: the read timeout (300 ms) ends it long before.
+  Trickler trickler(
+      slow, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(2000, 'a') + "\r\n\r\n");
+  CHECK(slow.ServerClosed());
+  CHECK_FALSE(trickler.finished());
+  HttpClient other(port());
+  CHECK(other.Send("GET", "/healthz").status == 200);
+}
+
+TEST_CASE_METHOD(ShortReadTimeoutFixture, "A body sent a byte at a time is cut off",
+                 "[server][limits]") {
+  HttpClient slow(port());
+  const std::string body = "{\"id\":\"" + std::string(2000, 'a') + "\"}";
+  Trickler trickler(slow,
+                    "POST /test/commands HTTP/1.1\r\nHost: x\r\n"
+                    "Content-Type: application/json\r\nAuthorization: Bearer " +
+                        std::string(testing::kSecretariatToken) +
+                        "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  CHECK(slow.ServerClosed());
+  CHECK_FALSE(trickler.finished());
+  CHECK(head() == 0);
+}
+
+TEST_CASE_METHOD(ShortIdleTimeoutFixture, "An idle keep-alive connection is closed",
+                 "[server][limits]") {
   HttpClient client(port());
   CHECK(client.Send("GET", "/healthz").status == 200);
+  CHECK(client.ServerClosed());  // after the idle timeout, with no request under way
+}
+
+TEST_CASE_METHOD(ShortIdleTimeoutFixture, "A connection that never sends is closed when idle",
+                 "[server][limits]") {
+  HttpClient client(port());
   CHECK(client.ServerClosed());
 }
 
-TEST_CASE("Connections beyond the cap are closed at once", "[server]") {
+TEST_CASE("Connections beyond the cap are answered 503 and closed", "[server][limits]") {
+  ServerOptions options;
+  options.max_connections = 2;
+  ServerFixture fixture(options);
+  HttpClient first(fixture.port());
+  HttpClient second(fixture.port());
+  CHECK(first.Send("GET", "/healthz").status == 200);  // both are surely accepted
+  CHECK(second.Send("GET", "/healthz").status == 200);
+
+  for (int i = 0; i < 3; ++i) {
+    HttpClient over(fixture.port());
+    Reply reply = over.Receive();  // answered without waiting for a request
+    CHECK(reply.status == 503);
+    CHECK(reply.Header("content-type") == "application/problem+json");
+    CHECK(reply.Header("retry-after") == "1");
+    CHECK(reply.Header("connection") == "close");
+    CHECK(Code(reply) == "unavailable");
+    CHECK(over.ServerClosed());
+  }
+  {
+    // A client that sends its request first reads the same answer.
+    HttpClient over(fixture.port());
+    net::write(over.socket(), net::buffer(std::string("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")));
+    CHECK(over.Receive().status == 503);
+    CHECK(over.ServerClosed());
+  }
+  CHECK(first.Send("GET", "/healthz").status == 200);
+  CHECK(second.Send("GET", "/healthz").status == 200);
+}
+
+TEST_CASE("A connection closed below the cap makes room for the next", "[server][limits]") {
   ServerOptions options;
   options.max_connections = 1;
   ServerFixture fixture(options);
-  HttpClient first(fixture.port());
-  CHECK(first.Send("GET", "/healthz").status == 200);  // the first is surely accepted
-  HttpClient second(fixture.port());
-  CHECK(second.ServerClosed());
-  CHECK(first.Send("GET", "/healthz").status == 200);
+  {
+    HttpClient first(fixture.port());
+    CHECK(first.Send("GET", "/healthz", {{"Connection", "close"}}).status == 200);
+    CHECK(first.ServerClosed());
+  }
+  // The server forgets the first connection once its session ends, which may be a moment after
+  // the client saw the close: until then a new connection may still be refused.
+  int status = 0;
+  for (int attempt = 0; attempt < 500 && status != 200; ++attempt) {
+    HttpClient next(fixture.port());
+    status = next.Send("GET", "/healthz").status;
+    if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(status == 200);
 }
 
 TEST_CASE("Listen refuses a bad address", "[server]") {

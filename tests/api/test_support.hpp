@@ -146,12 +146,11 @@ inline std::map<std::string, std::string> Bearer(const std::string& token) {
   return {{"Authorization", "Bearer " + token}};
 }
 
-// Runs the dialogue binary to completion; stdin from stdin_path (or /dev/null), stdout into
-// stdout_path (or /dev/null). Returns the exit status (-1 if it did not exit normally).
-inline int RunDialogue(const std::vector<std::string>& args, const std::string& stdin_path = "",
-                       const std::string& stdout_path = "") {
-  std::vector<std::string> argv_strings = {DIALOGUE_BINARY};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+// Starts a program (args[0], looked up in PATH) with stdin from stdin_path (or /dev/null) and
+// stdout into stdout_path (or /dev/null); stderr is inherited. Returns its process id.
+inline pid_t SpawnProgram(const std::vector<std::string>& args, const std::string& stdin_path = "",
+                          const std::string& stdout_path = "") {
+  std::vector<std::string> argv_strings = args;
   std::vector<char*> argv;
   for (auto& s : argv_strings) argv.push_back(s.data());
   argv.push_back(nullptr);
@@ -163,23 +162,45 @@ inline int RunDialogue(const std::vector<std::string>& args, const std::string& 
                                    stdout_path.empty() ? "/dev/null" : stdout_path.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
   pid_t pid = 0;
-  const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  const int spawned = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (spawned != 0) throw std::runtime_error("cannot start " + argv_strings[0]);
+  return pid;
+}
+
+// Waits for a process SpawnProgram started; its exit status (-1 if it did not exit normally).
+inline int WaitProgram(pid_t pid) {
   int status = 0;
   waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-// `dialogue serve` as a child process, on a free port of 127.0.0.1.
+// Runs a program to completion (see SpawnProgram); its exit status.
+inline int RunProgram(const std::vector<std::string>& args, const std::string& stdin_path = "",
+                      const std::string& stdout_path = "") {
+  return WaitProgram(SpawnProgram(args, stdin_path, stdout_path));
+}
+
+// Runs the dialogue binary to completion; stdin from stdin_path (or /dev/null), stdout into
+// stdout_path (or /dev/null). Returns the exit status (-1 if it did not exit normally).
+inline int RunDialogue(const std::vector<std::string>& args, const std::string& stdin_path = "",
+                       const std::string& stdout_path = "") {
+  std::vector<std::string> argv_strings = {DIALOGUE_BINARY};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  return RunProgram(argv_strings, stdin_path, stdout_path);
+}
+
+// `dialogue serve` as a child process, on a free port of 127.0.0.1, with extra options if any.
 class ServerProcess {
  public:
-  ServerProcess(const std::string& data_dir, const std::string& tokens_path) {
+  ServerProcess(const std::string& data_dir, const std::string& tokens_path,
+                const std::vector<std::string>& extra_args = {}) {
     int fds[2];
     if (pipe(fds) != 0) throw std::runtime_error("pipe");
     std::vector<std::string> argv_strings = {DIALOGUE_BINARY, "serve",    "--data",
                                              data_dir,        "--listen", "127.0.0.1:0",
                                              "--tokens",      tokens_path};
+    argv_strings.insert(argv_strings.end(), extra_args.begin(), extra_args.end());
     std::vector<char*> argv;
     for (auto& s : argv_strings) argv.push_back(s.data());
     argv.push_back(nullptr);
