@@ -45,5 +45,5 @@ if [[ ! -f "$tokens_file" ]]; then
 fi
 
 mkdir -p ./data
-exec ./build/release/dialogue serve --data ./data --listen "${DIALOGUE_LISTEN:-127.0.0.1:8080}" \
+exec ./build/release/api/dialogue serve --data ./data --listen "${DIALOGUE_LISTEN:-127.0.0.1:8080}" \
   --tokens "$tokens_file"
