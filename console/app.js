@@ -53,8 +53,12 @@ async function route() {
     if (link.dataset.page === name) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
+  // Each routing renders into its own element: a page still loading when another is asked for
+  // (a slow fetch, a busy machine) then finishes into a detached element, never over the new page.
+  const view = h('div', { class: 'view' });
+  render(main, view);
   if (me === null || name === 'signin') {
-    stop = signin.show(main, (who) => {
+    stop = signin.show(view, (who) => {
       me = who;
       showChrome();
       // Back to the page asked for before signing in, if any.
@@ -69,7 +73,7 @@ async function route() {
   }
   let stopPage = () => {};
   try {
-    stopPage = (await page.show(main, args, me)) ?? (() => {});
+    stopPage = (await page.show(view, args, me)) ?? (() => {});
   } catch (error) {
     if (mine !== generation) return;
     if (error instanceof ProblemError && error.status === 401) {
@@ -78,14 +82,14 @@ async function route() {
       route();
       return;
     }
-    render(main, h('h1', {}, 'Dialogue'), problemView(error));
+    render(view, h('h1', {}, 'Dialogue'), problemView(error));
   }
   if (mine !== generation) {
     stopPage();  // another page was asked for meanwhile
     return;
   }
   stop = stopPage;
-  const heading = main.querySelector('h1');
+  const heading = view.querySelector('h1');
   if (heading) announce(heading.textContent);
 }
 

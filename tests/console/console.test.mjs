@@ -224,3 +224,31 @@ test("(d) an NGO's token cannot see the referral board: the page shows the 403 p
   await shoot(ngo.page, 'd-ngo-forbidden');
   await ngo.context.close();
 });
+
+test('(e) a page still loading when another is opened never draws over it', async () => {
+  // The board's last read is held back until the briefing page is up and live: the board then
+  // finishes loading too late, and must not replace the briefing (nor leave its stream open).
+  const { context, page, errors } = await signedIn('sec');
+  await page.waitForURL(/#\/board$/);
+  await page.goto(`${base}/console/#/signin`);
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  await page.route('**/v1/working-groups', async (route) => {
+    await released;
+    await route.continue();
+  });
+  await page.goto(`${base}/console/#/board`);
+  await page.waitForRequest('**/v1/working-groups');
+  await page.goto(`${base}/console/#/briefing/b1`);
+  await page.locator('#live-state[data-state="live"]').waitFor();
+  const finished = page.waitForEvent('requestfinished', (r) => r.url().endsWith('/v1/working-groups'));
+  release();
+  await finished;
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
+  assert.equal(await page.locator('#board').count(), 0);
+  assert.equal(await page.locator('#briefing-title').count(), 1);
+  assert.equal(await page.locator('#live-state[data-state="live"]').count(), 1);
+  await page.unroute('**/v1/working-groups');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
