@@ -11,6 +11,7 @@
 #include <span>
 #include <thread>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -99,27 +100,41 @@ struct Entry {
   bool dirty = false;    // changed since the last snapshot
 };
 
+// Hashes std::string and std::string_view alike, so lookups by a view allocate nothing.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
 template <class State>
 struct Table {
   using Map = std::map<std::string, Entry<State>, std::less<>>;
   using Node = typename Map::value_type;
 
-  Map entries;
+  Table() = default;
+  Table(const Table&) = delete;  // `index` points into `entries`
+  Table& operator=(const Table&) = delete;
+
+  Map entries;               // in id order, for the listings and the snapshot
   std::vector<Node*> dirty;  // the dirty entries (map nodes never move)
+  // Every entry by id, for the fold's lookups: a hash probe instead of a walk down the tree of
+  // a 100k-entry map (a cache miss per level). The keys view the map's own keys.
+  std::unordered_map<std::string_view, Node*> index;
 
   Node& UpsertNode(std::string_view id) {
-    auto it = entries.find(id);
-    if (it == entries.end()) it = entries.emplace(std::string(id), Entry<State>{}).first;
-    return *it;
+    if (auto found = index.find(id); found != index.end()) return *found->second;
+    Node& node = *entries.emplace(std::string(id), Entry<State>{}).first;
+    index.emplace(node.first, &node);
+    return node;
   }
   Entry<State>& Upsert(std::string_view id) { return UpsertNode(id).second; }
   Entry<State>* Find(std::string_view id) {
-    auto it = entries.find(id);
-    return it == entries.end() ? nullptr : &it->second;
+    auto found = index.find(id);
+    return found == index.end() ? nullptr : &found->second->second;
   }
   const Entry<State>* Find(std::string_view id) const {
-    auto it = entries.find(id);
-    return it == entries.end() ? nullptr : &it->second;
+    auto found = index.find(id);
+    return found == index.end() ? nullptr : &found->second->second;
   }
   void MarkDirty(Node& node) {
     if (node.second.dirty) return;
@@ -192,7 +207,8 @@ struct Data {
   std::set<std::tuple<wf::ReferralStatus, std::string, std::string>> referrals_by_status;
   std::map<std::string, std::set<std::string>, std::less<>> entitled_at;  // session -> ids
   std::set<std::pair<wf::TimePoint, std::string>> open_deadlines;         // (deadline, briefing)
-  std::map<std::string, ParticipationList, std::less<>> participations;   // by stakeholder
+  // By stakeholder; hashed: the fold looks a stakeholder up for every invitation.
+  std::unordered_map<std::string, ParticipationList, StringHash, std::equal_to<>> participations;
   std::vector<std::pair<const std::string, ParticipationList>*>
       dirty_participations;  // the lists that grew since the last snapshot
 
@@ -740,7 +756,7 @@ struct ReadModels::Impl {
       bool ok = false;
       Data::ForEachTable(*fresh, [&](Kind table_kind, auto& table) {
         if (table_kind != *kind) return;
-        auto& entry = table.entries.try_emplace(std::string(id)).first->second;
+        auto& entry = table.Upsert(id);
         ok = DecodeEntry(j, entry).has_value();
       });
       return ok;

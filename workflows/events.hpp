@@ -351,6 +351,15 @@ engine::ProposedEvent ToProposedEvent(const Event& event, engine::EventMetadata 
 [[nodiscard]] engine::Result<Event> DecodeEvent(std::string_view type, std::string_view data);
 [[nodiscard]] engine::Result<Event> DecodeEvent(const engine::RecordedEvent& recorded);
 
+// The two ways DecodeEvent decodes, exposed for the tests that hold them to each other.
+// DecodeEventDirect reads the text straight into the event and gives up (nullopt) on anything
+// outside the compact form DataOf writes (an escape, an unknown or repeated key, a fraction, bad
+// input); DecodeEventViaDocument parses an nlohmann document first and decodes every valid form.
+// DecodeEvent tries the first, then the second: wherever the first answers, both must agree.
+std::optional<Event> DecodeEventDirect(std::string_view type, std::string_view data);
+[[nodiscard]] engine::Result<Event> DecodeEventViaDocument(std::string_view type,
+                                                           std::string_view data);
+
 std::string_view Name(ReferralOutcome outcome);  // "admitted", "not_admitted"
 std::optional<ReferralOutcome> ParseReferralOutcome(std::string_view text);
 std::string_view Name(ContributionStatus status);  // "accepted", "under_review", "returned"

@@ -129,6 +129,132 @@ TEST_CASE("Stored events that do not decode are errors, not exceptions", "[event
   CHECK_FALSE(std::get<SummarySubmitted>(*submitted).override_justification);
 }
 
+TEST_CASE("The direct decoder reads every event type's stored form as the document does",
+          "[events][decoder]") {
+  auto samples = Samples();
+  // Multi-byte UTF-8 read as it is, by both.
+  samples.push_back(AttendanceConfirmed{"b1",
+                                        "ngo-a",
+                                        "C\xC3\xB4te d\xE2\x80\x99Ivoire \xF0\x9F\x8C\x8D",
+                                        {{"C\xC3\xB4te d\xE2\x80\x99Ivoire", "CI", 0}},
+                                        At("2026-07-05T21:59:59Z")});
+  samples.push_back(WorkingGroupRegistered{"wg", "n", {}});  // an optional field, null
+  for (const Event& e : samples) {
+    INFO(TypeOf(e));
+    const std::string data = DataOf(e);
+    const auto direct = DecodeEventDirect(TypeOf(e), data);
+    if (std::holds_alternative<StateParticipationFunded>(e)) {
+      CHECK_FALSE(direct);  // an amount (a double): left to the document
+      continue;
+    }
+    REQUIRE(direct);  // the compact form DataOf writes needs no document
+    CHECK(*direct == e);
+    // Insignificant whitespace anywhere between tokens.
+    const std::string pretty = nlohmann::json::parse(data).dump(2);
+    const auto spaced = DecodeEventDirect(TypeOf(e), " \t\r\n" + pretty + "\n");
+    REQUIRE(spaced);
+    CHECK(*spaced == e);
+  }
+}
+
+TEST_CASE("The direct decoder gives up on what it does not read, and DecodeEvent still does",
+          "[events][decoder]") {
+  const std::string requested = R"({"briefing":"b1","requested_by":"pres-lee","title":"T"})";
+  REQUIRE(DecodeEventDirect("BriefingRequested", requested));
+  struct Case {
+    std::string data;
+    bool decodes;  // through the document
+  };
+  const std::vector<Case> cases{
+      {R"({"briefing":"b\"1","requested_by":"p","title":"T"})", true},                // an escape
+      {R"({"briefing":"b\u00e91","requested_by":"p","title":"T"})", true},            // \u escape
+      {R"({"briefing":"b1","requested_by":"p","title":"T","extra":1})", true},        // unknown key
+      {R"({"briefing":"b0","briefing":"b1","requested_by":"p","title":"T"})", true},  // repeated
+      {R"({"briefing":"b1","requested_by":"p"})", false},                // a field missing
+      {R"({"briefing":1,"requested_by":"p","title":"T"})", false},       // a bad value
+      {R"({"briefing":"b1","requested_by":"p","title":"T"} x)", false},  // trailing text
+      {R"({"briefing":"b1","requested_by":"p","title":"T",})", false},   // trailing comma
+      {R"({"briefing":"b1","requested_by":"p","title":"T")", false},     // cut short
+      {"{\"briefing\":\"b\xFF\",\"requested_by\":\"p\",\"title\":\"T\"}", false},      // not UTF-8
+      {"{\"briefing\":\"b\xC0\xAF\",\"requested_by\":\"p\",\"title\":\"T\"}", false},  // overlong
+      {"{\"briefing\":\"b\xED\xA0\x80\",\"requested_by\":\"p\",\"title\":\"T\"}",
+       false},                                                                   // surrogate
+      {"{\"briefing\":\"b\n\",\"requested_by\":\"p\",\"title\":\"T\"}", false},  // raw control
+      {"", false},
+      {"[]", false},
+      {"null", false},
+  };
+  for (const auto& [data, decodes] : cases) {
+    INFO(data);
+    CHECK_FALSE(DecodeEventDirect("BriefingRequested", data));
+    const auto decoded = DecodeEvent("BriefingRequested", data);
+    CHECK(decoded.has_value() == decodes);
+    if (!decoded) CHECK(decoded.error().code == engine::ErrorCode::kCorruption);
+  }
+  auto escaped = DecodeEvent("BriefingRequested", cases[0].data);
+  REQUIRE(escaped);
+  CHECK(std::get<BriefingRequested>(*escaped).briefing == "b\"1");
+  // Offsets: plain unsigned integers only.
+  for (const char* offset : {"-1", "1.0", "1e2", "01", "18446744073709551616"}) {
+    INFO(offset);
+    const std::string data = std::string(R"({"briefing":"b1","text":"t","country_mentions":)") +
+                             R"([{"name":"n","country":"VN","offset":)" + offset + "}]}";
+    CHECK_FALSE(DecodeEventDirect("SummaryPrepared", data));
+    CHECK(DecodeEvent("SummaryPrepared", data).has_value() ==
+          DecodeEventViaDocument("SummaryPrepared", data).has_value());
+  }
+  CHECK_FALSE(DecodeEventDirect("NoSuchEvent", "{}"));
+}
+
+TEST_CASE("Wherever the direct decoder answers, the document decodes the same event",
+          "[events][decoder]") {
+  // Every sample's stored form cut short at every byte, each byte replaced and each position
+  // given an extra byte, from a set of bytes that matter to JSON and UTF-8.
+  const std::string bytes = std::string("\"\\{}[],:0-.e") + "\x80\xC3\xE2\n";
+  size_t mutations = 0;
+  size_t answered = 0;
+  size_t mismatches = 0;
+  auto check = [&](std::string_view type, const std::string& data) {
+    ++mutations;
+    const auto direct = DecodeEventDirect(type, data);
+    const auto document = DecodeEventViaDocument(type, data);
+    const auto decoded = DecodeEvent(type, data);
+    if (direct) {
+      ++answered;
+      if (!document || !(*document == *direct)) ++mismatches;
+    }
+    // DecodeEvent answers as the document does, errors and all.
+    if (decoded.has_value() != document.has_value()) {
+      ++mismatches;
+    } else if (decoded) {
+      if (!(*decoded == *document)) ++mismatches;
+    } else if (decoded.error().message != document.error().message) {
+      ++mismatches;
+    }
+  };
+  for (const Event& e : Samples()) {
+    const std::string_view type = TypeOf(e);
+    const std::string data = DataOf(e);
+    for (size_t i = 0; i <= data.size(); ++i) {
+      check(type, data.substr(0, i));
+      for (char b : bytes) {
+        std::string inserted = data;
+        inserted.insert(inserted.begin() + static_cast<ptrdiff_t>(i), b);
+        check(type, inserted);
+        if (i < data.size() && data[i] != b) {
+          std::string replaced = data;
+          replaced[i] = b;
+          check(type, replaced);
+        }
+      }
+    }
+  }
+  INFO(mutations << " mutated inputs, " << answered << " answered by the direct decoder");
+  CHECK(mismatches == 0);
+  CHECK(answered > 0);
+  CHECK(answered < mutations);
+}
+
 TEST_CASE("ToProposedEvent carries type, data and the caller's metadata", "[events]") {
   engine::EventMetadata metadata;
   metadata.actor = "sec-ana";
