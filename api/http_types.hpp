@@ -40,6 +40,8 @@ struct HttpRequest {
   std::string body;
   // Filled by the session: the peer's address, for logs only.
   std::string remote_address;
+  // Filled by the session: true when the request came over TLS (a session cookie is then Secure).
+  bool tls = false;
 };
 
 // The sink a streaming response writes into. Every member is thread-safe and never blocks on the

@@ -361,6 +361,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     beast::error_code ignored;
     const auto peer = Tcp().socket().remote_endpoint(ignored);
     if (!ignored) request.remote_address = peer.address().to_string();
+    request.tls = kTls;
 
     // Off the io threads: the handler may block (an append waits for its fsync). The work guard
     // keeps the io_context running until the response is back on the strand.

@@ -39,7 +39,8 @@ void RegisterSessionRoutes(Router& router, ApiContext& context) {
                nlohmann::json body = Whoami(*request.principal, "session");
                body["expires_in"] = created.lifetime.count();
                HttpResponse response = JsonResponse(201, body);
-               response.headers.Set("Set-Cookie", SessionCookie(created.id, created.lifetime));
+               response.headers.Set(
+                   "Set-Cookie", SessionCookie(created.id, created.lifetime, request.request.tls));
                response.headers.Set("Cache-Control", "no-store");
                return response;
              });
@@ -58,7 +59,7 @@ void RegisterSessionRoutes(Router& router, ApiContext& context) {
                }
                HttpResponse response;
                response.status = 204;
-               response.headers.Set("Set-Cookie", ExpiredSessionCookie());
+               response.headers.Set("Set-Cookie", ExpiredSessionCookie(request.request.tls));
                response.headers.Set("Cache-Control", "no-store");
                return response;
              });

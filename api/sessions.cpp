@@ -95,13 +95,15 @@ std::optional<std::string> CookieValue(const Headers& headers, std::string_view 
   return std::nullopt;
 }
 
-std::string SessionCookie(const std::string& id, std::chrono::seconds lifetime) {
+std::string SessionCookie(const std::string& id, std::chrono::seconds lifetime, bool secure) {
   return std::string(kSessionCookie) + "=" + id +
-         "; Path=/; Max-Age=" + std::to_string(lifetime.count()) + "; HttpOnly; SameSite=Strict";
+         "; Path=/; Max-Age=" + std::to_string(lifetime.count()) + "; HttpOnly; SameSite=Strict" +
+         (secure ? "; Secure" : "");
 }
 
-std::string ExpiredSessionCookie() {
-  return std::string(kSessionCookie) + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict";
+std::string ExpiredSessionCookie(bool secure) {
+  return std::string(kSessionCookie) + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" +
+         (secure ? "; Secure" : "");
 }
 
 }  // namespace dialogue::api

@@ -64,7 +64,9 @@ class SessionStore {
 std::optional<std::string> CookieValue(const Headers& headers, std::string_view name);
 
 // Set-Cookie values: the session cookie, and one that removes it.
-std::string SessionCookie(const std::string& id, std::chrono::seconds lifetime);
-std::string ExpiredSessionCookie();
+// secure: the request came over TLS; the cookie then carries Secure, so that the browser never
+// sends it over plain HTTP (to this host on another port, say).
+std::string SessionCookie(const std::string& id, std::chrono::seconds lifetime, bool secure);
+std::string ExpiredSessionCookie(bool secure);
 
 }  // namespace dialogue::api

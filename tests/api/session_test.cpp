@@ -78,6 +78,7 @@ TEST_CASE_METHOD(SessionFixture, "POST /v1/session sets an HttpOnly SameSite=Str
   CHECK(cookie.find("; SameSite=Strict") != std::string::npos);
   CHECK(cookie.find("; Path=/") != std::string::npos);
   CHECK(cookie.find("; Max-Age=28800") != std::string::npos);
+  CHECK(cookie.find("Secure") == std::string::npos);  // plain HTTP: see tls_process_test.cpp
   const std::string id = cookie.substr(17, cookie.find(';') - 17);
   CHECK(id.size() == 64);
   CHECK(reply.Header("Cache-Control") == "no-store");

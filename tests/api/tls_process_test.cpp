@@ -82,6 +82,25 @@ TEST_CASE_METHOD(TlsFixture, "serve over TLS answers GET and POST; plain HTTP is
     CHECK(body["events"][0]["type"] == "WorkingGroupRegistered");
   }
 
+  SECTION("the console's session cookie is Secure over TLS, and so is the one that removes it") {
+    const std::string headers = dir_.Path("headers.txt");
+    auto [status, out] =
+        Curl({"--cacert", cert_, "-D", headers, "-o", "/dev/null", "-X", "POST", "-H",
+              auth + testing::kSecretariatToken, Https(port, "/v1/session")});
+    REQUIRE(status == 0);
+    std::string received = testing::ReadFile(headers);
+    CHECK_THAT(received, Catch::Contains("HTTP/1.1 201"));
+    CHECK_THAT(received, Catch::Contains("; HttpOnly; SameSite=Strict; Secure\r\n"));
+
+    std::tie(status, out) =
+        Curl({"--cacert", cert_, "-D", headers, "-o", "/dev/null", "-X", "DELETE", "-H",
+              auth + testing::kSecretariatToken, Https(port, "/v1/session")});
+    REQUIRE(status == 0);
+    received = testing::ReadFile(headers);
+    CHECK_THAT(received, Catch::Contains("HTTP/1.1 204"));
+    CHECK_THAT(received, Catch::Contains("Max-Age=0; HttpOnly; SameSite=Strict; Secure\r\n"));
+  }
+
   SECTION("a client that does not trust the certificate fails the handshake") {
     auto [status, out] = Curl({Https(port, "/healthz")});
     CHECK(status == 60);  // CURLE_PEER_FAILED_VERIFICATION
