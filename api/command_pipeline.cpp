@@ -154,9 +154,7 @@ std::string BodyFields::Id(std::string_view name) {
 
 std::string BodyFields::CalendarDate(std::string_view name) {
   std::string text = String(name);
-  // There is no year 0 (1 BC is followed by AD 1): 0000-01-01 is refused like 2026-02-30.
-  if (Has(name) &&
-      (text.rfind("0000", 0) == 0 || (!text.empty() && !workflows::ParseDate(name, text)))) {
+  if (Has(name) && !text.empty() && !workflows::ParseDate(name, text)) {
     Invalid(std::string(name), "must be a calendar date YYYY-MM-DD that exists");
   } else if (Has(name) && text.empty()) {
     Invalid(std::string(name), "must be a calendar date YYYY-MM-DD");
@@ -168,7 +166,7 @@ std::optional<workflows::TimePoint> BodyFields::OptionalInstant(std::string_view
   auto text = OptionalString(name);
   if (!text) return std::nullopt;
   auto instant = workflows::ParseInstant(*text);
-  if (!instant || text->rfind("0000", 0) == 0) {
+  if (!instant) {
     Invalid(std::string(name), "must be an RFC 3339 instant such as 2026-03-10T09:30:00Z");
     return std::nullopt;
   }

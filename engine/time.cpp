@@ -63,7 +63,8 @@ Result<TimePoint> ParseRfc3339(std::string_view text) {
   const std::chrono::year_month_day ymd{std::chrono::year{year},
                                         std::chrono::month{static_cast<unsigned>(month)},
                                         std::chrono::day{static_cast<unsigned>(day)}};
-  if (!ymd.ok()) return Invalid(text, "no such date");
+  // There is no year 0 (1 BC is followed by AD 1), whatever proleptic calendars say.
+  if (!ymd.ok() || year == 0) return Invalid(text, "no such date");
   if (hour > 23 || minute > 59 || second > 59) return Invalid(text, "no such time of day");
 
   size_t pos = 19;

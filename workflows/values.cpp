@@ -158,7 +158,8 @@ engine::Result<Date> ParseDate(std::string_view field, std::string_view text) {
   date::year_month_day ymd{date::year{number(0, 4)},
                            date::month{static_cast<unsigned>(number(5, 2))},
                            date::day{static_cast<unsigned>(number(8, 2))}};
-  if (!ymd.ok()) return bad();
+  // There is no year 0 (1 BC is followed by AD 1): 0000-01-01 is refused like 2026-02-30.
+  if (!ymd.ok() || number(0, 4) == 0) return bad();
   return Date{ymd};
 }
 

@@ -50,6 +50,7 @@ TEST_CASE("ParseRfc3339 rejects impossible dates and malformed text", "[time]") 
                            "2026-13-01T00:00:00Z",
                            "2026-00-10T00:00:00Z",
                            "2026-03-00T00:00:00Z",
+                           "0000-01-01T00:00:00Z",  // no year 0
                            "2026-03-10T24:00:00Z",
                            "2026-03-10T23:60:00Z",
                            "2026-03-10T23:59:60Z",

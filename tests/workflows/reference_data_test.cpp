@@ -31,6 +31,10 @@ TEST_CASE("A Conference session is registered once, with sound dates", "[referen
   CHECK(Failed(w.Do(RegisterConferenceSession{"cop-13", "Bad", "2027-02-29", "2027-03-01"},
                     w.Secretariat(kT)),
                ErrorCode::kInvalidArgument));
+  // There is no year 0: the decider refuses it, not only the HTTP layer.
+  CHECK(Failed(w.Do(RegisterConferenceSession{"cop-13", "Bad", "0000-10-13", "0000-10-17"},
+                    w.Secretariat(kT)),
+               ErrorCode::kInvalidArgument));
   CHECK(Failed(w.Do(RegisterConferenceSession{"COP 13", "Bad id", "2027-10-13", "2027-10-17"},
                     w.Secretariat(kT)),
                ErrorCode::kInvalidArgument));
