@@ -4,21 +4,13 @@
 #pragma once
 
 #include <catch2/catch.hpp>
-#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "api/auth.hpp"
-#include "api/metrics.hpp"
-#include "api/router.hpp"
-#include "api/routes.hpp"
-#include "engine/clock.hpp"
-#include "engine/event_store.hpp"
-#include "engine/time.hpp"
-#include "projections/read_models.hpp"
+#include "tests/api/in_process_api.hpp"
 
 namespace dialogue::api::testing {
 
@@ -64,63 +56,16 @@ inline std::string CommandTokensJson() {
   return nlohmann::json{{"tokens", tokens}}.dump();
 }
 
-inline engine::TimePoint Instant(const char* text) { return engine::ParseRfc3339(text).value(); }
-
-struct Answer {
-  int status = 0;
-  std::string etag;
-  nlohmann::json body;  // null when the body is empty or not JSON
-  std::string text;
-
-  std::string code() const { return body.is_object() ? body.value("code", "") : ""; }
-  std::string rule() const { return body.is_object() ? body.value("rule", "") : ""; }
-};
-
-// The requests' headers: {"Idempotency-Key", "k1"}, ...
-using HeaderList = std::map<std::string, std::string>;
-
-class CommandFixture {
+class CommandFixture : public InProcessApi {
  public:
   // The clock starts on 1 June 2026, before the July 2026 meetings of the standard world.
-  CommandFixture()
-      : clock_(Instant("2026-06-01T09:00:00Z")),
-        store_(engine::NewInMemoryEventStore(&clock_)),
-        tokens_(TokenRegistry::Parse(CommandTokensJson()).value()),
-        metrics_([this] { return store_->Head().position; }),
-        read_models_(*store_),
-        router_(&tokens_),
-        context_{*store_, clock_, metrics_, read_models_} {
-    if (!read_models_.Open()) throw std::runtime_error("read models do not open");
-    RegisterRoutes(router_, context_);
-  }
-
-  Answer Send(const std::string& method, const std::string& token, const std::string& target,
-              const std::string& body, const HeaderList& headers = {}) {
-    HttpRequest request;
-    request.method = method;
-    request.target = target;
-    if (!token.empty()) request.headers.Set("Authorization", "Bearer " + token);
-    if (!body.empty()) request.headers.Set("Content-Type", "application/json");
-    for (const auto& [name, value] : headers) request.headers.Set(name, value);
-    request.body = body;
-    HttpResponse response = router_.Dispatch(request).response;
-    Answer answer;
-    answer.status = response.status;
-    answer.etag = std::string(response.headers.Get("ETag").value_or(""));
-    answer.text = response.body;
-    if (!response.body.empty()) {
-      answer.body = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-    }
-    return answer;
-  }
+  // store: another store than the in-memory one (a RocksDB one, one over injected faults).
+  explicit CommandFixture(std::unique_ptr<engine::EventStore> store = nullptr)
+      : InProcessApi(Instant("2026-06-01T09:00:00Z"), CommandTokensJson(), std::move(store)) {}
 
   Answer Post(const std::string& token, const std::string& target, const nlohmann::json& body,
               const HeaderList& headers = {}) {
     return Send("POST", token, target, body.dump(), headers);
-  }
-
-  Answer Get(const std::string& token, const std::string& target) {
-    return Send("GET", token, target, "");
   }
 
   // POST that must answer 201; returns the answer.
@@ -130,8 +75,6 @@ class CommandFixture {
     REQUIRE(answer.status == 201);
     return answer;
   }
-
-  uint64_t Head() const { return store_->Head().position; }
 
   // The standard world, built through the commands:
   // - Conference sessions cosp-11 (October 2024) and cosp-12 (October 2025);
@@ -217,20 +160,6 @@ class CommandFixture {
     Do("state-at", "/v1/briefings/b1/participants/ngo-b/objection",
        {{"grounds", "Outside the scope of the review"}});
   }
-
-  Router& router() { return router_; }
-  engine::EventStore& store() { return *store_; }
-  engine::ManualClock& clock() { return clock_; }
-  Metrics& metrics() { return metrics_; }
-
- protected:
-  engine::ManualClock clock_;
-  std::unique_ptr<engine::EventStore> store_;
-  TokenRegistry tokens_;
-  Metrics metrics_;
-  projections::ReadModels read_models_;
-  Router router_;
-  ApiContext context_;
 };
 
 }  // namespace dialogue::api::testing

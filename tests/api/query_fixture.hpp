@@ -4,7 +4,6 @@
 #pragma once
 
 #include <catch2/catch.hpp>
-#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -12,13 +11,9 @@
 #include <vector>
 
 #include "api/auth.hpp"
-#include "api/metrics.hpp"
-#include "api/router.hpp"
-#include "api/routes.hpp"
-#include "engine/clock.hpp"
 #include "engine/event_store.hpp"
 #include "engine/time.hpp"
-#include "projections/read_models.hpp"
+#include "tests/api/in_process_api.hpp"
 #include "workflows/country_screener.hpp"
 #include "workflows/deadline.hpp"
 #include "workflows/events.hpp"
@@ -66,28 +61,9 @@ inline std::string QueryTokensJson() {
 
 inline workflows::Date Day(const char* text) { return workflows::ParseDate("date", text).value(); }
 
-inline engine::TimePoint Instant(const char* text) { return engine::ParseRfc3339(text).value(); }
-
-struct Answer {
-  int status = 0;
-  std::string etag;
-  nlohmann::json body;  // null when the body is empty
-  std::string text;
-};
-
-class QueryFixture {
+class QueryFixture : public InProcessApi {
  public:
-  QueryFixture()
-      : clock_(Instant("2026-07-20T12:00:00Z")),
-        store_(engine::NewInMemoryEventStore(&clock_)),
-        tokens_(TokenRegistry::Parse(QueryTokensJson()).value()),
-        metrics_([this] { return store_->Head().position; }),
-        read_models_(*store_),
-        router_(&tokens_),
-        context_{*store_, clock_, metrics_, read_models_} {
-    if (!read_models_.Open()) throw std::runtime_error("read models do not open");
-    RegisterRoutes(router_, context_);
-  }
+  QueryFixture() : InProcessApi(Instant("2026-07-20T12:00:00Z"), QueryTokensJson()) {}
 
   // Appends one event as `actor` acting in `role`, at occurred_at; returns its position.
   uint64_t Append(const workflows::Event& event, const std::string& actor = "sec-ana",
@@ -106,24 +82,6 @@ class QueryFixture {
     auto appended = store_->Append(request);
     if (!appended) throw std::runtime_error("append failed: " + appended.error().message);
     return appended->last_position;
-  }
-
-  Answer Get(const std::string& token, const std::string& target,
-             const std::map<std::string, std::string>& headers = {}) {
-    HttpRequest request;
-    request.method = "GET";
-    request.target = target;
-    if (!token.empty()) request.headers.Set("Authorization", "Bearer " + token);
-    for (const auto& [name, value] : headers) request.headers.Set(name, value);
-    HttpResponse response = router_.Dispatch(request).response;
-    Answer answer;
-    answer.status = response.status;
-    answer.etag = std::string(response.headers.Get("ETag").value_or(""));
-    answer.text = response.body;
-    if (!response.body.empty()) {
-      answer.body = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-    }
-    return answer;
   }
 
   // The reference data and stakeholders of the season:
@@ -226,18 +184,9 @@ class QueryFixture {
            "fr-rep", "state");
   }
 
-  Router& router() { return router_; }
-  engine::EventStore& store() { return *store_; }
   projections::ReadModels& read_models() { return read_models_; }
 
  protected:
-  engine::ManualClock clock_;
-  std::unique_ptr<engine::EventStore> store_;
-  TokenRegistry tokens_;
-  Metrics metrics_;
-  projections::ReadModels read_models_;
-  Router router_;
-  ApiContext context_;
   engine::TimePoint deadline_{};
   uint64_t invited_at_ = 0;    // position of the last invitation to b1
   uint64_t confirmed_at_ = 0;  // position of ngo-a's confirmation

@@ -1,0 +1,101 @@
+// The server's parts wired as `dialogue serve` wires them, without the network: a store (in memory
+// on a manual clock unless given), read models over it and the full router with a token file.
+// Requests go through Router::Dispatch, in process. The command and query fixtures build on it.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+
+#include "api/auth.hpp"
+#include "api/metrics.hpp"
+#include "api/router.hpp"
+#include "api/routes.hpp"
+#include "engine/clock.hpp"
+#include "engine/event_store.hpp"
+#include "engine/time.hpp"
+#include "projections/read_models.hpp"
+
+namespace dialogue::api::testing {
+
+inline engine::TimePoint Instant(const char* text) { return engine::ParseRfc3339(text).value(); }
+
+// A response as the tests look at it.
+struct Answer {
+  int status = 0;
+  std::string etag;
+  std::string content_type;
+  nlohmann::json body;  // null when the body is empty or not JSON
+  std::string text;
+
+  std::string code() const { return body.is_object() ? body.value("code", "") : ""; }
+  std::string rule() const { return body.is_object() ? body.value("rule", "") : ""; }
+};
+
+// The requests' headers: {"Idempotency-Key", "k1"}, ...
+using HeaderList = std::map<std::string, std::string>;
+
+class InProcessApi {
+ public:
+  // store: null for an in-memory one on the clock (which starts at `start`).
+  InProcessApi(engine::TimePoint start, const std::string& tokens_json,
+               std::unique_ptr<engine::EventStore> store = nullptr)
+      : clock_(start),
+        store_(store ? std::move(store) : engine::NewInMemoryEventStore(&clock_)),
+        tokens_(TokenRegistry::Parse(tokens_json).value()),
+        metrics_([this] { return store_->Head().position; }),
+        read_models_(*store_),
+        router_(&tokens_),
+        context_{*store_, clock_, metrics_, read_models_} {
+    if (!read_models_.Open()) throw std::runtime_error("read models do not open");
+    RegisterRoutes(router_, context_);
+  }
+  InProcessApi(const InProcessApi&) = delete;
+  InProcessApi& operator=(const InProcessApi&) = delete;
+
+  // A request with `token` as bearer (none when empty); a non-empty body is sent as JSON.
+  Answer Send(const std::string& method, const std::string& token, const std::string& target,
+              const std::string& body, const HeaderList& headers = {}) {
+    HttpRequest request;
+    request.method = method;
+    request.target = target;
+    if (!token.empty()) request.headers.Set("Authorization", "Bearer " + token);
+    if (!body.empty()) request.headers.Set("Content-Type", "application/json");
+    for (const auto& [name, value] : headers) request.headers.Set(name, value);
+    request.body = body;
+    HttpResponse response = router_.Dispatch(request).response;
+    Answer answer;
+    answer.status = response.status;
+    answer.etag = std::string(response.headers.Get("ETag").value_or(""));
+    answer.content_type = std::string(response.headers.Get("Content-Type").value_or(""));
+    answer.text = response.body;
+    if (!response.body.empty()) {
+      answer.body = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+    }
+    return answer;
+  }
+
+  Answer Get(const std::string& token, const std::string& target, const HeaderList& headers = {}) {
+    return Send("GET", token, target, "", headers);
+  }
+
+  uint64_t Head() const { return store_->Head().position; }
+
+  Router& router() { return router_; }
+  engine::EventStore& store() { return *store_; }
+  engine::ManualClock& clock() { return clock_; }
+  Metrics& metrics() { return metrics_; }
+
+ protected:
+  engine::ManualClock clock_;
+  std::unique_ptr<engine::EventStore> store_;
+  TokenRegistry tokens_;
+  Metrics metrics_;
+  projections::ReadModels read_models_;
+  Router router_;
+  ApiContext context_;
+};
+
+}  // namespace dialogue::api::testing
