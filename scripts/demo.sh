@@ -86,17 +86,10 @@ else
     entries+=("$(jq -c --arg h "$hash" '. + {token_sha256: $h}' <<<"$entry")")
   done
   printf '%s\n' "${entries[@]}" | jq -s '{tokens: .}' >"$work/tokens.json"
-  "$binary" serve --data "$work/data" --listen 127.0.0.1:0 --tokens "$work/tokens.json" \
-    >"$work/stdout" 2>"$work/server.log" &
-  server_pid=$!
-  for _ in $(seq 1 100); do
-    grep -q '^listening on ' "$work/stdout" 2>/dev/null && break
-    kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-    sleep 0.1
-  done
-  address="$(sed -n 's/^listening on //p' "$work/stdout")"
-  [[ -n "$address" ]] || { echo "demo: the server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
-  url="http://$address"
+  source scripts/lib/serve.sh
+  start_dialogue "$binary" "$work/data" "$work/tokens.json" "$work/stdout" "$work/server.log" ||
+    { echo "demo: the server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
+  url="http://$server_address"
 fi
 url="${url%/}"
 
