@@ -311,7 +311,11 @@ Entry<State>& Data::Fold(Table<State>& table, Kind kind, typename Table<State>::
       took_part[i] = wf::ParticipationIn(entry.state, named[i]).has_value();
     }
   }
-  entry.state = wf::Evolve(std::move(entry.state), event);
+  if constexpr (requires { wf::EvolveInPlace(entry.state, event); }) {
+    wf::EvolveInPlace(entry.state, event);
+  } else {
+    entry.state = wf::Evolve(std::move(entry.state), event);
+  }
   if (version) entry.version = *version;
   table.MarkDirty(node);
   if constexpr (requires { wf::ParticipationIn(entry.state, std::string_view()); }) {

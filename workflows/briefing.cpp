@@ -660,6 +660,11 @@ std::optional<CloseConfirmationWindow> DueConfirmationWindowClose(const Briefing
 // --- Fold ---
 
 BriefingState Evolve(BriefingState state, const Event& event) {
+  EvolveInPlace(state, event);
+  return state;
+}
+
+void EvolveInPlace(BriefingState& state, const Event& event) {
   std::visit(
       [&state](const auto& e) {
         using E = std::decay_t<decltype(e)>;
@@ -793,7 +798,6 @@ BriefingState Evolve(BriefingState state, const Event& event) {
         }
       },
       event);
-  return state;
 }
 
 // --- Referrals ---

@@ -243,6 +243,9 @@ struct CloseConfirmationWindow {
                                                         const Context& context);
 
 BriefingState Evolve(BriefingState state, const Event& event);
+// The same fold, on the state in place: a briefing's state is a dozen strings and lists, and the
+// read models fold it once per event of a replay (no moves of the whole state per event).
+void EvolveInPlace(BriefingState& state, const Event& event);
 
 // The deadline timer (RULES.md "Deadlines are durable timers"): the CloseConfirmationWindow due
 // at `now` for this briefing, if any — when it is convened (or later, not cancelled), `now` is
