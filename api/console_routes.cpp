@@ -107,15 +107,21 @@ HttpResponse Serve(const RequestContext& request, std::string_view name) {
 }  // namespace
 
 void RegisterConsoleRoutes(Router& router, ApiContext&) {
-  router.Add("GET", "/", Access::Public(),
-             [](const RequestContext&) { return Redirect(302, "/console/"); });
-  router.Add("GET", "/console", Access::Public(), [](const RequestContext& request) {
-    // "/console" without its slash would resolve the page's relative module paths against "/".
-    if (request.path != "/console/") return Redirect(308, "/console/");
-    return Serve(request, "index.html");
-  });
-  router.Add("GET", "/console/{file}", Access::Public(),
-             [](const RequestContext& request) { return Serve(request, request.Param("file")); });
+  router.Add(
+      "GET", "/", Access::Public(),
+      [](const RequestContext&) { return Redirect(302, "/console/"); }, Work::kFromMemory);
+  router.Add(
+      "GET", "/console", Access::Public(),
+      [](const RequestContext& request) {
+        // "/console" without its slash would resolve the page's relative module paths against "/".
+        if (request.path != "/console/") return Redirect(308, "/console/");
+        return Serve(request, "index.html");
+      },
+      Work::kFromMemory);
+  router.Add(
+      "GET", "/console/{file}", Access::Public(),
+      [](const RequestContext& request) { return Serve(request, request.Param("file")); },
+      Work::kFromMemory);
 }
 
 }  // namespace dialogue::api

@@ -48,10 +48,13 @@ void RegisterLogRoutes(Router& router, ApiContext& context) {
                return EventPage(store.ReadStream(stream, *after, *limit), store);
              });
 
-  router.Add("GET", "/v1/ledger/head", readers, [&store](const RequestContext&) {
-    const engine::LedgerHead head = store.Head();
-    return JsonResponse(200, {{"position", head.position}, {"hash", head.hash}});
-  });
+  router.Add(
+      "GET", "/v1/ledger/head", readers,
+      [&store](const RequestContext&) {
+        const engine::LedgerHead head = store.Head();
+        return JsonResponse(200, {{"position", head.position}, {"hash", head.hash}});
+      },
+      Work::kFromMemory);
 
   router.Add("GET", "/v1/ledger/verify", readers, [&store](const RequestContext&) {
     auto report = store.Verify();

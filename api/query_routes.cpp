@@ -264,69 +264,80 @@ void RegisterReferenceDataReads(Router& router, ApiContext& context) {
   pj::ReadModels& models = context.read_models;
   const engine::EventStore& store = context.store;
 
-  router.Add("GET", "/v1/conference-sessions", readers, [&context](const RequestContext&) {
-    if (auto caught_up = CatchUp(context); !caught_up) return ErrorResponse(caught_up.error());
-    json list = json::array();
-    for (const auto& session : context.read_models.ConferenceSessions()) {
-      list.push_back(ConferenceSessionView(session));
-    }
-    return JsonResponse(200, {{"conference_sessions", std::move(list)}});
-  });
-  router.Add("GET", "/v1/conference-sessions/{id}", readers,
-             [&context, &models, &store](const RequestContext& request) {
-               const std::string& id = request.Param("id");
-               EntityReader<wf::ConferenceSessionState> reader;
-               reader.noun = "conference session " + id;
-               reader.current = [&models, id] { return models.ConferenceSession(id); };
-               reader.as_of = [&store, id](uint64_t p) {
-                 return pj::ConferenceSessionAsOf(store, id, p);
-               };
-               reader.render = Plain(&ConferenceSessionView);
-               return ReadEntity(context, request, reader);
-             });
+  router.Add(
+      "GET", "/v1/conference-sessions", readers,
+      [&context](const RequestContext&) {
+        if (auto caught_up = CatchUp(context); !caught_up) return ErrorResponse(caught_up.error());
+        json list = json::array();
+        for (const auto& session : context.read_models.ConferenceSessions()) {
+          list.push_back(ConferenceSessionView(session));
+        }
+        return JsonResponse(200, {{"conference_sessions", std::move(list)}});
+      },
+      Work::kFromMemory);
+  router.Add(
+      "GET", "/v1/conference-sessions/{id}", readers,
+      [&context, &models, &store](const RequestContext& request) {
+        const std::string& id = request.Param("id");
+        EntityReader<wf::ConferenceSessionState> reader;
+        reader.noun = "conference session " + id;
+        reader.current = [&models, id] { return models.ConferenceSession(id); };
+        reader.as_of = [&store, id](uint64_t p) { return pj::ConferenceSessionAsOf(store, id, p); };
+        reader.render = Plain(&ConferenceSessionView);
+        return ReadEntity(context, request, reader);
+      },
+      Work::kFromMemory);
 
-  router.Add("GET", "/v1/working-groups", readers, [&context](const RequestContext&) {
-    if (auto caught_up = CatchUp(context); !caught_up) return ErrorResponse(caught_up.error());
-    json list = json::array();
-    for (const auto& group : context.read_models.WorkingGroups()) {
-      list.push_back(WorkingGroupView(group));
-    }
-    return JsonResponse(200, {{"working_groups", std::move(list)}});
-  });
-  router.Add("GET", "/v1/working-groups/{id}", readers,
-             [&context, &models, &store](const RequestContext& request) {
-               const std::string& id = request.Param("id");
-               EntityReader<wf::WorkingGroupState> reader;
-               reader.noun = "working group " + id;
-               reader.current = [&models, id] { return models.WorkingGroup(id); };
-               reader.as_of = [&store, id](uint64_t p) {
-                 return pj::WorkingGroupAsOf(store, id, p);
-               };
-               reader.render = Plain(&WorkingGroupView);
-               return ReadEntity(context, request, reader);
-             });
+  router.Add(
+      "GET", "/v1/working-groups", readers,
+      [&context](const RequestContext&) {
+        if (auto caught_up = CatchUp(context); !caught_up) return ErrorResponse(caught_up.error());
+        json list = json::array();
+        for (const auto& group : context.read_models.WorkingGroups()) {
+          list.push_back(WorkingGroupView(group));
+        }
+        return JsonResponse(200, {{"working_groups", std::move(list)}});
+      },
+      Work::kFromMemory);
+  router.Add(
+      "GET", "/v1/working-groups/{id}", readers,
+      [&context, &models, &store](const RequestContext& request) {
+        const std::string& id = request.Param("id");
+        EntityReader<wf::WorkingGroupState> reader;
+        reader.noun = "working group " + id;
+        reader.current = [&models, id] { return models.WorkingGroup(id); };
+        reader.as_of = [&store, id](uint64_t p) { return pj::WorkingGroupAsOf(store, id, p); };
+        reader.render = Plain(&WorkingGroupView);
+        return ReadEntity(context, request, reader);
+      },
+      Work::kFromMemory);
 
   // ?working_group=ID keeps that group's meetings.
-  router.Add("GET", "/v1/meetings", readers, [&context](const RequestContext& request) {
-    if (auto caught_up = CatchUp(context); !caught_up) return ErrorResponse(caught_up.error());
-    const auto group = request.Query("working_group");
-    json list = json::array();
-    for (const auto& meeting : context.read_models.Meetings()) {
-      if (group && meeting.working_group != *group) continue;
-      list.push_back(MeetingView(meeting));
-    }
-    return JsonResponse(200, {{"meetings", std::move(list)}});
-  });
-  router.Add("GET", "/v1/meetings/{id}", readers,
-             [&context, &models, &store](const RequestContext& request) {
-               const std::string& id = request.Param("id");
-               EntityReader<wf::MeetingState> reader;
-               reader.noun = "meeting " + id;
-               reader.current = [&models, id] { return models.Meeting(id); };
-               reader.as_of = [&store, id](uint64_t p) { return pj::MeetingAsOf(store, id, p); };
-               reader.render = Plain(&MeetingView);
-               return ReadEntity(context, request, reader);
-             });
+  router.Add(
+      "GET", "/v1/meetings", readers,
+      [&context](const RequestContext& request) {
+        if (auto caught_up = CatchUp(context); !caught_up) return ErrorResponse(caught_up.error());
+        const auto group = request.Query("working_group");
+        json list = json::array();
+        for (const auto& meeting : context.read_models.Meetings()) {
+          if (group && meeting.working_group != *group) continue;
+          list.push_back(MeetingView(meeting));
+        }
+        return JsonResponse(200, {{"meetings", std::move(list)}});
+      },
+      Work::kFromMemory);
+  router.Add(
+      "GET", "/v1/meetings/{id}", readers,
+      [&context, &models, &store](const RequestContext& request) {
+        const std::string& id = request.Param("id");
+        EntityReader<wf::MeetingState> reader;
+        reader.noun = "meeting " + id;
+        reader.current = [&models, id] { return models.Meeting(id); };
+        reader.as_of = [&store, id](uint64_t p) { return pj::MeetingAsOf(store, id, p); };
+        reader.render = Plain(&MeetingView);
+        return ReadEntity(context, request, reader);
+      },
+      Work::kFromMemory);
 }
 
 void RegisterStakeholderReads(Router& router, ApiContext& context) {
@@ -335,61 +346,64 @@ void RegisterStakeholderReads(Router& router, ApiContext& context) {
   const engine::EventStore& store = context.store;
 
   // ?category=ngo|igo|... keeps that category.
-  router.Add("GET", "/v1/stakeholders", readers, [&context](const RequestContext& request) {
-    const auto category_text = request.Query("category");
-    std::optional<wf::StakeholderCategory> category;
-    if (category_text) {
-      category = wf::ParseStakeholderCategory(*category_text);
-      if (!category) {
-        return BadQuery("category",
-                        "must be ngo, igo, un_entity, non_signatory_state, signatory_state or "
-                        "state_party");
-      }
-    }
-    if (auto caught_up = CatchUp(context); !caught_up) return ErrorResponse(caught_up.error());
-    json list = json::array();
-    for (const auto& stakeholder : context.read_models.Stakeholders()) {
-      if (category && stakeholder.category != *category) continue;
-      list.push_back(StakeholderListEntry(stakeholder));
-    }
-    return JsonResponse(200, {{"stakeholders", std::move(list)}});
-  });
+  router.Add(
+      "GET", "/v1/stakeholders", readers,
+      [&context](const RequestContext& request) {
+        const auto category_text = request.Query("category");
+        std::optional<wf::StakeholderCategory> category;
+        if (category_text) {
+          category = wf::ParseStakeholderCategory(*category_text);
+          if (!category) {
+            return BadQuery("category",
+                            "must be ngo, igo, un_entity, non_signatory_state, signatory_state or "
+                            "state_party");
+          }
+        }
+        if (auto caught_up = CatchUp(context); !caught_up) return ErrorResponse(caught_up.error());
+        json list = json::array();
+        for (const auto& stakeholder : context.read_models.Stakeholders()) {
+          if (category && stakeholder.category != *category) continue;
+          list.push_back(StakeholderListEntry(stakeholder));
+        }
+        return JsonResponse(200, {{"stakeholders", std::move(list)}});
+      },
+      Work::kFromMemory);
 
   // The register is reference data; its participations are not: a state or stakeholder reading
   // another stakeholder sees only the participations in entities that name the reader too.
-  router.Add("GET", "/v1/stakeholders/{id}", readers,
-             [&context, &models, &store](const RequestContext& request) {
-               const std::string& id = request.Param("id");
-               const Principal& principal = *request.principal;
-               const bool restricted =
-                   ScopeOf(principal) != ReadScope::kEverything && principal.stakeholder != id;
-               EntityReader<wf::StakeholderState> reader;
-               reader.noun = "stakeholder " + id;
-               reader.current = [&models, id] { return models.Stakeholder(id); };
-               reader.as_of = [&store, id](uint64_t p) {
-                 return pj::StakeholderAsOf(store, id, p);
-               };
-               // Participations come from other streams: the stakeholder's version does not pin
-               // them.
-               reader.cacheable = [](const pj::Versioned<wf::StakeholderState>&,
-                                     uint64_t) -> engine::Result<bool> { return false; };
-               reader.render = [&models, &store, id, restricted, reader_id = principal.stakeholder](
-                                   const wf::StakeholderState& state, uint64_t horizon,
-                                   bool as_of) -> engine::Result<json> {
-                 std::vector<wf::Participation> participations = models.ParticipationsOf(id);
-                 if (as_of) {
-                   ASSIGN_OR_RETURN(participations,
-                                    ParticipationsAsOf(store, participations, id, horizon));
-                 }
-                 if (restricted) {
-                   std::erase_if(participations, [&](const wf::Participation& p) {
-                     return !ParticipationNames(models, p, reader_id);
-                   });
-                 }
-                 return StakeholderView(state, participations);
-               };
-               return ReadEntity(context, request, reader);
-             });
+  router.Add(
+      "GET", "/v1/stakeholders/{id}", readers,
+      [&context, &models, &store](const RequestContext& request) {
+        const std::string& id = request.Param("id");
+        const Principal& principal = *request.principal;
+        const bool restricted =
+            ScopeOf(principal) != ReadScope::kEverything && principal.stakeholder != id;
+        EntityReader<wf::StakeholderState> reader;
+        reader.noun = "stakeholder " + id;
+        reader.current = [&models, id] { return models.Stakeholder(id); };
+        reader.as_of = [&store, id](uint64_t p) { return pj::StakeholderAsOf(store, id, p); };
+        // Participations come from other streams: the stakeholder's version does not pin
+        // them.
+        reader.cacheable = [](const pj::Versioned<wf::StakeholderState>&,
+                              uint64_t) -> engine::Result<bool> { return false; };
+        reader.render = [&models, &store, id, restricted, reader_id = principal.stakeholder](
+                            const wf::StakeholderState& state, uint64_t horizon,
+                            bool as_of) -> engine::Result<json> {
+          std::vector<wf::Participation> participations = models.ParticipationsOf(id);
+          if (as_of) {
+            ASSIGN_OR_RETURN(participations,
+                             ParticipationsAsOf(store, participations, id, horizon));
+          }
+          if (restricted) {
+            std::erase_if(participations, [&](const wf::Participation& p) {
+              return !ParticipationNames(models, p, reader_id);
+            });
+          }
+          return StakeholderView(state, participations);
+        };
+        return ReadEntity(context, request, reader);
+      },
+      Work::kFromMemory);
 }
 
 // 304 for a briefing only when no referral event came after the briefing's own last event at
@@ -420,34 +434,39 @@ void RegisterBriefingReads(Router& router, ApiContext& context) {
   };
 
   // State and stakeholder principals see the briefings that name them.
-  router.Add("GET", "/v1/briefings", readers, [&context](const RequestContext& request) {
-    if (auto caught_up = CatchUp(context); !caught_up) return ErrorResponse(caught_up.error());
-    const Principal& principal = *request.principal;
-    const bool restricted = ScopeOf(principal) != ReadScope::kEverything;
-    json list = json::array();
-    for (const auto& briefing : context.read_models.Briefings()) {
-      if (!briefing.exists()) continue;
-      if (restricted && !Names(briefing, principal.stakeholder)) continue;
-      list.push_back(BriefingListEntry(briefing));
-    }
-    return JsonResponse(200, {{"briefings", std::move(list)}});
-  });
+  router.Add(
+      "GET", "/v1/briefings", readers,
+      [&context](const RequestContext& request) {
+        if (auto caught_up = CatchUp(context); !caught_up) return ErrorResponse(caught_up.error());
+        const Principal& principal = *request.principal;
+        const bool restricted = ScopeOf(principal) != ReadScope::kEverything;
+        json list = json::array();
+        for (const auto& briefing : context.read_models.Briefings()) {
+          if (!briefing.exists()) continue;
+          if (restricted && !Names(briefing, principal.stakeholder)) continue;
+          list.push_back(BriefingListEntry(briefing));
+        }
+        return JsonResponse(200, {{"briefings", std::move(list)}});
+      },
+      Work::kFromMemory);
 
-  router.Add("GET", "/v1/briefings/{id}", readers,
-             [&context, &models, &store, names](const RequestContext& request) {
-               const std::string& id = request.Param("id");
-               EntityReader<wf::BriefingState> reader;
-               reader.noun = "briefing " + id;
-               reader.current = [&models, id] { return models.Briefing(id); };
-               reader.as_of = [&store, id](uint64_t p) { return pj::BriefingAsOf(store, id, p); };
-               reader.names = names;
-               reader.cacheable = [&store](const pj::Versioned<wf::BriefingState>& briefing,
-                                           uint64_t horizon) {
-                 return BriefingCacheable(store, briefing, horizon);
-               };
-               reader.render = Plain(&BriefingView);
-               return ReadEntity(context, request, reader);
-             });
+  router.Add(
+      "GET", "/v1/briefings/{id}", readers,
+      [&context, &models, &store, names](const RequestContext& request) {
+        const std::string& id = request.Param("id");
+        EntityReader<wf::BriefingState> reader;
+        reader.noun = "briefing " + id;
+        reader.current = [&models, id] { return models.Briefing(id); };
+        reader.as_of = [&store, id](uint64_t p) { return pj::BriefingAsOf(store, id, p); };
+        reader.names = names;
+        reader.cacheable = [&store](const pj::Versioned<wf::BriefingState>& briefing,
+                                    uint64_t horizon) {
+          return BriefingCacheable(store, briefing, horizon);
+        };
+        reader.render = Plain(&BriefingView);
+        return ReadEntity(context, request, reader);
+      },
+      Work::kFromMemory);
 
   // 59(c): who may be invited. The briefing's date, or ?date=YYYY-MM-DD to preview another (or
   // one for a briefing not convened yet). Always the current state: no as_of.
@@ -503,41 +522,46 @@ void RegisterReferralReads(Router& router, ApiContext& context) {
   const engine::EventStore& store = context.store;
 
   // ?status=pending|decided|withdrawn and ?working_group=ID narrow the queue.
-  router.Add("GET", "/v1/referrals", readers, [&context](const RequestContext& request) {
-    pj::ReferralFilter filter;
-    if (auto status = request.Query("status")) {
-      if (*status == "pending") {
-        filter.status = wf::ReferralStatus::kPending;
-      } else if (*status == "decided") {
-        filter.status = wf::ReferralStatus::kDecided;
-      } else if (*status == "withdrawn") {
-        filter.status = wf::ReferralStatus::kWithdrawn;
-      } else {
-        return BadQuery("status", "must be pending, decided or withdrawn");
-      }
-    }
-    if (auto group = request.Query("working_group")) {
-      if (!wf::IsValidId(*group)) return BadQuery("working_group", "must be a valid id");
-      filter.working_group = *group;
-    }
-    if (auto caught_up = CatchUp(context); !caught_up) return ErrorResponse(caught_up.error());
-    json list = json::array();
-    for (const auto& referral : context.read_models.Referrals(filter)) {
-      list.push_back(ReferralView(referral));
-    }
-    return JsonResponse(200, {{"referrals", std::move(list)}});
-  });
+  router.Add(
+      "GET", "/v1/referrals", readers,
+      [&context](const RequestContext& request) {
+        pj::ReferralFilter filter;
+        if (auto status = request.Query("status")) {
+          if (*status == "pending") {
+            filter.status = wf::ReferralStatus::kPending;
+          } else if (*status == "decided") {
+            filter.status = wf::ReferralStatus::kDecided;
+          } else if (*status == "withdrawn") {
+            filter.status = wf::ReferralStatus::kWithdrawn;
+          } else {
+            return BadQuery("status", "must be pending, decided or withdrawn");
+          }
+        }
+        if (auto group = request.Query("working_group")) {
+          if (!wf::IsValidId(*group)) return BadQuery("working_group", "must be a valid id");
+          filter.working_group = *group;
+        }
+        if (auto caught_up = CatchUp(context); !caught_up) return ErrorResponse(caught_up.error());
+        json list = json::array();
+        for (const auto& referral : context.read_models.Referrals(filter)) {
+          list.push_back(ReferralView(referral));
+        }
+        return JsonResponse(200, {{"referrals", std::move(list)}});
+      },
+      Work::kFromMemory);
 
-  router.Add("GET", "/v1/referrals/{rid}", readers,
-             [&context, &models, &store](const RequestContext& request) {
-               const std::string& id = request.Param("rid");
-               EntityReader<wf::ReferralState> reader;
-               reader.noun = "referral " + id;
-               reader.current = [&models, id] { return models.Referral(id); };
-               reader.as_of = [&store, id](uint64_t p) { return pj::ReferralAsOf(store, id, p); };
-               reader.render = Plain(&ReferralView);
-               return ReadEntity(context, request, reader);
-             });
+  router.Add(
+      "GET", "/v1/referrals/{rid}", readers,
+      [&context, &models, &store](const RequestContext& request) {
+        const std::string& id = request.Param("rid");
+        EntityReader<wf::ReferralState> reader;
+        reader.noun = "referral " + id;
+        reader.current = [&models, id] { return models.Referral(id); };
+        reader.as_of = [&store, id](uint64_t p) { return pj::ReferralAsOf(store, id, p); };
+        reader.render = Plain(&ReferralView);
+        return ReadEntity(context, request, reader);
+      },
+      Work::kFromMemory);
 }
 
 void RegisterParagraph58To61Reads(Router& router, ApiContext& context) {
@@ -545,22 +569,22 @@ void RegisterParagraph58To61Reads(Router& router, ApiContext& context) {
   pj::ReadModels& models = context.read_models;
   const engine::EventStore& store = context.store;
 
-  router.Add("GET", "/v1/observer-invitations/{id}", readers,
-             [&context, &models, &store](const RequestContext& request) {
-               const std::string& id = request.Param("id");
-               EntityReader<wf::ObserverInvitationState> reader;
-               reader.noun = "observer invitation " + id;
-               reader.current = [&models, id] { return models.ObserverInvitation(id); };
-               reader.as_of = [&store, id](uint64_t p) {
-                 return pj::ObserverInvitationAsOf(store, id, p);
-               };
-               reader.names = [](const wf::ObserverInvitationState& state,
-                                 const std::string& stakeholder) {
-                 return Names(state, stakeholder);
-               };
-               reader.render = Plain(&ObserverInvitationView);
-               return ReadEntity(context, request, reader);
-             });
+  router.Add(
+      "GET", "/v1/observer-invitations/{id}", readers,
+      [&context, &models, &store](const RequestContext& request) {
+        const std::string& id = request.Param("id");
+        EntityReader<wf::ObserverInvitationState> reader;
+        reader.noun = "observer invitation " + id;
+        reader.current = [&models, id] { return models.ObserverInvitation(id); };
+        reader.as_of = [&store, id](uint64_t p) {
+          return pj::ObserverInvitationAsOf(store, id, p);
+        };
+        reader.names = [](const wf::ObserverInvitationState& state,
+                          const std::string& stakeholder) { return Names(state, stakeholder); };
+        reader.render = Plain(&ObserverInvitationView);
+        return ReadEntity(context, request, reader);
+      },
+      Work::kFromMemory);
 
   // A state or stakeholder named by the request sees its own contribution only.
   router.Add(
@@ -585,64 +609,67 @@ void RegisterParagraph58To61Reads(Router& router, ApiContext& context) {
         return ReadEntity(context, request, reader);
       });
 
-  router.Add("GET", "/v1/contribution-requests/{id}/contributions/{sid}", readers,
-             [&context, &models, &store](const RequestContext& request) {
-               const std::string& id = request.Param("id");
-               const std::string& sid = request.Param("sid");
-               EntityReader<wf::ContributionRequestState> reader;
-               reader.noun = "contribution of " + sid + " to contribution request " + id;
-               reader.current = [&models, id] { return models.ContributionRequest(id); };
-               reader.as_of = [&store, id](uint64_t p) {
-                 return pj::ContributionRequestAsOf(store, id, p);
-               };
-               reader.names = [sid](const wf::ContributionRequestState& state,
-                                    const std::string& stakeholder) {
-                 return stakeholder == sid && Names(state, stakeholder);
-               };
-               reader.render = [id, sid](const wf::ContributionRequestState& state,
-                                         uint64_t horizon, bool as_of) -> engine::Result<json> {
-                 const wf::Contribution* contribution = state.FindContribution(sid);
-                 if (contribution == nullptr) {
-                   return engine::Fail(engine::Error::NotFound(
-                       "no contribution of " + sid + " to contribution request " + id +
-                       (as_of ? " as of position " + std::to_string(horizon) : std::string())));
-                 }
-                 return ContributionView(state, *contribution);
-               };
-               return ReadEntity(context, request, reader);
-             });
+  router.Add(
+      "GET", "/v1/contribution-requests/{id}/contributions/{sid}", readers,
+      [&context, &models, &store](const RequestContext& request) {
+        const std::string& id = request.Param("id");
+        const std::string& sid = request.Param("sid");
+        EntityReader<wf::ContributionRequestState> reader;
+        reader.noun = "contribution of " + sid + " to contribution request " + id;
+        reader.current = [&models, id] { return models.ContributionRequest(id); };
+        reader.as_of = [&store, id](uint64_t p) {
+          return pj::ContributionRequestAsOf(store, id, p);
+        };
+        reader.names = [sid](const wf::ContributionRequestState& state,
+                             const std::string& stakeholder) {
+          return stakeholder == sid && Names(state, stakeholder);
+        };
+        reader.render = [id, sid](const wf::ContributionRequestState& state, uint64_t horizon,
+                                  bool as_of) -> engine::Result<json> {
+          const wf::Contribution* contribution = state.FindContribution(sid);
+          if (contribution == nullptr) {
+            return engine::Fail(engine::Error::NotFound(
+                "no contribution of " + sid + " to contribution request " + id +
+                (as_of ? " as of position " + std::to_string(horizon) : std::string())));
+          }
+          return ContributionView(state, *contribution);
+        };
+        return ReadEntity(context, request, reader);
+      },
+      Work::kFromMemory);
 
-  router.Add("GET", "/v1/reports/{id}", readers,
-             [&context, &models, &store](const RequestContext& request) {
-               const std::string& id = request.Param("id");
-               EntityReader<wf::StakeholderReportState> reader;
-               reader.noun = "report " + id;
-               reader.current = [&models, id] { return models.Report(id); };
-               reader.as_of = [&store, id](uint64_t p) { return pj::ReportAsOf(store, id, p); };
-               reader.names = [](const wf::StakeholderReportState& state,
-                                 const std::string& stakeholder) {
-                 return Names(state, stakeholder);
-               };
-               reader.render = Plain(&ReportView);
-               return ReadEntity(context, request, reader);
-             });
+  router.Add(
+      "GET", "/v1/reports/{id}", readers,
+      [&context, &models, &store](const RequestContext& request) {
+        const std::string& id = request.Param("id");
+        EntityReader<wf::StakeholderReportState> reader;
+        reader.noun = "report " + id;
+        reader.current = [&models, id] { return models.Report(id); };
+        reader.as_of = [&store, id](uint64_t p) { return pj::ReportAsOf(store, id, p); };
+        reader.names = [](const wf::StakeholderReportState& state, const std::string& stakeholder) {
+          return Names(state, stakeholder);
+        };
+        reader.render = Plain(&ReportView);
+        return ReadEntity(context, request, reader);
+      },
+      Work::kFromMemory);
 
-  router.Add("GET", "/v1/state-participations/{id}", readers,
-             [&context, &models, &store](const RequestContext& request) {
-               const std::string& id = request.Param("id");
-               EntityReader<wf::StateParticipationState> reader;
-               reader.noun = "state participation " + id;
-               reader.current = [&models, id] { return models.StateParticipation(id); };
-               reader.as_of = [&store, id](uint64_t p) {
-                 return pj::StateParticipationAsOf(store, id, p);
-               };
-               reader.names = [](const wf::StateParticipationState& state,
-                                 const std::string& stakeholder) {
-                 return Names(state, stakeholder);
-               };
-               reader.render = Plain(&StateParticipationView);
-               return ReadEntity(context, request, reader);
-             });
+  router.Add(
+      "GET", "/v1/state-participations/{id}", readers,
+      [&context, &models, &store](const RequestContext& request) {
+        const std::string& id = request.Param("id");
+        EntityReader<wf::StateParticipationState> reader;
+        reader.noun = "state participation " + id;
+        reader.current = [&models, id] { return models.StateParticipation(id); };
+        reader.as_of = [&store, id](uint64_t p) {
+          return pj::StateParticipationAsOf(store, id, p);
+        };
+        reader.names = [](const wf::StateParticipationState& state,
+                          const std::string& stakeholder) { return Names(state, stakeholder); };
+        reader.render = Plain(&StateParticipationView);
+        return ReadEntity(context, request, reader);
+      },
+      Work::kFromMemory);
 }
 
 // The audit trail of one stream, every event in version order with its sentence.

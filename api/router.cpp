@@ -1,8 +1,10 @@
 #include "api/router.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <exception>
 #include <set>
+#include <stdexcept>
 
 #include "api/log.hpp"
 #include "api/problem.hpp"
@@ -12,6 +14,15 @@ namespace {
 
 bool IsParam(std::string_view segment) {
   return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+// Whether a pattern's segments match a path's: literal segments equal, a {name} any non-empty one.
+bool PathMatches(const std::vector<std::string>& pattern, const std::vector<std::string>& path) {
+  if (pattern.size() != path.size()) return false;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (IsParam(pattern[i]) ? path[i].empty() : pattern[i] != path[i]) return false;
+  }
+  return true;
 }
 
 std::vector<std::string> SplitPattern(std::string_view pattern) {
@@ -105,13 +116,17 @@ std::optional<Target> ParseTarget(std::string_view target) {
   return result;
 }
 
-void Router::Add(std::string method, std::string pattern, Access access, Handler handler) {
+void Router::Add(std::string method, std::string pattern, Access access, Handler handler,
+                 Work work) {
   Route route;
   route.segments = SplitPattern(pattern);
+  // Match ranks routes by a 64-bit shape, one bit per segment.
+  if (route.segments.size() > 64) throw std::invalid_argument("route pattern too deep: " + pattern);
   route.method = std::move(method);
   route.pattern = std::move(pattern);
   route.access = std::move(access);
   route.handler = std::move(handler);
+  route.work = work;
   routes_.push_back(std::move(route));
 }
 
@@ -122,35 +137,44 @@ std::vector<std::pair<std::string, std::string>> Router::Routes() const {
   return routes;
 }
 
+// Every route whose pattern matches the path; the most specific one with the method wins: a literal
+// segment beats a parameter at the first place they differ (the shape, literal segments as bits
+// from the most significant down, compares as that order).
+const Router::Route* Router::Match(const std::vector<std::string>& segments,
+                                   const std::string& method) const {
+  const Route* best = nullptr;
+  uint64_t best_shape = 0;
+  for (const Route& route : routes_) {
+    if (route.method != method || !PathMatches(route.segments, segments)) continue;
+    uint64_t shape = 0;
+    for (const std::string& segment : route.segments) shape = (shape << 1) | !IsParam(segment);
+    if (best == nullptr || shape > best_shape) {
+      best = &route;
+      best_shape = shape;
+    }
+  }
+  return best;
+}
+
+bool Router::FromMemory(const HttpRequest& request) const {
+  auto target = ParseTarget(request.target);
+  if (!target || target->query.count("as_of") != 0) return false;
+  const Route* route = Match(target->segments, request.method);
+  return route != nullptr && route->work == Work::kFromMemory;
+}
+
 Router::Dispatched Router::Dispatch(const HttpRequest& request) const {
   auto target = ParseTarget(request.target);
   if (!target) {
     return {ProblemResponse(400, "bad_request", "malformed request target"), "unmatched"};
   }
 
-  // Every route whose pattern matches the path; the most specific one with the right method wins
-  // (a literal segment beats a parameter at the first place they differ).
-  const Route* best = nullptr;
-  std::vector<bool> best_shape;
-  std::set<std::string> allowed;
-  for (const Route& route : routes_) {
-    if (route.segments.size() != target->segments.size()) continue;
-    std::vector<bool> shape;  // true: literal segment
-    bool match = true;
-    for (size_t i = 0; i < route.segments.size() && match; ++i) {
-      const bool literal = !IsParam(route.segments[i]);
-      match = literal ? route.segments[i] == target->segments[i] : !target->segments[i].empty();
-      shape.push_back(literal);
-    }
-    if (!match) continue;
-    allowed.insert(route.method);
-    if (route.method != request.method) continue;
-    if (best == nullptr || shape > best_shape) {
-      best = &route;
-      best_shape = std::move(shape);
-    }
-  }
+  const Route* best = Match(target->segments, request.method);
   if (best == nullptr) {
+    std::set<std::string> allowed;  // the methods of the routes matching the path
+    for (const Route& route : routes_) {
+      if (PathMatches(route.segments, target->segments)) allowed.insert(route.method);
+    }
     if (allowed.empty()) {
       return {ProblemResponse(404, "not_found", "no resource at " + target->path), "unmatched"};
     }

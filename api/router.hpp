@@ -54,6 +54,11 @@ struct RequestContext {
 
 using Handler = std::function<HttpResponse(const RequestContext&)>;
 
+// What a handler waits on. kFromMemory: it answers from memory (read models, the head, static
+// files) and never waits on the disk or a commit, so the server may call it on its io thread
+// instead of handing it to the worker pool (see Router::FromMemory). kMayBlock: anything else.
+enum class Work { kMayBlock, kFromMemory };
+
 class Router {
  public:
   // tokens may be null: then every non-public route answers 401.
@@ -66,13 +71,18 @@ class Router {
 
   // pattern: "/a/{name}/b"; a {name} segment matches one non-empty path segment. Literal
   // segments win over parameters when both match.
-  void Add(std::string method, std::string pattern, Access access, Handler handler);
+  void Add(std::string method, std::string pattern, Access access, Handler handler,
+           Work work = Work::kMayBlock);
 
   struct Dispatched {
     HttpResponse response;
     std::string route;  // the matched pattern, or "unmatched" (a metrics label)
   };
   Dispatched Dispatch(const HttpRequest& request) const;
+
+  // Whether request goes to a kFromMemory route and asks for the present: an `as_of` query folds
+  // the entity's stream from the store, so it may block. False for unmatched requests.
+  bool FromMemory(const HttpRequest& request) const;
 
   // The method and pattern of every route, in registration order (docs/openapi.yaml must list
   // them all: tests/api/query_openapi_test.cpp).
@@ -85,7 +95,10 @@ class Router {
     std::vector<std::string> segments;
     Access access;
     Handler handler;
+    Work work = Work::kMayBlock;
   };
+  // The most specific route matching the path with the request's method; null when none.
+  const Route* Match(const std::vector<std::string>& segments, const std::string& method) const;
   const TokenRegistry* tokens_;
   const SessionStore* sessions_ = nullptr;
   std::vector<Route> routes_;

@@ -34,18 +34,24 @@ const workflows::RulesConfig& DefaultRules() {
 }
 
 void RegisterSystemRoutes(Router& router, ApiContext& context) {
-  router.Add("GET", "/healthz", Access::Public(), [&context](const RequestContext&) {
-    // After a failed write the store refuses appends until restarted: not healthy.
-    if (context.store.failed()) return JsonResponse(503, {{"status", "unavailable"}});
-    return JsonResponse(200, {{"status", "ok"}});
-  });
-  router.Add("GET", "/metrics", Access::AnyPrincipal(), [&context](const RequestContext&) {
-    HttpResponse response;
-    response.headers.Set("Content-Type", kPrometheusContentType);
-    RefreshReadModelMetrics(context);
-    response.body = context.metrics.Serialize();
-    return response;
-  });
+  router.Add(
+      "GET", "/healthz", Access::Public(),
+      [&context](const RequestContext&) {
+        // After a failed write the store refuses appends until restarted: not healthy.
+        if (context.store.failed()) return JsonResponse(503, {{"status", "unavailable"}});
+        return JsonResponse(200, {{"status", "ok"}});
+      },
+      Work::kFromMemory);
+  router.Add(
+      "GET", "/metrics", Access::AnyPrincipal(),
+      [&context](const RequestContext&) {
+        HttpResponse response;
+        response.headers.Set("Content-Type", kPrometheusContentType);
+        RefreshReadModelMetrics(context);
+        response.body = context.metrics.Serialize();
+        return response;
+      },
+      Work::kFromMemory);
 }
 
 RequestHandler MakeRequestHandler(const Router& router, Metrics& metrics) {

@@ -101,6 +101,18 @@ struct ServerCore {
   void DoAccept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
   void StopOnStrand();
+  // The handler's response; a throw is answered 500 (and logged).
+  HttpResponse Handle(const HttpRequest& request) const {
+    try {
+      return handler(request);
+    } catch (const std::exception& e) {
+      LogError(std::string("request handler threw: ") + e.what());
+    } catch (...) {
+      LogError("request handler threw a non-exception");
+    }
+    return ProblemResponse(500, "internal_error", "the request could not be handled");
+  }
+
   void Refused(std::string_view reason) {
     if (!options.on_refusal) return;
     try {
@@ -363,21 +375,16 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (!ignored) request.remote_address = peer.address().to_string();
     request.tls = kTls;
 
+    state_ = State::kHandling;
+    // A handler that cannot block runs here, on the strand: no hop to the pool and back.
+    if (server_.options.run_inline && server_.options.run_inline(request)) {
+      return OnHandled(server_.Handle(request));
+    }
     // Off the io threads: the handler may block (an append waits for its fsync). The work guard
     // keeps the io_context running until the response is back on the strand.
-    state_ = State::kHandling;
     net::post(server_.workers, [self = this->shared_from_this(), request = std::move(request),
                                 guard = net::make_work_guard(server_.ioc)]() mutable {
-      HttpResponse response;
-      try {
-        response = self->server_.handler(request);
-      } catch (const std::exception& e) {
-        LogError(std::string("request handler threw: ") + e.what());
-        response = ProblemResponse(500, "internal_error", "the request could not be handled");
-      } catch (...) {
-        LogError("request handler threw a non-exception");
-        response = ProblemResponse(500, "internal_error", "the request could not be handled");
-      }
+      HttpResponse response = self->server_.Handle(request);
       net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->OnHandled(std::move(response));
       });

@@ -44,12 +44,15 @@ void RegisterSessionRoutes(Router& router, ApiContext& context) {
                response.headers.Set("Cache-Control", "no-store");
                return response;
              });
-  router.Add("GET", "/v1/session", Access::AnyPrincipal(), [](const RequestContext& request) {
-    HttpResponse response =
-        JsonResponse(200, Whoami(*request.principal, request.by_session ? "session" : "token"));
-    response.headers.Set("Cache-Control", "no-store");
-    return response;
-  });
+  router.Add(
+      "GET", "/v1/session", Access::AnyPrincipal(),
+      [](const RequestContext& request) {
+        HttpResponse response =
+            JsonResponse(200, Whoami(*request.principal, request.by_session ? "session" : "token"));
+        response.headers.Set("Cache-Control", "no-store");
+        return response;
+      },
+      Work::kFromMemory);
   router.Add("DELETE", "/v1/session", Access::AnyPrincipal(),
              [&context](const RequestContext& request) {
                if (request.by_session && context.sessions != nullptr) {

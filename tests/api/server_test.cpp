@@ -68,7 +68,9 @@ class TestStream final : public StreamingBody {
 
 class ServerFixture {
  public:
-  explicit ServerFixture(ServerOptions options = {})
+  // workers: the worker pool's threads. Requests the router answers from memory run inline on
+  // the io threads, as `dialogue serve` sets it up.
+  explicit ServerFixture(ServerOptions options = {}, int workers = 4)
       : store_(engine::NewInMemoryEventStore()),
         tokens_(TokenRegistry::Parse(testing::TokensJson()).value()),
         metrics_([this] { return store_->Head().position; }),
@@ -101,7 +103,8 @@ class ServerFixture {
       return JsonResponse(200, {{"blocked", false}});
     });
     options.port = 0;
-    options.worker_threads = 4;
+    options.worker_threads = workers;
+    options.run_inline = [this](const HttpRequest& request) { return router_.FromMemory(request); };
     server_ = Server::Listen(options, MakeRequestHandler(router_, metrics_)).value();
     thread_ = std::thread([this] { server_->Run(); });
   }
@@ -314,6 +317,27 @@ TEST_CASE_METHOD(ServerFixture, "Stop lets a request under way finish, then clos
   CHECK(reply.Header("connection") == "close");
   CHECK(busy.ServerClosed());
   thread_.join();  // Run returns once every connection is gone
+}
+
+// One worker thread only: a request blocked in it holds every request handed to the pool.
+class OneWorkerFixture : public ServerFixture {
+ public:
+  OneWorkerFixture() : ServerFixture(ServerOptions{}, /*workers=*/1) {}
+};
+
+TEST_CASE_METHOD(OneWorkerFixture, "Reads from memory are answered while every worker is busy",
+                 "[server]") {
+  HttpClient busy(port());
+  net::write(busy.socket(),
+             net::buffer(std::string("GET /test/block HTTP/1.1\r\nHost: x\r\n\r\n")));
+  entered_.get_future().wait();  // the only worker waits in /test/block
+  HttpClient reader(port());
+  // Served on the io thread: neither waits for the worker.
+  CHECK(reader.Send("GET", "/healthz").status == 200);
+  Reply head = reader.Send("GET", "/v1/ledger/head", Bearer(testing::kAuditorToken));
+  CHECK(head.status == 200);
+  release_.Open();
+  CHECK(busy.Receive().status == 200);
 }
 
 ServerOptions Timeouts(std::chrono::milliseconds read, std::chrono::milliseconds idle) {
