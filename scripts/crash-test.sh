@@ -73,20 +73,14 @@ fail() {
   exit 1
 }
 
+source scripts/lib/serve.sh
 start_server() {
-  local out="$work/server.out"
-  : >"$out"
-  "$dialogue" serve --data "$work/data" --listen 127.0.0.1:0 --tokens "$work/tokens.json" \
-    >"$out" 2>>"$work/server.err" &
-  server_pid=$!
-  for _ in $(seq 1 600); do
-    if line="$(grep -m1 '^listening on ' "$out")"; then
-      port="${line##*:}"
-      return 0
-    fi
-    kill -0 "$server_pid" 2>/dev/null || fail "the server exited on start (see $work/server.err)"
-    sleep 0.05
-  done
+  if start_dialogue "$dialogue" "$work/data" "$work/tokens.json" "$work/server.out" \
+      "$work/server.err" 30; then
+    port="${server_address##*:}"
+    return 0
+  fi
+  [[ -n "$server_pid" ]] || fail "the server exited on start (see $work/server.err)"
   fail "the server did not listen within 30 s"
 }
 
