@@ -2,7 +2,8 @@
 # Builds the libFuzzer harnesses (preset fuzz: clang, ASan+UBSan) and runs each for SECONDS,
 # starting from its seed corpus in tests/fuzz/<harness>/ (docs/reliability.md).
 #
-#   scripts/fuzz.sh SECONDS [HARNESS...]     harnesses: command_request import_line (default all)
+#   scripts/fuzz.sh SECONDS [HARNESS...]     harnesses: command_request event_decode import_line
+#                                            (default all)
 #
 # New inputs that add coverage go to build/fuzz/corpus/<harness>/ (not to the seeds); a crash
 # leaves its input as build/fuzz/crash-<harness>-* and fails the script. Prints each harness's
@@ -17,7 +18,7 @@ seconds="${1:-}"
 }
 shift
 harnesses=("$@")
-[[ ${#harnesses[@]} -gt 0 ]] || harnesses=(command_request import_line)
+[[ ${#harnesses[@]} -gt 0 ]] || harnesses=(command_request event_decode import_line)
 
 scripts/install-deps.sh
 cmake --preset fuzz >/dev/null
