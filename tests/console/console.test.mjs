@@ -237,8 +237,10 @@ test('(e) a page still loading when another is opened never draws over it', asyn
     await released;
     await route.continue();
   });
+  // Listening before the navigation: the board may ask at once.
+  const requested = page.waitForRequest('**/v1/working-groups');
   await page.goto(`${base}/console/#/board`);
-  await page.waitForRequest('**/v1/working-groups');
+  await requested;
   await page.goto(`${base}/console/#/briefing/b1`);
   await page.locator('#live-state[data-state="live"]').waitFor();
   const finished = page.waitForEvent('requestfinished', (r) => r.url().endsWith('/v1/working-groups'));
