@@ -14,6 +14,7 @@
 #include "api/problem.hpp"
 #include "api/routes.hpp"
 #include "api/server.hpp"
+#include "tests/api/in_process_api.hpp"
 #include "tests/api/test_support.hpp"
 
 namespace dialogue::api {
@@ -66,20 +67,15 @@ class TestStream final : public StreamingBody {
   std::promise<void> cancelled_;
 };
 
-class ServerFixture {
+// The server's parts wired as `dialogue serve` wires them (InProcessApi), served over sockets.
+class ServerFixture : public testing::InProcessApi {
  public:
   // workers: the worker pool's threads. Requests the router answers from memory run inline on
   // the io threads, as `dialogue serve` sets it up.
   explicit ServerFixture(ServerOptions options = {}, int workers = 4)
-      : store_(engine::NewInMemoryEventStore()),
-        tokens_(TokenRegistry::Parse(testing::TokensJson()).value()),
-        metrics_([this] { return store_->Head().position; }),
-        read_models_(*store_),
-        router_(&tokens_),
-        context_{*store_, clock_, metrics_, read_models_} {
-    REQUIRE(read_models_.Open());
-    RegisterRoutes(router_, context_);
-    // A command route as every command route will be: decode the body, then append.
+      : InProcessApi(engine::TimePoint{},
+                     testing::TokensJson()) {  // A command route as every command route will be:
+                                               // decode the body, then append.
     router_.Add("POST", "/test/commands", Access::Roles({kRoleSecretariat}),
                 [this](const RequestContext& request) {
                   auto body = DecodeJsonBody(request.request);
@@ -118,16 +114,9 @@ class ServerFixture {
   }
 
   uint16_t port() const { return server_->port(); }
-  uint64_t head() const { return store_->Head().position; }
+  uint64_t head() const { return Head(); }
 
  protected:
-  engine::ManualClock clock_{engine::TimePoint{}};
-  std::unique_ptr<engine::EventStore> store_;
-  TokenRegistry tokens_;
-  Metrics metrics_;
-  projections::ReadModels read_models_;
-  Router router_;
-  ApiContext context_;
   std::shared_ptr<TestStream> stream_;
   std::promise<void> entered_;
   Gate release_;
