@@ -250,6 +250,7 @@ test('(e) a page still loading when another is opened never draws over it', asyn
   assert.equal(await page.locator('#board').count(), 0);
   assert.equal(await page.locator('#briefing-title').count(), 1);
   assert.equal(await page.locator('#live-state[data-state="live"]').count(), 1);
+  await shoot(page, 'e-briefing-kept');
   await page.unroute('**/v1/working-groups');
   assert.deepEqual(errors, []);
   await context.close();
