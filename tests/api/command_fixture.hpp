@@ -10,21 +10,13 @@
 #include <vector>
 
 #include "api/auth.hpp"
+#include "tests/api/callers.hpp"
 #include "tests/api/in_process_api.hpp"
 
 namespace dialogue::api::testing {
 
-// One bearer token per caller; the token is the name.
-struct CommandCaller {
-  const char* token;
-  const char* actor;
-  const char* role;
-  const char* stakeholder;    // for state and stakeholder
-  const char* working_group;  // for working_group
-};
-
-inline const std::vector<CommandCaller>& CommandCallers() {
-  static const std::vector<CommandCaller> kCallers = {
+inline const std::vector<Caller>& CommandCallers() {
+  static const std::vector<Caller> kCallers = {
       {"sec", "sec-ana", "secretariat", "", ""},
       {"president", "pres-li", "president", "", ""},
       {"bureau", "bur-eva", "bureau", "", ""},
@@ -43,18 +35,7 @@ inline const std::vector<CommandCaller>& CommandCallers() {
   return kCallers;
 }
 
-inline std::string CommandTokensJson() {
-  nlohmann::json tokens = nlohmann::json::array();
-  for (const auto& caller : CommandCallers()) {
-    nlohmann::json entry = {{"token_sha256", Sha256Hex(caller.token)},
-                            {"actor", caller.actor},
-                            {"roles", {caller.role}}};
-    if (*caller.stakeholder) entry["stakeholder"] = caller.stakeholder;
-    if (*caller.working_group) entry["working_group"] = caller.working_group;
-    tokens.push_back(entry);
-  }
-  return nlohmann::json{{"tokens", tokens}}.dump();
-}
+inline std::string CommandTokensJson() { return TokensJsonFor(CommandCallers()); }
 
 class CommandFixture : public InProcessApi {
  public:

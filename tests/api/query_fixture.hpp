@@ -13,6 +13,7 @@
 #include "api/auth.hpp"
 #include "engine/event_store.hpp"
 #include "engine/time.hpp"
+#include "tests/api/callers.hpp"
 #include "tests/api/in_process_api.hpp"
 #include "workflows/country_screener.hpp"
 #include "workflows/deadline.hpp"
@@ -20,17 +21,8 @@
 
 namespace dialogue::api::testing {
 
-// One bearer token per caller of the tests; the token is the name.
-struct QueryCaller {
-  const char* token;
-  const char* actor;
-  const char* role;
-  const char* stakeholder;    // for state and stakeholder
-  const char* working_group;  // for working_group
-};
-
-inline const std::vector<QueryCaller>& QueryCallers() {
-  static const std::vector<QueryCaller> kCallers = {
+inline const std::vector<Caller>& QueryCallers() {
+  static const std::vector<Caller> kCallers = {
       {"sec", "sec-ana", "secretariat", "", ""},
       {"president", "pres-li", "president", "", ""},
       {"bureau", "bur-eva", "bureau", "", ""},
@@ -46,18 +38,7 @@ inline const std::vector<QueryCaller>& QueryCallers() {
   return kCallers;
 }
 
-inline std::string QueryTokensJson() {
-  nlohmann::json tokens = nlohmann::json::array();
-  for (const auto& caller : QueryCallers()) {
-    nlohmann::json entry = {{"token_sha256", Sha256Hex(caller.token)},
-                            {"actor", caller.actor},
-                            {"roles", {caller.role}}};
-    if (*caller.stakeholder) entry["stakeholder"] = caller.stakeholder;
-    if (*caller.working_group) entry["working_group"] = caller.working_group;
-    tokens.push_back(entry);
-  }
-  return nlohmann::json{{"tokens", tokens}}.dump();
-}
+inline std::string QueryTokensJson() { return TokensJsonFor(QueryCallers()); }
 
 inline workflows::Date Day(const char* text) { return workflows::ParseDate("date", text).value(); }
 

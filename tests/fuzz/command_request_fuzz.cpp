@@ -25,19 +25,14 @@
 #include "engine/event_store.hpp"
 #include "engine/time.hpp"
 #include "projections/read_models.hpp"
+#include "tests/api/callers.hpp"
 
 namespace {
 
 namespace api = dialogue::api;
 namespace engine = dialogue::engine;
 
-struct Caller {
-  const char* token;
-  const char* actor;
-  const char* role;
-  const char* stakeholder;
-  const char* working_group;
-};
+using api::testing::Caller;
 
 constexpr Caller kCallers[] = {
     {"sec", "sec-ana", "secretariat", "", ""},
@@ -48,18 +43,7 @@ constexpr Caller kCallers[] = {
     {"auditor", "aud-bo", "auditor", "", ""},
 };
 
-std::string TokensJson() {
-  nlohmann::json tokens = nlohmann::json::array();
-  for (const auto& caller : kCallers) {
-    nlohmann::json entry = {{"token_sha256", api::Sha256Hex(caller.token)},
-                            {"actor", caller.actor},
-                            {"roles", {caller.role}}};
-    if (*caller.stakeholder) entry["stakeholder"] = caller.stakeholder;
-    if (*caller.working_group) entry["working_group"] = caller.working_group;
-    tokens.push_back(entry);
-  }
-  return nlohmann::json{{"tokens", tokens}}.dump();
-}
+std::string TokensJson() { return api::testing::TokensJsonFor(kCallers); }
 
 [[noreturn]] void Violation(const std::string& what, const api::HttpRequest& request,
                             const api::HttpResponse& response) {
