@@ -26,9 +26,10 @@ std::optional<Error> CheckExpectedVersion(const std::string& stream, ExpectedVer
 AppendPlan::AppendPlan(CommittedView& view, LedgerHead head, std::string recorded_at)
     : view_(view), head_(std::move(head)), recorded_at_(std::move(recorded_at)) {}
 
-Result<uint64_t> AppendPlan::CurrentVersion(const std::string& stream) const {
+Result<uint64_t> AppendPlan::CurrentVersion(const std::string& stream,
+                                            ExpectedVersion expected) const {
   if (auto it = versions_.find(stream); it != versions_.end()) return it->second;
-  return view_.CommittedStreamVersion(stream);
+  return view_.CommittedStreamVersion(stream, expected);
 }
 
 Result<AppendResult> AppendPlan::Add(const AppendRequest& request) {
@@ -62,7 +63,7 @@ Result<AppendResult> AppendPlan::Add(const AppendRequest& request) {
     if (auto it = versions.find(write.stream); it != versions.end()) {
       version = it->second;
     } else {
-      ASSIGN_OR_RETURN(version, CurrentVersion(write.stream));
+      ASSIGN_OR_RETURN(version, CurrentVersion(write.stream, write.expected));
     }
     if (auto conflict = CheckExpectedVersion(write.stream, write.expected, version)) {
       return Fail(*conflict);
@@ -103,7 +104,9 @@ Status AppendPlan::AddVerbatim(const RecordedEvent& event) {
                                        " is not the next position " +
                                        std::to_string(head_.position + 1)));
   }
-  ASSIGN_OR_RETURN(const uint64_t version, CurrentVersion(event.stream));
+  const ExpectedVersion expected = event.version <= 1 ? ExpectedVersion::NoStream()
+                                                      : ExpectedVersion::Exactly(event.version - 1);
+  ASSIGN_OR_RETURN(const uint64_t version, CurrentVersion(event.stream, expected));
   if (event.version != version + 1) {
     return Fail(Error::InvalidArgument("event version " + std::to_string(event.version) +
                                        " is not stream '" + event.stream + "''s next version " +

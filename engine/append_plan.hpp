@@ -22,7 +22,11 @@ namespace dialogue::engine {
 class CommittedView {
  public:
   virtual ~CommittedView() = default;
-  virtual Result<uint64_t> CommittedStreamVersion(const std::string& stream) = 0;
+  // The stream's committed version. expected is what the writer believes it to be: a view may
+  // confirm a belief more cheaply than it finds the version (two point reads rather than a seek),
+  // but it answers the committed version whatever the belief.
+  virtual Result<uint64_t> CommittedStreamVersion(const std::string& stream,
+                                                  ExpectedVersion expected) = 0;
   virtual Result<std::optional<codec::IdempotencyRecord>> CommittedIdempotency(
       const std::string& key) = 0;
 };
@@ -46,7 +50,7 @@ class AppendPlan {
   const LedgerHead& head() const { return head_; }
 
  private:
-  Result<uint64_t> CurrentVersion(const std::string& stream) const;
+  Result<uint64_t> CurrentVersion(const std::string& stream, ExpectedVersion expected) const;
 
   CommittedView& view_;
   LedgerHead head_;

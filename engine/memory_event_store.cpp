@@ -153,7 +153,7 @@ class MemoryEventStore final : public EventStore, private CommittedView {
 
  private:
   // CommittedView, called under mu_ by the plan.
-  Result<uint64_t> CommittedStreamVersion(const std::string& stream) override {
+  Result<uint64_t> CommittedStreamVersion(const std::string& stream, ExpectedVersion) override {
     auto it = streams_.find(stream);
     return it == streams_.end() ? 0 : it->second.size();
   }

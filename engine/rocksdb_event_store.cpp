@@ -1,20 +1,22 @@
 // The RocksDB EventStore. Formats and behaviour: docs/storage.md.
 //
-// Appends follow LevelDB's DBImpl::Write: each caller queues a Writer; the front writer (the
-// leader) takes the waiting writers as one group, plans them on top of the committed log, writes
-// one WriteBatch, publishes the new head, then wakes every writer of the group with its own result
-// and hands the lead to the next writer in the queue.
+// Appends are group-committed, as in LevelDB's DBImpl::Write and RocksDB's WriteThread: a caller
+// that finds no leader leads; the others push their Writer onto a lock-free stack and sleep. The
+// leader plans its group on top of the committed log, writes one WriteBatch, publishes the new
+// head, takes the writers that queued meanwhile and hands the lead to the oldest of them, then
+// wakes each writer of its own group. No lock is taken on the way, and each waiting writer is
+// woken exactly once (a futex of its own), so that many appenders cost a wake-up each rather
+// than a fight over one mutex: docs/performance.md, "Group commit".
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
 #include <unordered_map>
 
 #include "engine/append_plan.hpp"
@@ -24,6 +26,7 @@
 #include "engine/event_store.hpp"
 #include "engine/fault_file_system.hpp"
 #include "engine/file_faults.hpp"
+#include "engine/handoff.hpp"
 #include "engine/time.hpp"
 
 namespace dialogue::engine {
@@ -32,6 +35,8 @@ namespace {
 constexpr char kFailStopMessage[] = "store is in fail-stop after a failed write; restart required";
 constexpr size_t kMaxGroupRequests = 1000;
 constexpr size_t kMaxGroupBytes = size_t{1} << 20;
+// The leader's cache of stream versions (about 100 B each) is dropped when it reaches this.
+constexpr size_t kMaxCachedVersions = 100000;
 constexpr char kHeadKey[] = "head";
 constexpr char kFormatKey[] = "format";
 constexpr char kFormatVersion[] = "1";
@@ -264,13 +269,18 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   }
 
  private:
+  // What a waiting writer is woken with.
+  enum : uint32_t { kDone = 1, kLead = 2 };
+
   struct Writer {
     const AppendRequest* request = nullptr;   // either this
     const RecordedEvent* verbatim = nullptr;  // or this
     size_t bytes = 0;
     Result<AppendResult> result;  // set by the leader that commits this writer
-    bool done = false;            // guarded by mu_
-    std::condition_variable cv;
+    // On the pending stack: the writer pushed before this one (the bottom one links to
+    // &busy_). Once taken by a leader: the next writer in arrival order, nullptr at the end.
+    Writer* next = nullptr;
+    Handoff woken;  // kDone: result is set; kLead: lead the writers from this one on
   };
 
   RocksDbEventStore(const RocksDbOptions& options, LedgerHead head)
@@ -278,18 +288,47 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
         clock_(options.clock != nullptr ? options.clock : &system_clock_),
         signal_(std::move(head)) {}
 
-  // Queues writer and returns once a leader (maybe this thread) has committed it.
+  // Returns once a leader (maybe this thread) has committed writer.
   void Submit(Writer& writer);
-  // Plans and writes one group. Called by the leader only, without mu_. Returns the new head
-  // position, or 0 when the head did not move.
+  // Commits the writers from first on (in arrival order, first being this thread's own) as one
+  // group, hands the lead on, wakes the group. Called by the leader only.
+  void Lead(Writer* first);
+  // Called by the leader only: the writers that queued since it took the lead, in arrival order,
+  // the lead staying taken; or nullptr, the lead released.
+  Writer* TakePending();
+  // Plans and writes one group. Called by the leader only. Returns the new head position, or 0
+  // when the head did not move.
   uint64_t CommitGroup(const std::vector<Writer*>& group);
 
   // CommittedView: called by the leader only.
-  Result<uint64_t> CommittedStreamVersion(const std::string& stream) override {
+  Result<uint64_t> CommittedStreamVersion(const std::string& stream,
+                                          ExpectedVersion expected) override {
     if (auto it = version_cache_.find(stream); it != version_cache_.end()) return it->second;
-    ASSIGN_OR_RETURN(const uint64_t version, ReadStreamVersion(stream, nullptr));
-    version_cache_.emplace(stream, version);
-    return version;
+    // A seek costs an iterator over every memtable and level; confirming the writer's belief
+    // takes one or two point reads, which the bloom filters mostly answer. Creating a stream,
+    // what most appends do, is one read of a key that is not there.
+    std::optional<uint64_t> version;
+    if (expected.kind != ExpectedVersion::Kind::kAny) {
+      const uint64_t believed =
+          expected.kind == ExpectedVersion::Kind::kExact ? expected.version : 0;
+      ASSIGN_OR_RETURN(const bool next_exists, StreamHasVersion(stream, believed + 1));
+      if (!next_exists) {
+        if (believed == 0) {
+          version = 0;
+        } else {
+          ASSIGN_OR_RETURN(const bool believed_exists, StreamHasVersion(stream, believed));
+          if (believed_exists) version = believed;
+        }
+      }
+    }
+    if (!version) {
+      ASSIGN_OR_RETURN(version, ReadStreamVersion(stream, nullptr));
+    }
+    // The cache is only a cache: every commit refreshes the streams it wrote, so dropping it
+    // all when it grows large loses nothing but reads.
+    if (version_cache_.size() >= kMaxCachedVersions) version_cache_.clear();
+    version_cache_.emplace(stream, *version);
+    return *version;
   }
   Result<std::optional<codec::IdempotencyRecord>> CommittedIdempotency(
       const std::string& key) override {
@@ -312,6 +351,17 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
     return *version;
   }
 
+  // Whether the stream index holds (stream, version). Versions have no gaps, so this tells
+  // whether the stream reached version.
+  Result<bool> StreamHasVersion(std::string_view stream, uint64_t version) const {
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kStreams],
+                                 codec::StreamKey(stream, version), &value);
+    if (s.IsNotFound()) return false;
+    if (!s.ok()) return Fail(FromRocks(s, "reading a stream version"));
+    return true;
+  }
+
   Result<std::optional<codec::IdempotencyRecord>> ReadIdempotency(std::string_view key) const {
     std::string value;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kIdempotency], key, &value);
@@ -330,10 +380,12 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   CommitSignal signal_;
   std::atomic<bool> failed_{false};
 
-  std::mutex mu_;
-  std::deque<Writer*> writers_;  // guarded by mu_; the front one leads
+  // nullptr: no leader. &busy_: a leader and nobody waiting. Otherwise the newest waiting
+  // writer, the top of a stack that ends at &busy_.
+  std::atomic<Writer*> pending_{nullptr};
+  Writer busy_;  // a sentinel, never a real writer
 
-  // Owned by the current leader (handed over through mu_).
+  // Owned by the current leader (handed over with the lead, through pending_ or a Handoff).
   std::unordered_map<std::string, uint64_t> version_cache_;
 };
 
@@ -348,9 +400,18 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const RocksDbOptions
     env = NewFaultInjectingEnv(std::move(faults));
     db_options.env = env.get();
   }
+  // The stream index and the idempotency keys are read by point (does this stream have a
+  // version n? was this key used?), mostly for keys that are not there: bloom filters answer
+  // those without reading a block. Files written before carry no filter and are read as before.
+  rocksdb::BlockBasedTableOptions point_read_table;
+  point_read_table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const char* name : kFamilyNames) {
-    families.emplace_back(name, rocksdb::ColumnFamilyOptions(db_options));
+  for (size_t f = 0; f < kFamilyCount; ++f) {
+    rocksdb::ColumnFamilyOptions family_options(db_options);
+    if (f == kStreams || f == kIdempotency) {
+      family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(point_read_table));
+    }
+    families.emplace_back(kFamilyNames[f], family_options);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw_db = nullptr;
@@ -405,35 +466,66 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const RocksDbOptions
 }
 
 void RocksDbEventStore::Submit(Writer& writer) {
-  std::unique_lock lock(mu_);
-  writers_.push_back(&writer);
-  while (!writer.done && &writer != writers_.front()) writer.cv.wait(lock);
-  if (writer.done) return;
+  Writer* top = pending_.load(std::memory_order_acquire);
+  for (;;) {
+    if (top == nullptr) {
+      // No leader: lead, alone.
+      if (pending_.compare_exchange_weak(top, &busy_, std::memory_order_acq_rel,
+                                         std::memory_order_acquire)) {
+        writer.next = nullptr;
+        Lead(&writer);
+        return;
+      }
+    } else {
+      writer.next = top;
+      if (pending_.compare_exchange_weak(top, &writer, std::memory_order_acq_rel,
+                                         std::memory_order_acquire)) {
+        break;
+      }
+    }
+  }
+  if (writer.woken.Wait() == kDone) return;
+  Lead(&writer);
+}
 
-  // This thread leads: take the group.
-  std::vector<Writer*> group;
-  size_t bytes = 0;
-  for (Writer* w : writers_) {
-    if (!group.empty() &&
-        (group.size() >= kMaxGroupRequests || bytes + w->bytes > kMaxGroupBytes)) {
+RocksDbEventStore::Writer* RocksDbEventStore::TakePending() {
+  Writer* top = pending_.load(std::memory_order_acquire);
+  for (;;) {
+    Writer* const replacement = top == &busy_ ? nullptr : &busy_;
+    if (pending_.compare_exchange_weak(top, replacement, std::memory_order_acq_rel,
+                                       std::memory_order_acquire)) {
       break;
     }
-    group.push_back(w);
-    bytes += w->bytes;
   }
-  lock.unlock();
-  const uint64_t new_head = CommitGroup(group);
-  lock.lock();
+  // The stack holds the newest first: reverse it into arrival order.
+  Writer* first = nullptr;
+  while (top != &busy_) {
+    Writer* const older = top->next;
+    top->next = first;
+    first = top;
+    top = older;
+  }
+  return first;
+}
 
-  for (Writer* w : group) {
-    writers_.pop_front();
-    if (w != &writer) {
-      w->done = true;
-      w->cv.notify_one();
-    }
+void RocksDbEventStore::Lead(Writer* first) {
+  std::vector<Writer*> group;
+  size_t bytes = 0;
+  Writer* rest = first;
+  while (rest != nullptr && (group.empty() || (group.size() < kMaxGroupRequests &&
+                                               bytes + rest->bytes <= kMaxGroupBytes))) {
+    group.push_back(rest);
+    bytes += rest->bytes;
+    rest = rest->next;
   }
-  if (!writers_.empty()) writers_.front()->cv.notify_one();
-  lock.unlock();
+  const uint64_t new_head = CommitGroup(group);
+
+  // The next leader starts on its group while this thread wakes its own.
+  if (rest == nullptr) rest = TakePending();
+  if (rest != nullptr) rest->woken.Post(kLead);
+  for (Writer* w : group) {
+    if (w != first) w->woken.Post(kDone);  // w may be gone as soon as this returns
+  }
   if (new_head != 0) signal_.NotifyListeners(new_head);
 }
 
@@ -495,7 +587,10 @@ uint64_t RocksDbEventStore::CommitGroup(const std::vector<Writer*>& group) {
     return 0;
   }
 
-  for (const auto& [stream, version] : plan.stream_versions()) version_cache_[stream] = version;
+  for (const auto& [stream, version] : plan.stream_versions()) {
+    if (version_cache_.size() >= kMaxCachedVersions) version_cache_.clear();
+    version_cache_[stream] = version;
+  }
   if (plan.events().empty()) return 0;
   signal_.SetHead(plan.head());
   return plan.head().position;

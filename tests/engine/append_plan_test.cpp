@@ -19,7 +19,7 @@ using testing::Write;
 
 class FakeView final : public CommittedView {
  public:
-  Result<uint64_t> CommittedStreamVersion(const std::string& stream) override {
+  Result<uint64_t> CommittedStreamVersion(const std::string& stream, ExpectedVersion) override {
     auto it = versions.find(stream);
     return it == versions.end() ? 0 : it->second;
   }

@@ -95,6 +95,45 @@ TEST_CASE("Reopening keeps the log, the head, stream versions and idempotency ke
   CHECK(report->head.position == head.position + 1);
 }
 
+// After a reopen the writer's cache of versions is empty, so each expectation below is checked
+// against the stream index itself: by point reads when it confirms the writer's belief, by a
+// seek when it does not.
+TEST_CASE("After reopen, each expected version is checked against the stream index", "[rocksdb]") {
+  StoreUnderTest store("rocksdb");
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(store->Append(Write("s-three", ExpectedVersion::Any(), {Event("E")})));
+  }
+  auto expect_conflict = [&](ExpectedVersion expected, const std::string& message) {
+    store.Reopen();
+    auto result = store->Append(Write("s-three", expected, {Event("X")}));
+    REQUIRE_FALSE(result);
+    CHECK(result.error().code == ErrorCode::kVersionConflict);
+    CHECK(result.error().message == message);
+  };
+  expect_conflict(ExpectedVersion::NoStream(),
+                  "expected stream 's-three' not to exist, but it is at version 3");
+  expect_conflict(ExpectedVersion::Exactly(2),
+                  "expected stream 's-three' at version 2, but it is at version 3");
+  expect_conflict(ExpectedVersion::Exactly(5),
+                  "expected stream 's-three' at version 5, but it is at version 3");
+  expect_conflict(ExpectedVersion::Exactly(0),
+                  "expected stream 's-three' at version 0, but it is at version 3");
+
+  store.Reopen();
+  auto right = store->Append(Write("s-three", ExpectedVersion::Exactly(3), {Event("Fourth")}));
+  REQUIRE(right);
+  CHECK(right->versions[0].version == 4);
+  store.Reopen();
+  auto any = store->Append(Write("s-three", ExpectedVersion::Any(), {Event("Fifth")}));
+  REQUIRE(any);
+  CHECK(any->versions[0].version == 5);
+  store.Reopen();
+  auto fresh = store->Append(Write("s-new", ExpectedVersion::NoStream(), {Event("First")}));
+  REQUIRE(fresh);
+  CHECK(fresh->versions[0].version == 1);
+  CHECK(store->Verify().value().ok);
+}
+
 TEST_CASE("An event value edited directly in RocksDB is reported by Verify at its position",
           "[rocksdb][verify]") {
   StoreUnderTest store("rocksdb");
