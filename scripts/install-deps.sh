@@ -7,6 +7,7 @@ packages=(
   cmake ninja-build g++ pkg-config git
   libboost-dev librocksdb-dev nlohmann-json3-dev catch2 libssl-dev
   libcli11-dev libhowardhinnant-date-dev libexpected-dev prometheus-cpp-dev
+  libjemalloc-dev  # the allocator of the dialogue executable and the benchmarks
   iso-codes tzdata ca-certificates curl openssl clang-format
   jq nodejs
   chromium  # scripts/console-test.sh drives /usr/bin/chromium headless (playwright-core from npm)
