@@ -13,6 +13,7 @@
 #include "api/timer_service.hpp"
 #include "engine/event_store.hpp"
 #include "projections/read_models.hpp"
+#include "tests/temp_dir.hpp"
 #include "workflows/briefing.hpp"
 #include "workflows/deadline.hpp"
 #include "workflows/events.hpp"
@@ -212,24 +213,7 @@ TEST_CASE("The timer's thread closes a window once the clock passes its deadline
   CHECK(timer.fired() == 1);
 }
 
-// A directory removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("dialogue-timer-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using dialogue::testing::TempDir;
 
 // The server's pieces over a RocksDB store, opened and closed as a restart does.
 struct DurableWorld {

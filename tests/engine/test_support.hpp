@@ -10,31 +10,11 @@
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
 #include "engine/time.hpp"
+#include "tests/temp_dir.hpp"
 
 namespace dialogue::engine::testing {
 
-// A fresh directory, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("dialogue-engine-test-" + std::to_string(::getpid()) + "-" +
-             std::to_string(counter.fetch_add(1)));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string path() const { return (path_ / "db").string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using dialogue::testing::TempDir;
 
 inline TimePoint T(std::string_view text) { return ParseRfc3339(text).value(); }
 

@@ -17,6 +17,7 @@
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
 #include "projections/read_models.hpp"
+#include "tests/temp_dir.hpp"
 #include "workflows/context.hpp"
 #include "workflows/events.hpp"
 
@@ -24,28 +25,7 @@ namespace dialogue::projections::testing {
 
 namespace wf = workflows;
 
-// A fresh directory, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("dialogue-projections-test-" + std::to_string(::getpid()) + "-" +
-             std::to_string(counter.fetch_add(1)));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string path() const { return (path_ / "db").string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using dialogue::testing::TempDir;
 
 inline wf::TimePoint At(std::string_view text) { return wf::ParseInstant(text).value(); }
 inline wf::Date Day(std::string_view text) { return wf::ParseDate("date", text).value(); }
