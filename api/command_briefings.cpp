@@ -47,8 +47,8 @@ Preparer BriefingPreparer(const projections::ReadModels& models, Command command
 template <class Command>
 Preparer ReferralPreparer(const projections::ReadModels& models, Command command) {
   return [&models, command = std::move(command)](wf::Context&) -> engine::Result<PreparedCommand> {
-    auto [state, version] = StateOrEmpty(models.Referral(command.referral));
-    return Prepare(wf::ReferralStream(command.referral), std::move(state), version, command);
+    return PrepareOn(wf::ReferralStream(command.referral), models.Referral(command.referral),
+                     command);
   };
 }
 

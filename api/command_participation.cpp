@@ -60,9 +60,8 @@ void RegisterParticipationCommands(Router& router,
               }
               if (meeting) context.facts.meetings.push_back(std::move(meeting->state));
               context.facts.stakeholders = StakeholdersNamed(models, {command.stakeholder});
-              auto [state, version] = StateOrEmpty(models.ObserverInvitation(command.id));
-              return Prepare(wf::ObserverInvitationStream(command.id), std::move(state), version,
-                             command);
+              return PrepareOn(wf::ObserverInvitationStream(command.id),
+                               models.ObserverInvitation(command.id), command);
             });
       });
 
@@ -72,10 +71,8 @@ void RegisterParticipationCommands(Router& router,
         wf::AnswerObserverInvitation command{call.Param("id"), call.body().Bool("accepted")};
         const auto& models = call.api().read_models;
         return call.Run([&models, command](wf::Context&) -> engine::Result<PreparedCommand> {
-          auto [state, version] =
-              StateOrEmpty(models.ObserverInvitation(command.observer_invitation));
-          return Prepare(wf::ObserverInvitationStream(command.observer_invitation),
-                         std::move(state), version, command);
+          return PrepareOn(wf::ObserverInvitationStream(command.observer_invitation),
+                           models.ObserverInvitation(command.observer_invitation), command);
         });
       });
 
@@ -119,9 +116,8 @@ void RegisterParticipationCommands(Router& router,
                 context.facts.working_groups = WorkingGroupsNamed(models, {context.working_group});
               }
               context.facts.stakeholders = StakeholdersNamed(models, command.stakeholders);
-              auto [state, version] = StateOrEmpty(models.ContributionRequest(command.id));
-              return Prepare(wf::ContributionRequestStream(command.id), std::move(state), version,
-                             command);
+              return PrepareOn(wf::ContributionRequestStream(command.id),
+                               models.ContributionRequest(command.id), command);
             });
       });
 
@@ -132,10 +128,8 @@ void RegisterParticipationCommands(Router& router,
                                        call.body().String("text")};
         const auto& models = call.api().read_models;
         return call.Run([&models, command](wf::Context&) -> engine::Result<PreparedCommand> {
-          auto [state, version] =
-              StateOrEmpty(models.ContributionRequest(command.contribution_request));
-          return Prepare(wf::ContributionRequestStream(command.contribution_request),
-                         std::move(state), version, command);
+          return PrepareOn(wf::ContributionRequestStream(command.contribution_request),
+                           models.ContributionRequest(command.contribution_request), command);
         });
       });
 
@@ -147,10 +141,8 @@ void RegisterParticipationCommands(Router& router,
                                        body.OptionalString("reasons").value_or("")};
         const auto& models = call.api().read_models;
         return call.Run([&models, command](wf::Context&) -> engine::Result<PreparedCommand> {
-          auto [state, version] =
-              StateOrEmpty(models.ContributionRequest(command.contribution_request));
-          return Prepare(wf::ContributionRequestStream(command.contribution_request),
-                         std::move(state), version, command);
+          return PrepareOn(wf::ContributionRequestStream(command.contribution_request),
+                           models.ContributionRequest(command.contribution_request), command);
         });
       });
 
@@ -186,8 +178,7 @@ void RegisterParticipationCommands(Router& router,
               if (command.addressed_to != wf::kAddressedToConference) {
                 context.facts.working_groups = WorkingGroupsNamed(models, {command.addressed_to});
               }
-              auto [state, version] = StateOrEmpty(models.Report(command.id));
-              return Prepare(wf::ReportStream(command.id), std::move(state), version, command);
+              return PrepareOn(wf::ReportStream(command.id), models.Report(command.id), command);
             });
       });
 
@@ -210,9 +201,8 @@ void RegisterParticipationCommands(Router& router,
         return call.Run(
             [&models, command](wf::Context& context) -> engine::Result<PreparedCommand> {
               context.facts.stakeholders = StakeholdersNamed(models, {command.state});
-              auto [state, version] = StateOrEmpty(models.StateParticipation(command.id));
-              return Prepare(wf::StateParticipationStream(command.id), std::move(state), version,
-                             command);
+              return PrepareOn(wf::StateParticipationStream(command.id),
+                               models.StateParticipation(command.id), command);
             });
       });
 
@@ -224,10 +214,8 @@ void RegisterParticipationCommands(Router& router,
                                            body.Number("amount_usd"), body.String("donor")};
         const auto& models = call.api().read_models;
         return call.Run([&models, command](wf::Context&) -> engine::Result<PreparedCommand> {
-          auto [state, version] =
-              StateOrEmpty(models.StateParticipation(command.state_participation));
-          return Prepare(wf::StateParticipationStream(command.state_participation),
-                         std::move(state), version, command);
+          return PrepareOn(wf::StateParticipationStream(command.state_participation),
+                           models.StateParticipation(command.state_participation), command);
         });
       });
 
@@ -239,10 +227,8 @@ void RegisterParticipationCommands(Router& router,
                                                call.body().OptionalString("reasons").value_or("")};
         const auto& models = call.api().read_models;
         return call.Run([&models, command](wf::Context&) -> engine::Result<PreparedCommand> {
-          auto [state, version] =
-              StateOrEmpty(models.StateParticipation(command.state_participation));
-          return Prepare(wf::StateParticipationStream(command.state_participation),
-                         std::move(state), version, command);
+          return PrepareOn(wf::StateParticipationStream(command.state_participation),
+                           models.StateParticipation(command.state_participation), command);
         });
       });
 }

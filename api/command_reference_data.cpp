@@ -22,9 +22,8 @@ void RegisterReferenceDataCommands(Router& router,
                                               body.CalendarDate("ends_on")};
         const auto& models = call.api().read_models;
         return call.Run([&models, command](wf::Context&) -> engine::Result<PreparedCommand> {
-          auto [state, version] = StateOrEmpty(models.ConferenceSession(command.id));
-          return Prepare(wf::ConferenceSessionStream(command.id), std::move(state), version,
-                         command);
+          return PrepareOn(wf::ConferenceSessionStream(command.id),
+                           models.ConferenceSession(command.id), command);
         });
       });
 
@@ -36,8 +35,8 @@ void RegisterReferenceDataCommands(Router& router,
                                          body.OptionalString("protocol")};
         const auto& models = call.api().read_models;
         return call.Run([&models, command](wf::Context&) -> engine::Result<PreparedCommand> {
-          auto [state, version] = StateOrEmpty(models.WorkingGroup(command.id));
-          return Prepare(wf::WorkingGroupStream(command.id), std::move(state), version, command);
+          return PrepareOn(wf::WorkingGroupStream(command.id), models.WorkingGroup(command.id),
+                           command);
         });
       });
 
@@ -52,8 +51,7 @@ void RegisterReferenceDataCommands(Router& router,
         return call.Run(
             [&models, command](wf::Context& context) -> engine::Result<PreparedCommand> {
               context.facts.working_groups = WorkingGroupsNamed(models, {command.working_group});
-              auto [state, version] = StateOrEmpty(models.Meeting(command.id));
-              return Prepare(wf::MeetingStream(command.id), std::move(state), version, command);
+              return PrepareOn(wf::MeetingStream(command.id), models.Meeting(command.id), command);
             });
       });
 
@@ -66,8 +64,8 @@ void RegisterReferenceDataCommands(Router& router,
                                         body.OptionalStringMap("instruments")};
         const auto& models = call.api().read_models;
         return call.Run([&models, command](wf::Context&) -> engine::Result<PreparedCommand> {
-          auto [state, version] = StateOrEmpty(models.Stakeholder(command.id));
-          return Prepare(wf::StakeholderStream(command.id), std::move(state), version, command);
+          return PrepareOn(wf::StakeholderStream(command.id), models.Stakeholder(command.id),
+                           command);
         });
       });
 
@@ -119,9 +117,8 @@ void RegisterReferenceDataCommands(Router& router,
               if (auto session = models.ConferenceSession(command.conference_session)) {
                 context.facts.conference_sessions.push_back(std::move(session->state));
               }
-              auto [state, version] = StateOrEmpty(models.Stakeholder(command.stakeholder));
-              return Prepare(wf::StakeholderStream(command.stakeholder), std::move(state), version,
-                             command);
+              return PrepareOn(wf::StakeholderStream(command.stakeholder),
+                               models.Stakeholder(command.stakeholder), command);
             });
       });
 }

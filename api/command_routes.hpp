@@ -42,6 +42,15 @@ std::pair<State, uint64_t> StateOrEmpty(std::optional<projections::Versioned<Sta
   return {std::move(loaded->state), loaded->version};
 }
 
+// Binds command to the entity as loaded: its state and version, or the empty state and version 0
+// when it does not exist (the decider then answers 404, or creates it).
+template <class State, class Command>
+PreparedCommand PrepareOn(std::string stream, std::optional<projections::Versioned<State>> loaded,
+                          Command command) {
+  auto [state, version] = StateOrEmpty(std::move(loaded));
+  return Prepare(std::move(stream), std::move(state), version, std::move(command));
+}
+
 // A briefing's state and version, and the version of each of its referral streams (the
 // briefing's state folds them too): a decision on the briefing applies only if none moved.
 struct LoadedBriefing {
