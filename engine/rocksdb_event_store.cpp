@@ -6,7 +6,7 @@
 // head, takes the writers that queued meanwhile and hands the lead to the oldest of them, then
 // wakes each writer of its own group. No lock is taken on the way, and each waiting writer is
 // woken exactly once (a futex of its own), so that many appenders cost a wake-up each rather
-// than a fight over one mutex: docs/performance.md, "Group commit".
+// than a fight over one mutex: docs/storage.md, "Appends: group commit".
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
