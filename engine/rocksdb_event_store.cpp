@@ -324,11 +324,14 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
     if (!version) {
       ASSIGN_OR_RETURN(version, ReadStreamVersion(stream, nullptr));
     }
-    // The cache is only a cache: every commit refreshes the streams it wrote, so dropping it
-    // all when it grows large loses nothing but reads.
-    if (version_cache_.size() >= kMaxCachedVersions) version_cache_.clear();
-    version_cache_.emplace(stream, *version);
+    CacheVersion(stream, *version);
     return *version;
+  }
+  // The cache is only a cache: every commit refreshes the streams it wrote, so dropping it all
+  // when it grows large loses nothing but reads.
+  void CacheVersion(const std::string& stream, uint64_t version) {
+    if (version_cache_.size() >= kMaxCachedVersions) version_cache_.clear();
+    version_cache_[stream] = version;
   }
   Result<std::optional<codec::IdempotencyRecord>> CommittedIdempotency(
       const std::string& key) override {
@@ -587,10 +590,7 @@ uint64_t RocksDbEventStore::CommitGroup(const std::vector<Writer*>& group) {
     return 0;
   }
 
-  for (const auto& [stream, version] : plan.stream_versions()) {
-    if (version_cache_.size() >= kMaxCachedVersions) version_cache_.clear();
-    version_cache_[stream] = version;
-  }
+  for (const auto& [stream, version] : plan.stream_versions()) CacheVersion(stream, version);
   if (plan.events().empty()) return 0;
   signal_.SetHead(plan.head());
   return plan.head().position;
