@@ -1,9 +1,6 @@
 // Shared helpers of the engine tests: temporary directories, the stores under test, requests.
 #pragma once
 
-#include <unistd.h>
-#include <atomic>
-#include <filesystem>
 #include <memory>
 #include <string>
 

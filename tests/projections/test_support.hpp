@@ -2,11 +2,7 @@
 // workflows' deciders against the log, and an independent fold of the log to compare with.
 #pragma once
 
-#include <unistd.h>
-
-#include <atomic>
 #include <catch2/catch.hpp>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <stdexcept>
