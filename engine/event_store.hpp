@@ -85,6 +85,16 @@ class EventStore {
   // An idempotent retry (same key and fingerprint) returns the original result with replayed=true.
   [[nodiscard]] virtual Result<AppendResult> Append(const AppendRequest& request) = 0;
 
+  // Append without waiting: `done` is called exactly once with what Append would have returned,
+  // once the events are durable (or refused). It is called on the thread that commits the group
+  // the request joined (a thread of the store's, or a caller of Append leading that group), or
+  // on the caller's own thread before AppendAsync returns when the request is refused before it
+  // is queued (malformed, fail-stop) or the store has no committer (the in-memory store). It must
+  // be quick and must not block: the next group waits for it. The way to have many appends in
+  // flight without a thread parked on each (docs/storage.md, "Appends: group commit").
+  using AppendCallback = std::function<void(Result<AppendResult> result)>;
+  virtual void AppendAsync(AppendRequest request, AppendCallback done) { done(Append(request)); }
+
   // Appends one already-recorded event exactly as given (its recorded_at and hash kept), for
   // `dialogue import` into an empty store. Accepted only when event.position is the head + 1,
   // event.version the stream's next version, event.prev_hash the head hash, event.data canonical

@@ -6,7 +6,9 @@
 // head, takes the writers that queued meanwhile and hands the lead to the oldest of them, then
 // wakes each writer of its own group. No lock is taken on the way, and each waiting writer is
 // woken exactly once (a futex of its own), so that many appenders cost a wake-up each rather
-// than a fight over one mutex: docs/storage.md, "Appends: group commit".
+// than a fight over one mutex. An asynchronous writer (AppendAsync) has no thread to wake: the
+// lead goes to the store's committer thread instead, and a completion is called rather than a
+// thread woken: docs/storage.md, "Appends: group commit".
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
@@ -17,6 +19,9 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "engine/append_plan.hpp"
@@ -67,8 +72,16 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   static Result<std::unique_ptr<EventStore>> Open(const RocksDbOptions& options,
                                                   std::shared_ptr<FileFaults> faults);
 
-  // REQUIRES: no call on the store is in flight.
+  // REQUIRES: no call on the store is in flight, and every AppendAsync's completion was called.
   ~RocksDbEventStore() override {
+    if (committer_.joinable()) {
+      {
+        std::lock_guard lock(committer_mu_);
+        committer_stopping_ = true;
+      }
+      committer_wake_.notify_one();
+      committer_.join();
+    }
     // Flushing the memtables spares the next open a replay of the write-ahead log. After a
     // failed write the files are left as they are.
     if (db_ != nullptr && !failed_.load()) {
@@ -87,6 +100,19 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
     writer.bytes = RequestBytes(canonical);
     Submit(writer);
     return std::move(writer.result);
+  }
+
+  void AppendAsync(AppendRequest request, AppendCallback done) override {
+    Result<AppendRequest> canonical = CanonicalizeRequest(request);
+    if (!canonical) return done(Fail(canonical.error()));
+    if (failed_.load()) return done(Fail(Error::Unavailable(kFailStopMessage)));
+    std::call_once(committer_started_, [this] { committer_ = std::thread([this] { Commit(); }); });
+    auto writer = std::make_unique<Writer>();
+    writer->owned = *std::move(canonical);
+    writer->request = &writer->owned;
+    writer->bytes = RequestBytes(writer->owned);
+    writer->done = std::move(done);
+    SubmitAsync(writer.release());  // deleted once its completion is called
   }
 
   Status AppendVerbatim(const RecordedEvent& event) override {
@@ -281,6 +307,10 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
     // &busy_). Once taken by a leader: the next writer in arrival order, nullptr at the end.
     Writer* next = nullptr;
     Handoff woken;  // kDone: result is set; kLead: lead the writers from this one on
+    // An asynchronous writer: no thread waits on `woken`; the committer thread leads in its
+    // place, and `done` is called instead of a wake-up. Heap-allocated, owning its request.
+    AppendCallback done;
+    AppendRequest owned;
   };
 
   RocksDbEventStore(const RocksDbOptions& options, LedgerHead head)
@@ -290,9 +320,21 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
 
   // Returns once a leader (maybe this thread) has committed writer.
   void Submit(Writer& writer);
+  // Queues an asynchronous writer (taking it over) and returns at once.
+  void SubmitAsync(Writer* writer);
+  // Hands the lead to writer: wakes its thread, or the committer for an asynchronous one.
+  void HandLead(Writer* writer);
+  // Tells every writer of a group led from `own` (nullptr: the committer's group) its result.
+  static void Complete(const std::vector<Writer*>& group, const Writer* own);
+  // The committer thread: leads from the asynchronous writers handed to it, until the store
+  // closes.
+  void Commit();
   // Commits the writers from first on (in arrival order, first being this thread's own) as one
   // group, hands the lead on, wakes the group. Called by the leader only.
   void Lead(Writer* first);
+  // The writers from first on (in arrival order) that one group takes, appended to group; returns
+  // the first writer left out, or nullptr.
+  static Writer* TakeGroup(Writer* first, std::vector<Writer*>& group);
   // Called by the leader only: the writers that queued since it took the lead, in arrival order,
   // the lead staying taken; or nullptr, the lead released.
   Writer* TakePending();
@@ -390,6 +432,15 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
 
   // Owned by the current leader (handed over with the lead, through pending_ or a Handoff).
   std::unordered_map<std::string, uint64_t> version_cache_;
+
+  // The committer thread, started by the first AppendAsync; it sleeps while no asynchronous
+  // writer holds the lead.
+  std::once_flag committer_started_;
+  std::thread committer_;
+  std::mutex committer_mu_;
+  std::condition_variable committer_wake_;
+  Writer* committer_lead_ = nullptr;  // guarded by committer_mu_: lead from this writer on
+  bool committer_stopping_ = false;   // guarded by committer_mu_
 };
 
 Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const RocksDbOptions& options,
@@ -491,6 +542,82 @@ void RocksDbEventStore::Submit(Writer& writer) {
   Lead(&writer);
 }
 
+void RocksDbEventStore::SubmitAsync(Writer* writer) {
+  Writer* top = pending_.load(std::memory_order_acquire);
+  for (;;) {
+    if (top == nullptr) {
+      // No leader: the lead is this writer's, and the committer takes it.
+      writer->next = nullptr;
+      if (pending_.compare_exchange_weak(top, &busy_, std::memory_order_acq_rel,
+                                         std::memory_order_acquire)) {
+        HandLead(writer);
+        return;
+      }
+    } else {
+      writer->next = top;
+      // Once pushed, the writer is the leaders': it may be completed and gone at once.
+      if (pending_.compare_exchange_weak(top, writer, std::memory_order_acq_rel,
+                                         std::memory_order_acquire)) {
+        return;
+      }
+    }
+  }
+}
+
+void RocksDbEventStore::HandLead(Writer* writer) {
+  if (!writer->done) {
+    writer->woken.Post(kLead);
+    return;
+  }
+  {
+    std::lock_guard lock(committer_mu_);
+    committer_lead_ = writer;
+  }
+  committer_wake_.notify_one();
+}
+
+void RocksDbEventStore::Complete(const std::vector<Writer*>& group, const Writer* own) {
+  for (Writer* w : group) {
+    if (w == own) continue;
+    if (w->done) {
+      std::unique_ptr<Writer> owned(w);
+      owned->done(std::move(owned->result));
+    } else {
+      w->woken.Post(kDone);  // w may be gone as soon as this returns
+    }
+  }
+}
+
+void RocksDbEventStore::Commit() {
+  for (;;) {
+    Writer* first = nullptr;
+    {
+      std::unique_lock lock(committer_mu_);
+      committer_wake_.wait(lock,
+                           [this] { return committer_lead_ != nullptr || committer_stopping_; });
+      if (committer_lead_ == nullptr) return;
+      first = std::exchange(committer_lead_, nullptr);
+    }
+    // Leads group after group while the writers next in line are asynchronous too.
+    while (first != nullptr) {
+      std::vector<Writer*> group;
+      Writer* rest = TakeGroup(first, group);
+      const uint64_t new_head = CommitGroup(group);
+      if (rest == nullptr) rest = TakePending();
+      first = nullptr;
+      if (rest != nullptr) {
+        if (rest->done) {
+          first = rest;
+        } else {
+          rest->woken.Post(kLead);
+        }
+      }
+      Complete(group, nullptr);
+      if (new_head != 0) signal_.NotifyListeners(new_head);
+    }
+  }
+}
+
 RocksDbEventStore::Writer* RocksDbEventStore::TakePending() {
   Writer* top = pending_.load(std::memory_order_acquire);
   for (;;) {
@@ -511,8 +638,8 @@ RocksDbEventStore::Writer* RocksDbEventStore::TakePending() {
   return first;
 }
 
-void RocksDbEventStore::Lead(Writer* first) {
-  std::vector<Writer*> group;
+RocksDbEventStore::Writer* RocksDbEventStore::TakeGroup(Writer* first,
+                                                        std::vector<Writer*>& group) {
   size_t bytes = 0;
   Writer* rest = first;
   while (rest != nullptr && (group.empty() || (group.size() < kMaxGroupRequests &&
@@ -521,14 +648,18 @@ void RocksDbEventStore::Lead(Writer* first) {
     bytes += rest->bytes;
     rest = rest->next;
   }
+  return rest;
+}
+
+void RocksDbEventStore::Lead(Writer* first) {
+  std::vector<Writer*> group;
+  Writer* rest = TakeGroup(first, group);
   const uint64_t new_head = CommitGroup(group);
 
   // The next leader starts on its group while this thread wakes its own.
   if (rest == nullptr) rest = TakePending();
-  if (rest != nullptr) rest->woken.Post(kLead);
-  for (Writer* w : group) {
-    if (w != first) w->woken.Post(kDone);  // w may be gone as soon as this returns
-  }
+  if (rest != nullptr) HandLead(rest);
+  Complete(group, first);
   if (new_head != 0) signal_.NotifyListeners(new_head);
 }
 

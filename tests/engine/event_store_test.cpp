@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -479,6 +482,155 @@ TEST_CASE("ScanAll visits exactly what ReadAll returns, in place", "[store]") {
     }
   }
   CHECK(scan(0, SIZE_MAX).size() == 10);
+}
+
+// Completions of AppendAsync, gathered until a count of them arrived. Each is filed under its
+// caller and the index of the request among the caller's (completions of different groups may
+// be called on different threads, so their order of arrival proves nothing).
+class Completions {
+ public:
+  void Add(int caller, int index, Result<AppendResult> result) {
+    std::lock_guard lock(mu_);
+    results_[caller].emplace(index, std::move(result));
+    ++count_;
+    arrived_.notify_all();
+  }
+  // Waits (at most a minute) for n completions in all; false if they did not come.
+  bool WaitFor(size_t n) {
+    std::unique_lock lock(mu_);
+    return arrived_.wait_for(lock, std::chrono::minutes(1), [&] { return count_ >= n; });
+  }
+  size_t count() {
+    std::lock_guard lock(mu_);
+    return count_;
+  }
+  // The caller's results in the order of its requests.
+  std::vector<Result<AppendResult>> Of(int caller) {
+    std::lock_guard lock(mu_);
+    std::vector<Result<AppendResult>> out;
+    for (auto& [index, result] : results_[caller]) out.push_back(result);
+    return out;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable arrived_;
+  std::map<int, std::map<int, Result<AppendResult>>> results_;
+  size_t count_ = 0;
+};
+
+// Blocking and asynchronous appenders on the same streams: each completion is called once, every
+// position is taken once, each caller's appends commit in the order it made them, and a
+// malformed request is refused through its completion.
+TEST_CASE("Asynchronous appends beside blocking ones complete once each, in order",
+          "[store][threads]") {
+  EACH_STORE();
+  StoreUnderTest store(kind, /*sync=*/true);
+  constexpr int kBlocking = 4;
+  constexpr int kAsync = 2;
+  constexpr int kEach = 300;
+  Completions completions;
+  std::vector<std::vector<AppendResult>> blocking(kBlocking);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kBlocking + kAsync; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        AppendRequest request = Write("stream-" + std::to_string((t * 13 + i) % 7),
+                                      ExpectedVersion::Any(), {Event("Appended")});
+        if (t < kBlocking) {
+          auto result = store->Append(request);
+          if (result) blocking[t].push_back(*result);
+          continue;
+        }
+        store->AppendAsync(std::move(request), [&completions, t, i](Result<AppendResult> result) {
+          completions.Add(t, i, std::move(result));
+        });
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  REQUIRE(completions.WaitFor(kAsync * kEach));
+
+  constexpr uint64_t kTotal = (kBlocking + kAsync) * kEach;
+  std::vector<int> seen(kTotal + 1, 0);
+  auto take = [&](const AppendResult& r) {
+    REQUIRE(r.first_position == r.last_position);
+    REQUIRE(r.first_position >= 1);
+    REQUIRE(r.first_position <= kTotal);
+    ++seen[r.first_position];
+  };
+  for (const auto& results : blocking) {
+    REQUIRE(results.size() == kEach);
+    for (const AppendResult& r : results) take(r);
+  }
+  for (int t = kBlocking; t < kBlocking + kAsync; ++t) {
+    const auto results = completions.Of(t);
+    REQUIRE(results.size() == kEach);
+    uint64_t previous = 0;
+    for (const Result<AppendResult>& r : results) {
+      REQUIRE(r);
+      take(*r);
+      CHECK(r->first_position > previous);  // committed in the order they were made
+      previous = r->first_position;
+    }
+  }
+  CHECK(std::count(seen.begin() + 1, seen.end(), 1) == static_cast<long>(kTotal));
+  CHECK(store->Head().position == kTotal);
+  CHECK(store->Verify().value().ok);
+
+  // Refused before it is queued: the completion still tells.
+  store->AppendAsync(AppendRequest{}, [&](Result<AppendResult> result) {
+    completions.Add(-1, 0, std::move(result));
+  });
+  REQUIRE(completions.WaitFor(kAsync * kEach + 1));
+  const auto refused = completions.Of(-1);
+  REQUIRE(refused.size() == 1);
+  REQUIRE_FALSE(refused[0]);
+  CHECK(refused[0].error().code == ErrorCode::kInvalidArgument);
+  CHECK(store->Head().position == kTotal);
+}
+
+// Each completion makes the next append, expecting the version the previous one reached: the
+// committed version is visible to the very next request, even one made from a completion.
+TEST_CASE("A completion may make the next asynchronous append", "[store][threads]") {
+  EACH_STORE();
+  StoreUnderTest store(kind, /*sync=*/true);
+  constexpr uint64_t kChain = 200;
+  Completions completions;
+  std::function<void(uint64_t)> append = [&](uint64_t version) {
+    store->AppendAsync(WithKey(Write("chain",
+                                     version == 0 ? ExpectedVersion::NoStream()
+                                                  : ExpectedVersion::Exactly(version),
+                                     {Event("Linked")}),
+                               "link-" + std::to_string(version), "f"),
+                       [&, version](Result<AppendResult> result) {
+                         const bool ok = result.has_value();
+                         completions.Add(0, static_cast<int>(version), std::move(result));
+                         if (ok && version + 1 < kChain) append(version + 1);
+                       });
+  };
+  append(0);
+  REQUIRE(completions.WaitFor(kChain));
+  const auto results = completions.Of(0);
+  REQUIRE(results.size() == kChain);
+  for (uint64_t i = 0; i < kChain; ++i) {
+    INFO("link " << i);
+    REQUIRE(results[i]);
+    CHECK(results[i]->versions.at(0).version == i + 1);
+    CHECK(results[i]->first_position == i + 1);
+  }
+  CHECK(store->StreamVersion("chain").value() == kChain);
+  // The same key again is a replay, through the completion too.
+  store->AppendAsync(
+      WithKey(Write("chain", ExpectedVersion::NoStream(), {Event("Linked")}), "link-0", "f"),
+      [&](Result<AppendResult> result) { completions.Add(1, 0, std::move(result)); });
+  REQUIRE(completions.WaitFor(kChain + 1));
+  const auto replay = completions.Of(1);
+  REQUIRE(replay.size() == 1);
+  REQUIRE(replay[0]);
+  CHECK(replay[0]->replayed);
+  CHECK(replay[0]->first_position == 1);
+  CHECK(store->Head().position == kChain);
 }
 
 TEST_CASE("WaitForCommit wakes on a commit from another thread and listeners hear of it",

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <future>
 #include <map>
 #include <thread>
 
@@ -293,6 +294,46 @@ TEST_CASE("A failed write puts the store in fail-stop and leaves nothing behind"
   auto next = reopened->Append(Write("s1", ExpectedVersion::Exactly(1), {Event("B")}));
   REQUIRE(next);
   CHECK(next->first_position == 2);
+}
+
+// An asynchronous append acknowledged is on disk (the store reopened has it); one refused by a
+// failed write leaves nothing and stops the store, and later ones are refused at once.
+TEST_CASE("Asynchronous appends are durable when completed and refused in fail-stop",
+          "[rocksdb][threads]") {
+  TempDir dir;
+  std::atomic<bool> fail_writes{false};
+  RocksDbOptions options{dir.path(), true, nullptr, [&] { return !fail_writes.load(); }};
+  std::promise<Result<AppendResult>> first;
+  std::promise<Result<AppendResult>> failed;
+  std::promise<Result<AppendResult>> later;
+  {
+    auto store = std::move(OpenRocksDbEventStore(options).value());
+    store->AppendAsync(Write("s1", ExpectedVersion::NoStream(), {Event("A")}),
+                       [&](Result<AppendResult> r) { first.set_value(std::move(r)); });
+    auto acknowledged = first.get_future().get();
+    REQUIRE(acknowledged);
+    CHECK(acknowledged->first_position == 1);
+
+    fail_writes = true;
+    store->AppendAsync(Write("s1", ExpectedVersion::Exactly(1), {Event("B")}),
+                       [&](Result<AppendResult> r) { failed.set_value(std::move(r)); });
+    auto refused = failed.get_future().get();
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == ErrorCode::kUnavailable);
+    CHECK(store->failed());
+
+    fail_writes = false;
+    store->AppendAsync(Write("s2", ExpectedVersion::Any(), {Event("C")}),
+                       [&](Result<AppendResult> r) { later.set_value(std::move(r)); });
+    auto stopped = later.get_future().get();
+    REQUIRE_FALSE(stopped);
+    CHECK(stopped.error().code == ErrorCode::kUnavailable);
+    CHECK(store->Head().position == 1);
+  }
+  auto reopened = std::move(OpenRocksDbEventStore(options).value());
+  CHECK(reopened->Head().position == 1);
+  CHECK(reopened->StreamVersion("s1").value() == 1);
+  CHECK(reopened->Verify().value().ok);
 }
 
 TEST_CASE("Synced concurrent appends commit every position once", "[rocksdb][threads]") {
