@@ -404,16 +404,18 @@ std::string RequestFingerprint(std::string_view method, std::string_view path,
 void AddCommandRoute(Router& router, std::shared_ptr<CommandEnvironment> environment,
                      std::string pattern, CommandSpec spec, CommandHandler handler) {
   const Access access = Access::Roles(spec.roles);
-  router.Add("POST", std::move(pattern), access,
-             [environment = std::move(environment), spec = std::move(spec),
-              handler = std::move(handler)](const RequestContext& request) -> HttpResponse {
-               auto call = CommandCall::Begin(*environment, request, spec);
-               if (!call) {
-                 environment->metrics.CountCommand(spec.name, "refused");
-                 return std::move(call.error());
-               }
-               return handler(*call);
-             });
+  router.AddAsync(
+      "POST", std::move(pattern), access,
+      [environment = std::move(environment), spec = std::move(spec), handler = std::move(handler)](
+          const RequestContext& request, Responder responder) {
+        auto call = CommandCall::Begin(*environment, request, spec);
+        if (!call) {
+          environment->metrics.CountCommand(spec.name, "refused");
+          return responder.respond(std::move(call.error()));
+        }
+        HttpResponse returned = handler(*call);
+        CommandCall::Continue(std::move(*call), std::move(returned), std::move(responder));
+      });
 }
 
 // --- CommandCall ---
@@ -424,6 +426,7 @@ tl::expected<CommandCall, HttpResponse> CommandCall::Begin(CommandEnvironment& e
   CommandCall call;
   call.environment_ = &environment;
   call.request_ = &request;
+  call.principal_ = *request.principal;
   call.name_ = spec.name;
   const Principal& principal = *request.principal;
 
@@ -627,79 +630,119 @@ HttpResponse CommandCall::Run(const Preparer& prepare) {
     environment_->metrics.CountCommand(name_, "refused");
     return std::move(*refusal);
   }
-  if (auto replayed = Replay()) return std::move(*replayed);
+  prepare_ = prepare;
+  return HttpResponse{};
+}
 
+void CommandCall::Continue(CommandCall call, HttpResponse returned, Responder responder) {
+  if (!call.prepare_) return responder.respond(std::move(returned));  // refused by the route
+  auto self = std::shared_ptr<CommandCall>(new CommandCall(std::move(call)));
+  self->request_ = nullptr;
+  self->responder_ = std::move(responder);
+  if (auto replayed = self->Replay()) return self->responder_.respond(std::move(*replayed));
+  self->correlation_id_ = NewCorrelationId();
+  Attempt(std::move(self));
+}
+
+std::optional<HttpResponse> CommandCall::Decide(engine::AppendRequest& append) {
   ApiContext& api = environment_->api;
-  const std::string correlation_id = NewCorrelationId();
-  for (int attempt = 1; attempt <= kMaxCommandAttempts; ++attempt) {
-    if (auto caught_up = api.read_models.CatchUp(); !caught_up) {
-      return Refuse(caught_up.error(), "failed");
-    }
-    workflows::Context context = context_;
-    auto prepared = prepare(context);
-    if (!prepared) return Refuse(prepared.error(), "refused");
-
-    if (if_match_ && prepared->version != 0 && prepared->version != *if_match_) {
-      return Refuse(engine::Error::VersionConflict(prepared->stream + " is at version " +
-                                                   std::to_string(prepared->version) + ", not " +
-                                                   std::to_string(*if_match_) +
-                                                   " (If-Match); read it again and decide anew"),
-                    "conflict");
-    }
-
-    auto decided = prepared->decide(context);
-    if (!decided) {
-      // A retry that raced its first try (still being appended when it looked) answers as one.
-      if (auto replayed = Replay()) return std::move(*replayed);
-      return Refuse(decided.error(), "refused");
-    }
-
-    // One write per stream, the target first; the events keep their order within a stream.
-    engine::EventMetadata metadata = workflows::MetadataFor(context);
-    metadata.correlation_id = correlation_id;
-    const auto expect = [](uint64_t version) {
-      return version == 0 ? engine::ExpectedVersion::NoStream()
-                          : engine::ExpectedVersion::Exactly(version);
-    };
-    engine::AppendRequest append;
-    append.idempotency = idempotency_;
-    append.writes.push_back({prepared->stream, expect(prepared->version), {}});
-    for (const auto& [stream, version] : prepared->others) {
-      if (stream != prepared->stream) append.writes.push_back({stream, expect(version), {}});
-    }
-    for (const workflows::Event& event : *decided) {
-      const std::string stream = workflows::StreamOf(event);
-      auto write = std::find_if(append.writes.begin(), append.writes.end(),
-                                [&](const engine::StreamWrite& w) { return w.stream == stream; });
-      if (write == append.writes.end()) {
-        append.writes.push_back({stream, engine::ExpectedVersion::NoStream(), {}});
-        write = std::prev(append.writes.end());
-      }
-      write->events.push_back(workflows::ToProposedEvent(event, metadata));
-    }
-
-    auto appended = api.store.Append(append);
-    if (appended) {
-      if (appended->replayed) return Answer(200, *appended, "replayed");
-      if (auto caught_up = api.read_models.CatchUp(); !caught_up) {
-        LogError("read models behind after " + std::string(name_) + ": " +
-                 caught_up.error().message);
-      }
-      return Answer(201, *appended, "created");
-    }
-    const engine::ErrorCode code = appended.error().code;
-    if (code == engine::ErrorCode::kIdempotencyKeyReused) {
-      return Refuse(appended.error(), "refused");
-    }
-    if (code != engine::ErrorCode::kVersionConflict) return Refuse(appended.error(), "failed");
-    if (if_match_) return Refuse(appended.error(), "conflict");
-    // A concurrent writer moved one of the streams: decide again on what it wrote.
-    environment_->metrics.CountRetry(name_);
+  if (auto caught_up = api.read_models.CatchUp(); !caught_up) {
+    return Refuse(caught_up.error(), "failed");
   }
-  return Refuse(engine::Error::VersionConflict(
-                    "the entity kept changing while " + std::string(name_) + " was decided (" +
-                    std::to_string(kMaxCommandAttempts) + " tries); try again"),
-                "conflict");
+  workflows::Context context = context_;
+  auto prepared = prepare_(context);
+  if (!prepared) return Refuse(prepared.error(), "refused");
+
+  if (if_match_ && prepared->version != 0 && prepared->version != *if_match_) {
+    return Refuse(engine::Error::VersionConflict(prepared->stream + " is at version " +
+                                                 std::to_string(prepared->version) + ", not " +
+                                                 std::to_string(*if_match_) +
+                                                 " (If-Match); read it again and decide anew"),
+                  "conflict");
+  }
+
+  auto decided = prepared->decide(context);
+  if (!decided) {
+    // A retry that raced its first try (still being appended when it looked) answers as one.
+    if (auto replayed = Replay()) return replayed;
+    return Refuse(decided.error(), "refused");
+  }
+
+  // One write per stream, the target first; the events keep their order within a stream.
+  engine::EventMetadata metadata = workflows::MetadataFor(context);
+  metadata.correlation_id = correlation_id_;
+  const auto expect = [](uint64_t version) {
+    return version == 0 ? engine::ExpectedVersion::NoStream()
+                        : engine::ExpectedVersion::Exactly(version);
+  };
+  append.idempotency = idempotency_;
+  append.writes.push_back({prepared->stream, expect(prepared->version), {}});
+  for (const auto& [stream, version] : prepared->others) {
+    if (stream != prepared->stream) append.writes.push_back({stream, expect(version), {}});
+  }
+  for (const workflows::Event& event : *decided) {
+    const std::string stream = workflows::StreamOf(event);
+    auto write = std::find_if(append.writes.begin(), append.writes.end(),
+                              [&](const engine::StreamWrite& w) { return w.stream == stream; });
+    if (write == append.writes.end()) {
+      append.writes.push_back({stream, engine::ExpectedVersion::NoStream(), {}});
+      write = std::prev(append.writes.end());
+    }
+    write->events.push_back(workflows::ToProposedEvent(event, metadata));
+  }
+  return std::nullopt;
+}
+
+void CommandCall::Attempt(std::shared_ptr<CommandCall> self) {
+  CommandCall& call = *self;
+  if (++call.attempts_ > kMaxCommandAttempts) {
+    return call.responder_.respond(call.Refuse(
+        engine::Error::VersionConflict("the entity kept changing while " + std::string(call.name_) +
+                                       " was decided (" + std::to_string(kMaxCommandAttempts) +
+                                       " tries); try again"),
+        "conflict"));
+  }
+  engine::AppendRequest append;
+  if (auto answer = call.Decide(append)) return call.responder_.respond(std::move(*answer));
+  call.environment_->api.store.AppendAsync(
+      std::move(append), [self = std::move(self)](engine::Result<engine::AppendResult> appended) {
+        // On the store's committer thread, which must not be held up: the rest goes back to
+        // the connection's thread.
+        self->responder_.post([self, appended = std::move(appended)]() mutable {
+          try {
+            OnAppended(self, std::move(appended));
+          } catch (const std::exception& e) {
+            LogError("command " + std::string(self->name_) + " threw: " + e.what());
+            self->responder_.respond(
+                ProblemResponse(500, "internal_error", "the request could not be handled"));
+          }
+        });
+      });
+}
+
+void CommandCall::OnAppended(const std::shared_ptr<CommandCall>& self,
+                             engine::Result<engine::AppendResult> appended) {
+  CommandCall& call = *self;
+  const Responder& responder = call.responder_;
+  if (appended) {
+    if (appended->replayed) return responder.respond(call.Answer(200, *appended, "replayed"));
+    if (auto caught_up = call.environment_->api.read_models.CatchUp(); !caught_up) {
+      LogError("read models behind after " + std::string(call.name_) + ": " +
+               caught_up.error().message);
+    }
+    return responder.respond(call.Answer(201, *appended, "created"));
+  }
+  const engine::ErrorCode code = appended.error().code;
+  if (code == engine::ErrorCode::kIdempotencyKeyReused) {
+    return responder.respond(call.Refuse(appended.error(), "refused"));
+  }
+  if (code != engine::ErrorCode::kVersionConflict) {
+    return responder.respond(call.Refuse(appended.error(), "failed"));
+  }
+  if (call.if_match_) return responder.respond(call.Refuse(appended.error(), "conflict"));
+  // A concurrent writer moved one of the streams: decide again on what it wrote.
+  call.environment_->metrics.CountRetry(call.name_);
+  Attempt(self);
 }
 
 }  // namespace dialogue::api

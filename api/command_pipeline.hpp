@@ -17,6 +17,10 @@
 //   8. the read models catch up, so a GET after the 201 sees the write, and the answer is
 //      201 {"stream","version","position","events":[...]} with ETag "<version>".
 //
+// Steps 1 to 7 run on the thread that read the request (an io thread of the server); the append
+// is asynchronous (EventStore::AppendAsync), and once it is durable the store's completion posts
+// the rest (a retry, or step 8) back to that connection's thread: no thread waits on the disk.
+//
 // Everything here is thread-safe: one CommandCall lives within one request.
 #pragma once
 
@@ -205,8 +209,9 @@ class CommandCall {
                                                        const CommandSpec& spec);
 
   BodyFields& body() { return *body_; }
+  // REQUIRES: the route's handler is running (the request is gone once it returns).
   const std::string& Param(const std::string& name) const { return request_->Param(name); }
-  const Principal& principal() const { return *request_->principal; }
+  const Principal& principal() const { return principal_; }
   workflows::Role role() const { return context_.role; }
   bool is_secretariat() const { return context_.role == workflows::Role::kSecretariat; }
   // The context the deciders will see (facts are filled per try by the preparer).
@@ -222,23 +227,40 @@ class CommandCall {
   std::optional<HttpResponse> ActForWorkingGroup(const std::string& working_group,
                                                  std::string_view action);
 
-  // Steps 5 to 8: refuses the body's unknown or bad fields (400), then runs the command.
+  // Steps 5 to 8: refuses the body's unknown or bad fields (400, returned), else takes prepare
+  // for the rest, which Continue runs once the route's handler has returned; the response
+  // returned is then only a placeholder.
   HttpResponse Run(const Preparer& prepare);
+
+  // Called with what the route's handler returned: answers it, or runs the command Run took.
+  static void Continue(CommandCall call, HttpResponse returned, Responder responder);
 
  private:
   CommandCall() = default;
   HttpResponse Refuse(const engine::Error& error, std::string_view outcome);
   HttpResponse Answer(int status, const engine::AppendResult& result, std::string_view outcome);
   std::optional<HttpResponse> Replay();
+  // One try: catches up, prepares, checks If-Match, decides and fills append; or the answer.
+  std::optional<HttpResponse> Decide(engine::AppendRequest& append);
+  // Tries (again) and appends; the completion posts OnAppended.
+  static void Attempt(std::shared_ptr<CommandCall> self);
+  static void OnAppended(const std::shared_ptr<CommandCall>& self,
+                         engine::Result<engine::AppendResult> appended);
 
   CommandEnvironment* environment_ = nullptr;
-  const RequestContext* request_ = nullptr;
+  const RequestContext* request_ = nullptr;  // while the route's handler runs
+  Principal principal_;
   std::string_view name_;
   std::shared_ptr<nlohmann::json> body_json_;
   std::shared_ptr<BodyFields> body_;
   workflows::Context context_;
   std::optional<engine::IdempotencyKey> idempotency_;
   std::optional<uint64_t> if_match_;
+  // Set by Run for Continue.
+  Preparer prepare_;
+  Responder responder_;
+  std::string correlation_id_;
+  int attempts_ = 0;
 };
 
 // "If-Match: \"4\"" -> 4; nullopt when the header is not one quoted (or bare) version number.

@@ -147,9 +147,7 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
   // On SIGTERM the subscriptions end cleanly (each stream's last chunk) before connections close.
   server_options.on_stopping = [hub = subscriptions.get()] { hub->Shutdown(); };
   server_options.on_refusal = [&metrics](std::string_view reason) { metrics.CountRefusal(reason); };
-  server_options.run_inline = [&router](const HttpRequest& request) {
-    return router.FromMemory(request);
-  };
+  RouteWork(server_options, router, metrics);
   auto server = Server::Listen(server_options, MakeRequestHandler(router, metrics));
   if (!server) {
     LogError(server.error().message);

@@ -92,4 +92,15 @@ struct HttpResponse {
   std::shared_ptr<StreamingBody> stream;
 };
 
+// How an asynchronous handler goes on and answers. It returns at once, having started something
+// that calls back later (an asynchronous append); that callback, on a thread that must not be
+// held up, hands the rest of the work to `post`, which runs it on a thread of the server's (for
+// a connection: its io thread, in order with the connection's other work). `respond` sends the
+// answer; it is called exactly once, from any thread, and nothing is posted after it. Both are
+// thread-safe and copyable.
+struct Responder {
+  std::function<void(std::function<void()> work)> post;
+  std::function<void(HttpResponse response)> respond;
+};
+
 }  // namespace dialogue::api

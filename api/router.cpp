@@ -1,8 +1,12 @@
 #include "api/router.hpp"
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <exception>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 
@@ -116,18 +120,29 @@ std::optional<Target> ParseTarget(std::string_view target) {
   return result;
 }
 
-void Router::Add(std::string method, std::string pattern, Access access, Handler handler,
-                 Work work) {
-  Route route;
+void Router::Register(std::string method, std::string pattern, Access access, Route route) {
   route.segments = SplitPattern(pattern);
   // Match ranks routes by a 64-bit shape, one bit per segment.
   if (route.segments.size() > 64) throw std::invalid_argument("route pattern too deep: " + pattern);
   route.method = std::move(method);
   route.pattern = std::move(pattern);
   route.access = std::move(access);
+  routes_.push_back(std::move(route));
+}
+
+void Router::Add(std::string method, std::string pattern, Access access, Handler handler,
+                 Work work) {
+  Route route;
   route.handler = std::move(handler);
   route.work = work;
-  routes_.push_back(std::move(route));
+  Register(std::move(method), std::move(pattern), std::move(access), std::move(route));
+}
+
+void Router::AddAsync(std::string method, std::string pattern, Access access,
+                      AsyncHandler handler) {
+  Route route;
+  route.async_handler = std::move(handler);
+  Register(std::move(method), std::move(pattern), std::move(access), std::move(route));
 }
 
 std::vector<std::pair<std::string, std::string>> Router::Routes() const {
@@ -163,10 +178,23 @@ bool Router::FromMemory(const HttpRequest& request) const {
   return route != nullptr && route->work == Work::kFromMemory;
 }
 
-Router::Dispatched Router::Dispatch(const HttpRequest& request) const {
+namespace {
+
+// A refusal as the resolution (Resolved is Router's, private: deduced).
+template <class Resolved>
+Resolved& Refused(Resolved& resolved, HttpResponse response, std::string route) {
+  resolved.refusal.emplace(std::move(response), std::move(route));
+  return resolved;
+}
+
+}  // namespace
+
+Router::Resolved Router::Resolve(const HttpRequest& request) const {
+  Resolved resolved;
   auto target = ParseTarget(request.target);
   if (!target) {
-    return {ProblemResponse(400, "bad_request", "malformed request target"), "unmatched"};
+    return Refused(resolved, ProblemResponse(400, "bad_request", "malformed request target"),
+                   "unmatched");
   }
 
   const Route* best = Match(target->segments, request.method);
@@ -176,17 +204,20 @@ Router::Dispatched Router::Dispatch(const HttpRequest& request) const {
       if (PathMatches(route.segments, target->segments)) allowed.insert(route.method);
     }
     if (allowed.empty()) {
-      return {ProblemResponse(404, "not_found", "no resource at " + target->path), "unmatched"};
+      return Refused(resolved, ProblemResponse(404, "not_found", "no resource at " + target->path),
+                     "unmatched");
     }
     std::string allow;
     for (const auto& method : allowed) allow += (allow.empty() ? "" : ", ") + method;
     HttpResponse response = ProblemResponse(
         405, "method_not_allowed", request.method + " is not allowed here; allowed: " + allow);
     response.headers.Set("Allow", allow);
-    return {std::move(response), "unmatched"};
+    return Refused(resolved, std::move(response), "unmatched");
   }
 
-  RequestContext context{request, target->path, {}, std::move(target->query), std::nullopt};
+  RequestContext& context = resolved.context.emplace(
+      RequestContext{request, target->path, {}, std::move(target->query), std::nullopt});
+  resolved.route = best;
   for (size_t i = 0; i < best->segments.size(); ++i) {
     const std::string& segment = best->segments[i];
     if (IsParam(segment)) {
@@ -213,37 +244,133 @@ Router::Dispatched Router::Dispatch(const HttpRequest& request) const {
                           : cookie      ? "the session has ended or is unknown: sign in again"
                                         : "missing Authorization: Bearer <token>");
       response.headers.Set("WWW-Authenticate", "Bearer");
-      return {std::move(response), best->pattern};
+      return Refused(resolved, std::move(response), best->pattern);
     }
     // A browser sends the cookie on cross-site requests too: a request that changes something
     // must prove it came from the console's own scripts (a cross-site form cannot set headers).
     if (context.by_session && request.method != "GET" && request.method != "HEAD") {
       auto csrf = request.headers.Get(kCsrfHeader);
       if (!csrf || *csrf != kCsrfValue) {
-        return {ProblemResponse(403, "forbidden",
-                                request.method + " with the session cookie must carry the header "
-                                                 "X-Requested-With: dialogue"),
-                best->pattern};
+        return Refused(
+            resolved,
+            ProblemResponse(403, "forbidden",
+                            request.method + " with the session cookie must carry the header "
+                                             "X-Requested-With: dialogue"),
+            best->pattern);
       }
     }
     if (best->access.kind == Access::Kind::kRoles &&
         std::none_of(best->access.roles.begin(), best->access.roles.end(),
                      [&](const std::string& role) { return HasRole(*context.principal, role); })) {
-      return {ProblemResponse(403, "forbidden",
-                              "role not allowed to " + request.method + " " + best->pattern),
-              best->pattern};
+      return Refused(resolved,
+                     ProblemResponse(403, "forbidden",
+                                     "role not allowed to " + request.method + " " + best->pattern),
+                     best->pattern);
+    }
+  }
+  return resolved;
+}
+
+namespace {
+
+HttpResponse InternalError(const HttpRequest& request, const std::string& pattern,
+                           const char* what) {
+  LogError("handler " + request.method + " " + pattern + " threw: " + what);
+  return ProblemResponse(500, "internal_error", "the request could not be handled");
+}
+
+// What an asynchronous route posts and answers while Dispatch waits for it on its own thread.
+class Waiter {
+ public:
+  void Post(std::function<void()> work) {
+    std::lock_guard lock(mu_);
+    work_.push_back(std::move(work));
+    changed_.notify_one();
+  }
+  void Respond(HttpResponse response) {
+    std::lock_guard lock(mu_);
+    if (!response_) response_ = std::move(response);
+    changed_.notify_one();
+  }
+  // Runs what is posted until the answer comes.
+  HttpResponse Wait() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      changed_.wait(lock, [&] { return response_.has_value() || !work_.empty(); });
+      if (work_.empty()) return std::move(*response_);
+      std::function<void()> work = std::move(work_.front());
+      work_.pop_front();
+      lock.unlock();
+      work();
+      lock.lock();
     }
   }
 
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<std::function<void()>> work_;
+  std::optional<HttpResponse> response_;
+};
+
+}  // namespace
+
+Router::Dispatched Router::Call(const Route& route, const RequestContext& context) {
   try {
-    return {best->handler(context), best->pattern};
+    return {route.handler(context), route.pattern};
   } catch (const std::exception& e) {
-    LogError("handler " + request.method + " " + best->pattern + " threw: " + e.what());
+    return {InternalError(context.request, route.pattern, e.what()), route.pattern};
   } catch (...) {
-    LogError("handler " + request.method + " " + best->pattern + " threw a non-exception");
+    return {InternalError(context.request, route.pattern, "a non-exception"), route.pattern};
   }
-  return {ProblemResponse(500, "internal_error", "the request could not be handled"),
-          best->pattern};
+}
+
+Router::Dispatched Router::Dispatch(const HttpRequest& request) const {
+  Resolved resolved = Resolve(request);
+  if (resolved.refusal) return std::move(*resolved.refusal);
+  const Route& route = *resolved.route;
+  if (route.handler) return Call(route, *resolved.context);
+  try {
+    auto waiter = std::make_shared<Waiter>();
+    route.async_handler(
+        *resolved.context,
+        Responder{[waiter](std::function<void()> work) { waiter->Post(std::move(work)); },
+                  [waiter](HttpResponse response) { waiter->Respond(std::move(response)); }});
+    return {waiter->Wait(), route.pattern};
+  } catch (const std::exception& e) {
+    return {InternalError(request, route.pattern, e.what()), route.pattern};
+  } catch (...) {
+    return {InternalError(request, route.pattern, "a non-exception"), route.pattern};
+  }
+}
+
+void Router::DispatchAsync(const HttpRequest& request,
+                           std::function<void(std::function<void()>)> post,
+                           std::function<void(Dispatched)> done) const {
+  Resolved resolved = Resolve(request);
+  if (resolved.refusal) return done(std::move(*resolved.refusal));
+  const Route& route = *resolved.route;
+  if (route.handler) return done(Call(route, *resolved.context));
+  // Answered once: by the handler, or here when it throws before it has.
+  auto answered = std::make_shared<std::atomic<bool>>(false);
+  auto respond = [answered, done = std::move(done), pattern = route.pattern](HttpResponse r) {
+    if (!answered->exchange(true)) done({std::move(r), pattern});
+  };
+  try {
+    route.async_handler(*resolved.context, Responder{std::move(post), respond});
+    return;
+  } catch (const std::exception& e) {
+    respond(InternalError(request, route.pattern, e.what()));
+  } catch (...) {
+    respond(InternalError(request, route.pattern, "a non-exception"));
+  }
+}
+
+bool Router::IsAsync(const HttpRequest& request) const {
+  auto target = ParseTarget(request.target);
+  if (!target) return false;
+  const Route* route = Match(target->segments, request.method);
+  return route != nullptr && route->async_handler != nullptr;
 }
 
 }  // namespace dialogue::api

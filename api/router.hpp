@@ -53,6 +53,9 @@ struct RequestContext {
 };
 
 using Handler = std::function<HttpResponse(const RequestContext&)>;
+// A handler that answers later, through the Responder (api/http_types.hpp), exactly once. The
+// context is valid only until it returns: what the rest of the work needs, it copies.
+using AsyncHandler = std::function<void(const RequestContext&, Responder)>;
 
 // What a handler waits on. kFromMemory: it answers from memory (read models, the head, static
 // files) and never waits on the disk or a commit, so the server may call it on its io thread
@@ -73,12 +76,23 @@ class Router {
   // segments win over parameters when both match.
   void Add(std::string method, std::string pattern, Access access, Handler handler,
            Work work = Work::kMayBlock);
+  // A route whose handler answers through a Responder (a command waiting on its append).
+  void AddAsync(std::string method, std::string pattern, Access access, AsyncHandler handler);
 
   struct Dispatched {
     HttpResponse response;
     std::string route;  // the matched pattern, or "unmatched" (a metrics label)
   };
+  // Answers on the calling thread, which may block. An asynchronous route's work is run here
+  // too: this thread waits for its answer and runs what it posts meanwhile.
   Dispatched Dispatch(const HttpRequest& request) const;
+  // Calls done exactly once: at once for a refusal or a synchronous route; for an asynchronous
+  // one when it answers, from whichever thread it answers on. post: as Responder::post.
+  void DispatchAsync(const HttpRequest& request, std::function<void(std::function<void()>)> post,
+                     std::function<void(Dispatched)> done) const;
+
+  // Whether request goes to an asynchronous route (DispatchAsync then spares a thread).
+  bool IsAsync(const HttpRequest& request) const;
 
   // Whether request goes to a kFromMemory route and asks for the present: an `as_of` query folds
   // the entity's stream from the store, so it may block. False for unmatched requests.
@@ -94,11 +108,22 @@ class Router {
     std::string pattern;
     std::vector<std::string> segments;
     Access access;
-    Handler handler;
+    Handler handler;             // either this
+    AsyncHandler async_handler;  // or this
     Work work = Work::kMayBlock;
   };
   // The most specific route matching the path with the request's method; null when none.
   const Route* Match(const std::vector<std::string>& segments, const std::string& method) const;
+  // The route of a request and its context, or the refusal (400, 404, 405, 401, 403).
+  struct Resolved {
+    const Route* route = nullptr;
+    std::optional<RequestContext> context;  // with route
+    std::optional<Dispatched> refusal;      // without
+  };
+  Resolved Resolve(const HttpRequest& request) const;
+  // A synchronous route's answer; a throw is answered 500.
+  static Dispatched Call(const Route& route, const RequestContext& context);
+  void Register(std::string method, std::string pattern, Access access, Route route);
   const TokenRegistry* tokens_;
   const SessionStore* sessions_ = nullptr;
   std::vector<Route> routes_;

@@ -54,6 +54,28 @@ void RegisterSystemRoutes(Router& router, ApiContext& context) {
       Work::kFromMemory);
 }
 
+std::function<void(const HttpRequest&, Responder)> MakeAsyncRequestHandler(const Router& router,
+                                                                           Metrics& metrics) {
+  return [&router, &metrics](const HttpRequest& request, Responder responder) {
+    const auto start = std::chrono::steady_clock::now();
+    router.DispatchAsync(request, std::move(responder.post),
+                         [&metrics, start, method = std::string(MethodLabel(request.method)),
+                          respond = std::move(responder.respond)](Router::Dispatched dispatched) {
+                           const std::chrono::duration<double> elapsed =
+                               std::chrono::steady_clock::now() - start;
+                           metrics.ObserveRequest(method, dispatched.route,
+                                                  dispatched.response.status, elapsed.count());
+                           respond(std::move(dispatched.response));
+                         });
+  };
+}
+
+void RouteWork(ServerOptions& options, const Router& router, Metrics& metrics) {
+  options.run_inline = [&router](const HttpRequest& request) { return router.FromMemory(request); };
+  options.run_async = [&router](const HttpRequest& request) { return router.IsAsync(request); };
+  options.async_handler = MakeAsyncRequestHandler(router, metrics);
+}
+
 RequestHandler MakeRequestHandler(const Router& router, Metrics& metrics) {
   return [&router, &metrics](const HttpRequest& request) {
     const auto start = std::chrono::steady_clock::now();

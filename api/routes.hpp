@@ -63,5 +63,12 @@ void RefreshReadModelMetrics(ApiContext& context);
 
 // The server's request handler: dispatches through router and records each request in metrics.
 RequestHandler MakeRequestHandler(const Router& router, Metrics& metrics);
+// The same for the requests ServerOptions::run_async hands over (Router::IsAsync), answering
+// through the Responder.
+std::function<void(const HttpRequest&, Responder)> MakeAsyncRequestHandler(const Router& router,
+                                                                           Metrics& metrics);
+// Sets run_inline, run_async and async_handler of options to serve router's routes: from memory
+// on the io threads, commands asynchronously, the rest on the worker pool.
+void RouteWork(ServerOptions& options, const Router& router, Metrics& metrics);
 
 }  // namespace dialogue::api

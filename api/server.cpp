@@ -20,6 +20,7 @@
 #include <boost/beast/ssl.hpp>
 #include <deque>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -376,6 +377,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     request.tls = kTls;
 
     state_ = State::kHandling;
+    // A handler that waits on a completion starts here and answers from wherever it finishes.
+    if (server_.options.run_async && server_.options.async_handler &&
+        server_.options.run_async(request)) {
+      return HandleAsync(request);
+    }
     // A handler that cannot block runs here, on the strand: no hop to the pool and back.
     if (server_.options.run_inline && server_.options.run_inline(request)) {
       return OnHandled(server_.Handle(request));
@@ -389,6 +395,38 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         self->OnHandled(std::move(response));
       });
     });
+  }
+
+  void HandleAsync(const HttpRequest& request) {
+    // Until the answer is back on the strand, the io_context keeps running (Run does not return
+    // before it is): the guard is released there, whoever still holds a copy of the Responder.
+    struct Owed {
+      explicit Owed(net::io_context& ioc) : guard(net::make_work_guard(ioc)) {}
+      net::executor_work_guard<net::io_context::executor_type> guard;
+      std::atomic<bool> answered{false};
+    };
+    auto owed = std::make_shared<Owed>(server_.ioc);
+    Responder responder;
+    responder.post = [executor = stream_.get_executor()](std::function<void()> work) {
+      net::post(executor, std::move(work));
+    };
+    responder.respond = [self = this->shared_from_this(), owed](HttpResponse response) {
+      if (owed->answered.exchange(true)) return;  // answered once only
+      net::post(self->stream_.get_executor(),
+                [self, owed, response = std::move(response)]() mutable {
+                  self->OnHandled(std::move(response));
+                  owed->guard.reset();
+                });
+    };
+    try {
+      server_.options.async_handler(request, responder);
+      return;
+    } catch (const std::exception& e) {
+      LogError(std::string("request handler threw: ") + e.what());
+    } catch (...) {
+      LogError("request handler threw a non-exception");
+    }
+    responder.respond(ProblemResponse(500, "internal_error", "the request could not be handled"));
   }
 
   void OnHandled(HttpResponse response) {

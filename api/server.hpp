@@ -62,6 +62,12 @@ struct ServerOptions {
   // of being handed to the worker pool and back (two thread hops, ~40 % of a small GET's cost):
   // only for requests whose handler never blocks (answers from memory). Must not block itself.
   std::function<bool(const HttpRequest&)> run_inline;
+  // When both are set and run_async is true for a request, async_handler takes it on the io
+  // thread that read it (before run_inline is asked) and answers through the Responder: for
+  // handlers that wait on a completion rather than block (a command's durable append), so that
+  // no pool thread is parked per request. The io_context keeps running until it has answered.
+  std::function<bool(const HttpRequest&)> run_async;
+  std::function<void(const HttpRequest&, Responder)> async_handler;
 };
 
 // Turns a request into a response. Called on a worker thread; may block; must not throw (an

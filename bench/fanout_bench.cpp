@@ -263,6 +263,7 @@ int main(int argc, char** argv) {
   server_options.port = 0;
   server_options.max_connections = static_cast<size_t>(config.subscribers) + 16;
   server_options.on_stopping = [&hub] { hub.Shutdown(); };
+  api::RouteWork(server_options, router, metrics);
   auto server = api::Server::Listen(server_options, api::MakeRequestHandler(router, metrics));
   if (!server) {
     std::cerr << server.error().message << "\n";

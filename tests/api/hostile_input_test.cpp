@@ -49,6 +49,7 @@ class HostileFixture : public testing::CommandFixture {
     ServerOptions options;
     options.port = 0;
     options.worker_threads = 2;
+    RouteWork(options, router_, metrics_);
     server_ = Server::Listen(options, MakeRequestHandler(router_, metrics_)).value();
     thread_ = std::thread([this] { server_->Run(); });
   }

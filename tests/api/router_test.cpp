@@ -1,6 +1,10 @@
 #include <catch2/catch.hpp>
+#include <functional>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 #include "api/json_io.hpp"
 #include "api/router.hpp"
@@ -48,14 +52,34 @@ class RouterFixture {
     });
     router_.Add("GET", "/boom", Access::Public(),
                 [](const RequestContext&) -> HttpResponse { throw std::runtime_error("bug"); });
+    // Answers from another thread, after posting a step that must run before the answer.
+    router_.AddAsync(
+        "POST", "/later/{id}", Access::AnyPrincipal(),
+        [this](const RequestContext& context, Responder responder) {
+          later_threads_.emplace_back(
+              [id = context.Param("id"), actor = context.principal->actor, responder, this] {
+                responder.post([id, actor, responder, this] {
+                  posted_on_ = std::this_thread::get_id();
+                  responder.respond(JsonResponse(202, {{"id", id}, {"actor", actor}}));
+                });
+              });
+        });
+    router_.AddAsync("POST", "/later-boom", Access::Public(),
+                     [](const RequestContext&, Responder) { throw std::runtime_error("bug"); });
+  }
+  ~RouterFixture() {
+    for (auto& t : later_threads_) t.join();
   }
 
   Router::Dispatched Dispatch(const HttpRequest& request) { return router_.Dispatch(request); }
+  const Router& router() const { return router_; }
+  std::thread::id posted_on_;  // where /later's posted step ran
   bool FromMemory(const HttpRequest& request) { return router_.FromMemory(request); }
 
  private:
   TokenRegistry tokens_;
   Router router_;
+  std::vector<std::thread> later_threads_;
 };
 
 TEST_CASE_METHOD(RouterFixture, "A public route needs no token", "[router]") {
@@ -130,6 +154,43 @@ TEST_CASE_METHOD(RouterFixture, "A handler that throws answers 500 internal_erro
   auto result = Dispatch(Request("GET", "/boom"));
   CHECK(result.response.status == 500);
   CHECK(Code(result.response) == "internal_error");
+}
+
+TEST_CASE_METHOD(RouterFixture,
+                 "An asynchronous route answers Dispatch, which runs its posted steps itself",
+                 "[router]") {
+  CHECK(router().IsAsync(Request("POST", "/later/x1")));
+  CHECK_FALSE(router().IsAsync(Request("POST", "/v1/briefings")));
+  CHECK_FALSE(router().IsAsync(Request("GET", "/later/x1")));
+  auto result = Dispatch(Request("POST", "/later/x1", testing::kAuditorToken));
+  CHECK(result.response.status == 202);
+  CHECK(result.route == "/later/{id}");
+  CHECK(nlohmann::json::parse(result.response.body) ==
+        nlohmann::json{{"id", "x1"}, {"actor", "aud-bo"}});
+  CHECK(posted_on_ == std::this_thread::get_id());
+  // Refused before the handler, as any route.
+  CHECK(Dispatch(Request("POST", "/later/x1")).response.status == 401);
+  CHECK(Dispatch(Request("POST", "/later-boom")).response.status == 500);
+}
+
+TEST_CASE_METHOD(RouterFixture, "DispatchAsync answers once, through done", "[router]") {
+  std::promise<Router::Dispatched> answered;
+  router().DispatchAsync(
+      Request("POST", "/later/x2", testing::kAuditorToken),
+      [](std::function<void()> work) { std::thread(std::move(work)).detach(); },
+      [&](Router::Dispatched dispatched) { answered.set_value(std::move(dispatched)); });
+  auto result = answered.get_future().get();
+  CHECK(result.response.status == 202);
+  CHECK(result.route == "/later/{id}");
+
+  // Synchronous routes and refusals answer before DispatchAsync returns.
+  std::vector<int> statuses;
+  const auto collect = [&](Router::Dispatched d) { statuses.push_back(d.response.status); };
+  const auto no_post = [](std::function<void()>) { FAIL("nothing to post"); };
+  router().DispatchAsync(Request("GET", "/healthz"), no_post, collect);
+  router().DispatchAsync(Request("GET", "/nowhere"), no_post, collect);
+  router().DispatchAsync(Request("POST", "/later-boom"), no_post, collect);
+  CHECK(statuses == std::vector<int>{200, 404, 500});
 }
 
 TEST_CASE_METHOD(RouterFixture, "A malformed target answers 400", "[router]") {

@@ -98,9 +98,14 @@ class ServerFixture : public testing::InProcessApi {
       release_.Wait();
       return JsonResponse(200, {{"blocked", false}});
     });
+    // Answers when the test says so, from the test's thread.
+    router_.AddAsync("GET", "/test/later", Access::Public(),
+                     [this](const RequestContext&, Responder responder) {
+                       later_.set_value(std::move(responder));
+                     });
     options.port = 0;
     options.worker_threads = workers;
-    options.run_inline = [this](const HttpRequest& request) { return router_.FromMemory(request); };
+    RouteWork(options, router_, metrics_);
     server_ = Server::Listen(options, MakeRequestHandler(router_, metrics_)).value();
     thread_ = std::thread([this] { server_->Run(); });
   }
@@ -120,6 +125,7 @@ class ServerFixture : public testing::InProcessApi {
   std::shared_ptr<TestStream> stream_;
   std::promise<void> entered_;
   Gate release_;
+  std::promise<Responder> later_;
   std::unique_ptr<Server> server_;
   std::thread thread_;
 };
@@ -308,6 +314,25 @@ TEST_CASE_METHOD(ServerFixture, "Stop lets a request under way finish, then clos
   thread_.join();  // Run returns once every connection is gone
 }
 
+TEST_CASE_METHOD(ServerFixture, "Stop waits for an asynchronous answer, then closes", "[server]") {
+  HttpClient waiting(port());
+  net::write(waiting.socket(),
+             net::buffer(std::string("GET /test/later HTTP/1.1\r\nHost: x\r\n\r\n")));
+  Responder responder = later_.get_future().get();
+  server_->Stop();
+  // Run is still serving: the answer is owed. It comes from this thread, posted first.
+  std::promise<std::thread::id> posted;
+  responder.post([&] { posted.set_value(std::this_thread::get_id()); });
+  CHECK(posted.get_future().get() != std::this_thread::get_id());
+  responder.respond(JsonResponse(200, {{"late", true}}));
+  Reply reply = waiting.Receive();
+  CHECK(reply.status == 200);
+  CHECK(reply.body == R"({"late":true})");
+  CHECK(reply.Header("connection") == "close");
+  CHECK(waiting.ServerClosed());
+  thread_.join();
+}
+
 // One worker thread only: a request blocked in it holds every request handed to the pool.
 class OneWorkerFixture : public ServerFixture {
  public:
@@ -325,6 +350,26 @@ TEST_CASE_METHOD(OneWorkerFixture, "Reads from memory are answered while every w
   CHECK(reader.Send("GET", "/healthz").status == 200);
   Reply head = reader.Send("GET", "/v1/ledger/head", Bearer(testing::kAuditorToken));
   CHECK(head.status == 200);
+  release_.Open();
+  CHECK(busy.Receive().status == 200);
+}
+
+TEST_CASE_METHOD(OneWorkerFixture, "Commands are answered while every worker is busy", "[server]") {
+  HttpClient busy(port());
+  net::write(busy.socket(),
+             net::buffer(std::string("GET /test/block HTTP/1.1\r\nHost: x\r\n\r\n")));
+  entered_.get_future().wait();  // the only worker waits in /test/block
+  // A command appends asynchronously: no worker is needed to wait for its sync.
+  HttpClient writer(port());
+  Reply created =
+      writer.Send("POST", "/v1/working-groups",
+                  {{"Authorization", std::string("Bearer ") + testing::kSecretariatToken},
+                   {"Content-Type", "application/json"}},
+                  R"({"id":"wg-a","name":"Working Group on Technical Assistance"})");
+  CHECK(created.status == 201);
+  CHECK(nlohmann::json::parse(created.body).value("stream", "") == "working-group-wg-a");
+  Reply read = writer.Send("GET", "/v1/working-groups/wg-a", Bearer(testing::kAuditorToken));
+  CHECK(read.status == 200);
   release_.Open();
   CHECK(busy.Receive().status == 200);
 }
