@@ -337,6 +337,12 @@ void SubscriptionHubCore::FanOutLoop() {
       // then costs one write per round, whatever the commit rate.
       fanout_cv.wait_until(lock, next_round, [&] { return stopping; });
       if (stopping) return;
+      // Nobody to offer to: pass over what was committed rather than read and format it. A
+      // subscriber registered later catches up from the log to offered_through before it is live.
+      if (subscribers.empty()) {
+        offered = offered_through = std::max(offered_through, head_hint);
+        continue;
+      }
     }
     next_round = SteadyClock::now() + options.fanout_interval;
     if (SteadyClock::now() >= next_keep_alive) {

@@ -154,9 +154,12 @@ fi
 
 # --- 2. Engine in-process append --------------------------------------------------------------
 if want 2; then
-for n in 1 8 64; do describe[append_$n]="events/s: durable Append, one event per call, $n appenders"; done
+for n in 1 8 64; do
+  describe[append_$n]="events/s: durable AppendAsync, one event per call, $n appenders in flight"
+  describe[append_${n}_threads]="events/s: the same from $n threads blocking in Append"
+done
 section "2. Engine: durable Append (sync=true)"
-run_bench "$bench_bin/dialogue_bench_append" --dir "$work" --seconds "$seconds" --threads 1,8,64
+run_bench "$bench_bin/dialogue_bench_append" --dir "$work" --seconds "$seconds" --appenders 1,8,64
 set_figure append_64_vs_batch100 "$(ratio append_64 raw_batch100)" "append_64 / raw_batch100 (goal >= 0.60)"
 fi
 
@@ -189,7 +192,7 @@ bare_pid=$!
 pids+=("$bare_pid")
 bare_port=$(wait_listening "$work/bare.out" "$bare_pid" 10)
 rate=$(wrk_rate "http://127.0.0.1:$bare_port/")
-set_figure bare_beast_pool "$rate" "req/s: the same, answered on a 64-thread pool as dialogue does"
+set_figure bare_beast_pool "$rate" "req/s: the same, answered on a 64-thread pool (as dialogue does the requests that may block)"
 stop_server "$bare_pid"
 
 "$dialogue_bin" serve --data "$work/http-data" --listen 127.0.0.1:0 --tokens "$work/tokens.json" \
