@@ -86,12 +86,13 @@ class EventStore {
   [[nodiscard]] virtual Result<AppendResult> Append(const AppendRequest& request) = 0;
 
   // Append without waiting: `done` is called exactly once with what Append would have returned,
-  // once the events are durable (or refused). It is called on the thread that commits the group
-  // the request joined (a thread of the store's, or a caller of Append leading that group), or
-  // on the caller's own thread before AppendAsync returns when the request is refused before it
-  // is queued (malformed, fail-stop) or the store has no committer (the in-memory store). It must
-  // be quick and must not block: the next group waits for it. The way to have many appends in
-  // flight without a thread parked on each (docs/storage.md, "Appends: group commit").
+  // once the events are durable (or refused). It is called on a thread of the store's (its
+  // completer, in commit order, beside the commit listeners), or on a caller of Append that led
+  // the group the request joined, or on the caller's own thread before AppendAsync returns when
+  // the request is refused before it is queued (malformed, fail-stop) or the store has no
+  // committer (the in-memory store). It should be quick (the completions of later groups wait for
+  // it) and must not throw; it may append, even blocking. The way to have many appends in flight
+  // without a thread parked on each (docs/storage.md, "Appends: group commit").
   using AppendCallback = std::function<void(Result<AppendResult> result)>;
   virtual void AppendAsync(AppendRequest request, AppendCallback done) { done(Append(request)); }
 

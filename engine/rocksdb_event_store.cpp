@@ -20,6 +20,7 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -81,6 +82,13 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
       }
       committer_wake_.notify_one();
       committer_.join();
+      // The committer handed over its last group before it returned.
+      {
+        std::lock_guard lock(completer_mu_);
+        completer_stopping_ = true;
+      }
+      completer_wake_.notify_one();
+      completer_.join();
     }
     // Flushing the memtables spares the next open a replay of the write-ahead log. After a
     // failed write the files are left as they are.
@@ -106,7 +114,10 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
     Result<AppendRequest> canonical = CanonicalizeRequest(request);
     if (!canonical) return done(Fail(canonical.error()));
     if (failed_.load()) return done(Fail(Error::Unavailable(kFailStopMessage)));
-    std::call_once(committer_started_, [this] { committer_ = std::thread([this] { Commit(); }); });
+    std::call_once(committer_started_, [this] {
+      completer_ = std::thread([this] { CompleteCommitted(); });
+      committer_ = std::thread([this] { Commit(); });
+    });
     auto writer = std::make_unique<Writer>();
     writer->owned = *std::move(canonical);
     writer->request = &writer->owned;
@@ -327,8 +338,12 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   // Tells every writer of a group led from `own` (nullptr: the committer's group) its result.
   static void Complete(const std::vector<Writer*>& group, const Writer* own);
   // The committer thread: leads from the asynchronous writers handed to it, until the store
-  // closes.
+  // closes. It runs no caller's code: the groups it committed go to the completer thread.
   void Commit();
+  // The completer thread: completes the committer's groups and calls the commit listeners, in
+  // commit order. Apart from the committer, so that a completion or listener that appends (and
+  // waits) never waits on the thread it runs on.
+  void CompleteCommitted();
   // Commits the writers from first on (in arrival order, first being this thread's own) as one
   // group, hands the lead on, wakes the group. Called by the leader only.
   void Lead(Writer* first);
@@ -441,6 +456,17 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   std::condition_variable committer_wake_;
   Writer* committer_lead_ = nullptr;  // guarded by committer_mu_: lead from this writer on
   bool committer_stopping_ = false;   // guarded by committer_mu_
+
+  // The groups the committer wrote, for the completer thread, started with it.
+  struct Committed {
+    std::vector<Writer*> group;  // its asynchronous writers
+    uint64_t new_head = 0;       // 0: the head did not move
+  };
+  std::thread completer_;
+  std::mutex completer_mu_;
+  std::condition_variable completer_wake_;
+  std::deque<Committed> committed_;  // guarded by completer_mu_
+  bool completer_stopping_ = false;  // guarded by completer_mu_
 };
 
 Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const RocksDbOptions& options,
@@ -612,9 +638,38 @@ void RocksDbEventStore::Commit() {
           rest->woken.Post(kLead);
         }
       }
-      Complete(group, nullptr);
-      if (new_head != 0) signal_.NotifyListeners(new_head);
+      // A blocking writer in the group is woken here: it may be the completer thread itself,
+      // appending from a completion or a listener.
+      std::erase_if(group, [](Writer* w) {
+        if (w->done) return false;
+        w->woken.Post(kDone);  // w may be gone as soon as this returns
+        return true;
+      });
+      bool was_empty = false;
+      {
+        std::lock_guard lock(completer_mu_);
+        was_empty = committed_.empty();
+        committed_.push_back({std::move(group), new_head});
+      }
+      if (was_empty) completer_wake_.notify_one();
     }
+  }
+}
+
+void RocksDbEventStore::CompleteCommitted() {
+  std::deque<Committed> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(completer_mu_);
+      completer_wake_.wait(lock, [this] { return !committed_.empty() || completer_stopping_; });
+      if (committed_.empty()) return;
+      batch.swap(committed_);
+    }
+    for (Committed& committed : batch) {
+      Complete(committed.group, nullptr);
+      if (committed.new_head != 0) signal_.NotifyListeners(committed.new_head);
+    }
+    batch.clear();
   }
 }
 

@@ -681,6 +681,51 @@ TEST_CASE("A commit listener may append without deadlocking", "[store]") {
   CHECK(store->Head().position == 2);
 }
 
+// The same with asynchronous appends queued: the thread that calls the listeners and the
+// completions must not be the one whose lead the blocking append waits for.
+TEST_CASE("Listeners and completions may append, blocking, while asynchronous appends queue",
+          "[store][threads]") {
+  EACH_STORE();
+  StoreUnderTest store(kind, /*sync=*/true);
+  constexpr int kAsync = 60;
+  constexpr int kFromListener = 3;
+  std::atomic<int> listener_appends{0};
+  std::atomic<int> listener_appended{0};
+  std::atomic<int> nested_failures{0};
+  store->AddCommitListener([&](uint64_t) {
+    const int n = listener_appends.fetch_add(1);
+    if (n >= kFromListener) return;
+    if (!store->Append(Write("listener-" + std::to_string(n), ExpectedVersion::NoStream(),
+                             {Event("Nested")}))) {
+      ++nested_failures;
+    }
+    ++listener_appended;
+  });
+  Completions completions;
+  for (int i = 0; i < kAsync; ++i) {
+    store->AppendAsync(
+        Write("async-" + std::to_string(i), ExpectedVersion::NoStream(), {Event("A")}),
+        [&, i](Result<AppendResult> result) {
+          if (i % 10 == 0 &&
+              !store->Append(Write("completion-" + std::to_string(i), ExpectedVersion::NoStream(),
+                                   {Event("Nested")}))) {
+            ++nested_failures;
+          }
+          completions.Add(0, i, std::move(result));
+        });
+  }
+  REQUIRE(completions.WaitFor(kAsync));
+  // The listeners of the last groups may still be appending.
+  for (int waited = 0; listener_appended < kFromListener && waited < 60000; ++waited) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  REQUIRE(listener_appended == kFromListener);
+  for (const auto& result : completions.Of(0)) CHECK(result.has_value());
+  CHECK(nested_failures == 0);
+  CHECK(store->Head().position == kAsync + kFromListener + kAsync / 10);
+  CHECK(store->Verify().value().ok);
+}
+
 TEST_CASE("Derived state is written, read, scanned by prefix and cleared", "[store][state]") {
   EACH_STORE();
   StoreUnderTest store(kind);
