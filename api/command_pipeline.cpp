@@ -705,17 +705,23 @@ void CommandCall::Attempt(std::shared_ptr<CommandCall> self) {
   engine::AppendRequest append;
   if (auto answer = call.Decide(append)) return call.responder_.respond(std::move(*answer));
   call.environment_->api.store.AppendAsync(
-      std::move(append), [self = std::move(self)](engine::Result<engine::AppendResult> appended) {
-        // On the store's committer thread, which must not be held up: the rest goes back to
-        // the connection's thread.
-        self->responder_.post([self, appended = std::move(appended)]() mutable {
+      std::move(append),
+      [self = std::move(self)](engine::Result<engine::AppendResult> appended) mutable {
+        // On a thread of the store's, which must not be held up: the rest goes back to the
+        // connection's thread, which takes the call over (so that the call, and the connection
+        // it answers, are never released here, after the server may be gone).
+        const auto post = self->responder_.post;
+        post([self = std::move(self), appended = std::move(appended)]() mutable {
           try {
             OnAppended(self, std::move(appended));
+            return;
           } catch (const std::exception& e) {
             LogError("command " + std::string(self->name_) + " threw: " + e.what());
-            self->responder_.respond(
-                ProblemResponse(500, "internal_error", "the request could not be handled"));
+          } catch (...) {
+            LogError("command " + std::string(self->name_) + " threw a non-exception");
           }
+          self->responder_.respond(
+              ProblemResponse(500, "internal_error", "the request could not be handled"));
         });
       });
 }

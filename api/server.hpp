@@ -65,7 +65,9 @@ struct ServerOptions {
   // When both are set and run_async is true for a request, async_handler takes it on the io
   // thread that read it (before run_inline is asked) and answers through the Responder: for
   // handlers that wait on a completion rather than block (a command's durable append), so that
-  // no pool thread is parked per request. The io_context keeps running until it has answered.
+  // no pool thread is parked per request. Like run_inline handlers they may hold the io thread
+  // only briefly (a command reads the read models, catching them up under their fold lock). The
+  // io_context keeps running until it has answered.
   std::function<bool(const HttpRequest&)> run_async;
   std::function<void(const HttpRequest&, Responder)> async_handler;
 };

@@ -341,6 +341,7 @@ void SubscriptionHubCore::FanOutLoop() {
       // subscriber registered later catches up from the log to offered_through before it is live.
       if (subscribers.empty()) {
         offered = offered_through = std::max(offered_through, head_hint);
+        next_keep_alive = SteadyClock::now() + options.keep_alive;  // else the wait would spin
         continue;
       }
     }
