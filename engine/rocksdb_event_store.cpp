@@ -329,6 +329,9 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
         clock_(options.clock != nullptr ? options.clock : &system_clock_),
         signal_(std::move(head)) {}
 
+  // Pushes writer onto the pending stack, or takes the lead for it when there is no leader
+  // (true).
+  bool Enqueue(Writer* writer);
   // Returns once a leader (maybe this thread) has committed writer.
   void Submit(Writer& writer);
   // Queues an asynchronous writer (taking it over) and returns at once.
@@ -545,49 +548,34 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const RocksDbOptions
   return std::unique_ptr<EventStore>(std::move(store));
 }
 
-void RocksDbEventStore::Submit(Writer& writer) {
+bool RocksDbEventStore::Enqueue(Writer* writer) {
   Writer* top = pending_.load(std::memory_order_acquire);
   for (;;) {
     if (top == nullptr) {
-      // No leader: lead, alone.
+      // No leader: the lead is this writer's.
       if (pending_.compare_exchange_weak(top, &busy_, std::memory_order_acq_rel,
                                          std::memory_order_acquire)) {
-        writer.next = nullptr;
-        Lead(&writer);
-        return;
-      }
-    } else {
-      writer.next = top;
-      if (pending_.compare_exchange_weak(top, &writer, std::memory_order_acq_rel,
-                                         std::memory_order_acquire)) {
-        break;
-      }
-    }
-  }
-  if (writer.woken.Wait() == kDone) return;
-  Lead(&writer);
-}
-
-void RocksDbEventStore::SubmitAsync(Writer* writer) {
-  Writer* top = pending_.load(std::memory_order_acquire);
-  for (;;) {
-    if (top == nullptr) {
-      // No leader: the lead is this writer's, and the committer takes it.
-      writer->next = nullptr;
-      if (pending_.compare_exchange_weak(top, &busy_, std::memory_order_acq_rel,
-                                         std::memory_order_acquire)) {
-        HandLead(writer);
-        return;
+        writer->next = nullptr;
+        return true;
       }
     } else {
       writer->next = top;
-      // Once pushed, the writer is the leaders': it may be completed and gone at once.
+      // Once pushed, the writer is the leaders': an asynchronous one may be completed and gone
+      // at once.
       if (pending_.compare_exchange_weak(top, writer, std::memory_order_acq_rel,
                                          std::memory_order_acquire)) {
-        return;
+        return false;
       }
     }
   }
+}
+
+void RocksDbEventStore::Submit(Writer& writer) {
+  if (Enqueue(&writer) || writer.woken.Wait() == kLead) Lead(&writer);
+}
+
+void RocksDbEventStore::SubmitAsync(Writer* writer) {
+  if (Enqueue(writer)) HandLead(writer);  // the committer takes the lead
 }
 
 void RocksDbEventStore::HandLead(Writer* writer) {
