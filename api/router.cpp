@@ -183,7 +183,7 @@ namespace {
 // A refusal as the resolution (Resolved is Router's, private: deduced).
 template <class Resolved>
 Resolved& Refused(Resolved& resolved, HttpResponse response, std::string route) {
-  resolved.refusal.emplace(std::move(response), std::move(route));
+  resolved.refusal = Router::Dispatched{std::move(response), std::move(route)};
   return resolved;
 }
 
