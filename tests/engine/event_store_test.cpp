@@ -33,6 +33,25 @@ std::vector<RecordedEvent> ReadEverything(EventStore& store) {
   return *all;
 }
 
+// Each caller's results of one-event appends, made one after another: every result takes one
+// position of 1..total, each caller's in increasing order, and every position is taken once.
+void CheckPositionsTakenOnce(const std::vector<std::vector<AppendResult>>& per_caller,
+                             uint64_t total) {
+  std::vector<int> seen(total + 1, 0);
+  for (const auto& results : per_caller) {
+    uint64_t previous = 0;
+    for (const AppendResult& r : results) {
+      REQUIRE(r.first_position == r.last_position);
+      REQUIRE(r.first_position >= 1);
+      REQUIRE(r.first_position <= total);
+      ++seen[r.first_position];
+      CHECK(r.first_position > previous);  // one caller's appends commit in its order
+      previous = r.first_position;
+    }
+  }
+  CHECK(std::count(seen.begin() + 1, seen.end(), 1) == static_cast<long>(total));
+}
+
 TEST_CASE("Appends number positions and stream versions from 1 without gaps", "[store]") {
   EACH_STORE();
   StoreUnderTest store(kind);
@@ -344,19 +363,7 @@ TEST_CASE("Concurrent appends get every position exactly once and gapless stream
   REQUIRE(errors == 0);
 
   constexpr uint64_t kTotal = kThreads * kAppendsPerThread;
-  std::vector<int> seen(kTotal + 1, 0);
-  for (const auto& per_thread : results) {
-    uint64_t previous = 0;
-    for (const AppendResult& r : per_thread) {
-      REQUIRE(r.first_position == r.last_position);
-      REQUIRE(r.first_position >= 1);
-      REQUIRE(r.first_position <= kTotal);
-      ++seen[r.first_position];
-      CHECK(r.first_position > previous);  // one thread's appends are ordered
-      previous = r.first_position;
-    }
-  }
-  CHECK(std::count(seen.begin() + 1, seen.end(), 1) == static_cast<long>(kTotal));
+  CheckPositionsTakenOnce(results, kTotal);
   CHECK(store->Head().position == kTotal);
 
   const auto events = ReadEverything(*store);
@@ -552,29 +559,16 @@ TEST_CASE("Asynchronous appends beside blocking ones complete once each, in orde
   REQUIRE(completions.WaitFor(kAsync * kEach));
 
   constexpr uint64_t kTotal = (kBlocking + kAsync) * kEach;
-  std::vector<int> seen(kTotal + 1, 0);
-  auto take = [&](const AppendResult& r) {
-    REQUIRE(r.first_position == r.last_position);
-    REQUIRE(r.first_position >= 1);
-    REQUIRE(r.first_position <= kTotal);
-    ++seen[r.first_position];
-  };
-  for (const auto& results : blocking) {
-    REQUIRE(results.size() == kEach);
-    for (const AppendResult& r : results) take(r);
-  }
+  std::vector<std::vector<AppendResult>> per_caller = blocking;
   for (int t = kBlocking; t < kBlocking + kAsync; ++t) {
-    const auto results = completions.Of(t);
-    REQUIRE(results.size() == kEach);
-    uint64_t previous = 0;
-    for (const Result<AppendResult>& r : results) {
+    std::vector<AppendResult>& appended = per_caller.emplace_back();
+    for (const Result<AppendResult>& r : completions.Of(t)) {
       REQUIRE(r);
-      take(*r);
-      CHECK(r->first_position > previous);  // committed in the order they were made
-      previous = r->first_position;
+      appended.push_back(*r);
     }
   }
-  CHECK(std::count(seen.begin() + 1, seen.end(), 1) == static_cast<long>(kTotal));
+  for (const auto& results : per_caller) REQUIRE(results.size() == kEach);
+  CheckPositionsTakenOnce(per_caller, kTotal);
   CHECK(store->Head().position == kTotal);
   CHECK(store->Verify().value().ok);
 
