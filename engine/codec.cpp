@@ -114,6 +114,23 @@ std::optional<std::string> HashFromHex(std::string_view hex) {
   return raw;
 }
 
+std::string TreeKey(unsigned level, uint64_t index) {
+  std::string key;
+  key.reserve(9);
+  PutU64(key, ((index + 1) << level) - 1);
+  key.push_back(static_cast<char>(level));
+  return key;
+}
+
+std::optional<std::string_view> EventHashBytes(std::string_view value) {
+  // The format byte, position, version, ten length prefixes and two hashes at the least.
+  constexpr size_t kMinimum = 1 + 8 + 8 + 10 * 4 + 2 * kHashBytes;
+  if (value.size() < kMinimum || static_cast<uint8_t>(value[0]) != kEnvelopeFormat) {
+    return std::nullopt;
+  }
+  return value.substr(value.size() - kHashBytes);
+}
+
 std::string EncodeEvent(const RecordedEvent& e) {
   std::string out;
   out.reserve(17 + 4 * 10 + e.stream.size() + e.type.size() + e.data.size() + 200 + 2 * kHashBytes);

@@ -55,6 +55,14 @@ Status DecodeEventView(std::string_view value, RecordedEventView& view,
 std::string StreamKey(std::string_view stream, uint64_t version);
 std::string StreamPrefix(std::string_view stream);
 
+// `tree` keys: u64 index of the last leaf the node covers, u8 level (docs/storage.md, "Merkle
+// tree"), so that nodes are keyed in the order appends complete them. REQUIRES: level >= 1 and
+// the node's last leaf fits in a u64.
+std::string TreeKey(unsigned level, uint64_t index);
+// The event's own hash, the last 32 bytes of an `events` value (format 1), without decoding the
+// rest; nullopt when the value is too short or of another format.
+std::optional<std::string_view> EventHashBytes(std::string_view value);
+
 // `idempotency` values.
 struct IdempotencyRecord {
   std::string fingerprint;

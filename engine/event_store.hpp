@@ -16,6 +16,7 @@
 
 #include "engine/clock.hpp"
 #include "engine/event.hpp"
+#include "engine/merkle.hpp"
 #include "engine/result.hpp"
 
 namespace dialogue::engine {
@@ -134,8 +135,27 @@ class EventStore {
 
   virtual LedgerHead Head() const = 0;
 
-  // Walks the whole log, recomputing every hash and checking positions, versions and links.
+  // Walks the whole log, recomputing every hash and checking positions, versions and links, and
+  // that the stored Merkle tree is the one the events make.
   [[nodiscard]] virtual Result<VerifyReport> Verify() const = 0;
+
+  // The log as an RFC 9162 Merkle tree (docs/storage.md, "Merkle tree"; engine/merkle.hpp): leaf
+  // i is the event at position i + 1, its leaf data the 32 raw bytes of the event's hash. The
+  // tree is written with the events it covers, in the same atomic write.
+  // The hash of the perfect subtree (level, index). Errors: kNotFound unless the subtree lies
+  // within the head; kCorruption, kIOError.
+  [[nodiscard]] virtual Result<merkle::Hash> TreeNode(unsigned level, uint64_t index) const = 0;
+  // The root of the tree of the first `size` events, in O(log size) node reads.
+  // Errors: kInvalidArgument when size is beyond the head.
+  [[nodiscard]] Result<merkle::Hash> TreeRoot(uint64_t size) const;
+  // The inclusion proof of the event at `position` in the tree of `size` events, leaf to root.
+  // Errors: kInvalidArgument unless 1 <= position <= size <= head.
+  [[nodiscard]] Result<std::vector<merkle::Hash>> InclusionProof(uint64_t position,
+                                                                 uint64_t size) const;
+  // The consistency proof from the tree of `from` events to the tree of `to` events (empty when
+  // they are equal). Errors: kInvalidArgument unless 1 <= from <= to <= head.
+  [[nodiscard]] Result<std::vector<merkle::Hash>> ConsistencyProof(uint64_t from,
+                                                                   uint64_t to) const;
 
   // Blocks until the head is beyond after_position or the timeout passes; returns the head
   // position then. Used by subscribers and timers to learn of new commits.
@@ -193,7 +213,10 @@ struct RocksDbOptions {
   const Clock* clock = nullptr;  // for recorded_at; nullptr: the system clock
   // Test seam: when set, called before each batch is written; returning false simulates a failed
   // write (the store then goes fail-stop exactly as on a real I/O error).
-  std::function<bool()> inject_write_failure;
+  std::function<bool()> inject_write_failure = nullptr;
+  // Write the Merkle tree's nodes with the events. Only the benchmark that measures the tree's
+  // cost turns it off: a store written without it has no usable tree.
+  bool merkle_tree = true;
 };
 
 // Opens (creating if missing) a RocksDB-backed store.

@@ -110,6 +110,15 @@ class MemoryEventStore final : public EventStore, private CommittedView {
     return report;
   }
 
+  Result<merkle::Hash> TreeNode(unsigned level, uint64_t index) const override {
+    std::lock_guard lock(mu_);
+    if (level >= tree_.size() || index >= tree_[level].size()) {
+      return Fail(Error::NotFound("Merkle tree node (" + std::to_string(level) + ", " +
+                                  std::to_string(index) + ") is not within the head"));
+    }
+    return tree_[level][index];
+  }
+
   uint64_t WaitForCommit(uint64_t after_position,
                          std::chrono::milliseconds timeout) const override {
     return signal_.WaitForCommit(after_position, timeout);
@@ -173,6 +182,11 @@ class MemoryEventStore final : public EventStore, private CommittedView {
     for (const RecordedEvent& e : plan.events()) {
       streams_[e.stream].push_back(e.position);
       events_.push_back(e);
+      range_.Append(merkle::LeafHash(*codec::HashFromHex(e.hash)),
+                    [this](const merkle::CompactRange::Node& node) {
+                      if (tree_.size() <= node.level) tree_.resize(node.level + 1);
+                      tree_[node.level].push_back(node.hash);
+                    });
     }
     signal_.SetHead(plan.head());
     return plan.head().position;
@@ -186,6 +200,8 @@ class MemoryEventStore final : public EventStore, private CommittedView {
   std::vector<RecordedEvent> events_;                                      // guarded by mu_
   std::unordered_map<std::string, std::vector<uint64_t>> streams_;         // guarded by mu_
   std::unordered_map<std::string, codec::IdempotencyRecord> idempotency_;  // guarded by mu_
+  merkle::CompactRange range_;                                             // guarded by mu_
+  std::vector<std::vector<merkle::Hash>> tree_;  // guarded by mu_: every node, by level
 
   mutable std::mutex state_mu_;
   std::map<std::string, std::string, std::less<>> state_;  // guarded by state_mu_

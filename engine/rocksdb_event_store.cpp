@@ -33,6 +33,7 @@
 #include "engine/fault_file_system.hpp"
 #include "engine/file_faults.hpp"
 #include "engine/handoff.hpp"
+#include "engine/merkle.hpp"
 #include "engine/time.hpp"
 
 namespace dialogue::engine {
@@ -45,12 +46,25 @@ constexpr size_t kMaxGroupBytes = size_t{1} << 20;
 constexpr size_t kMaxCachedVersions = 100000;
 constexpr char kHeadKey[] = "head";
 constexpr char kFormatKey[] = "format";
-constexpr char kFormatVersion[] = "1";
+// Format 2 is format 1 with the Merkle tree; a format 1 store gets its tree built at open.
+constexpr char kFormatVersion[] = "2";
+constexpr char kFormatWithoutTree[] = "1";
+// A format 1 store's tree is built in writes of this many events' nodes.
+constexpr uint64_t kTreeBuildBatch = 16384;
 
 // Column family order in handles_.
-enum Family : size_t { kDefault, kEvents, kStreams, kIdempotency, kMeta, kState, kFamilyCount };
-constexpr const char* kFamilyNames[kFamilyCount] = {"default",     "events", "streams",
-                                                    "idempotency", "meta",   "state"};
+enum Family : size_t {
+  kDefault,
+  kEvents,
+  kStreams,
+  kIdempotency,
+  kMeta,
+  kState,
+  kTree,
+  kFamilyCount
+};
+constexpr const char* kFamilyNames[kFamilyCount] = {"default", "events", "streams", "idempotency",
+                                                    "meta",    "state",  "tree"};
 
 Error FromRocks(const rocksdb::Status& s, std::string_view what) {
   std::string message = "rocksdb " + std::string(what) + ": " + s.ToString();
@@ -225,6 +239,15 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   LedgerHead Head() const override { return signal_.Head(); }
 
   Result<VerifyReport> Verify() const override;
+
+  Result<merkle::Hash> TreeNode(unsigned level, uint64_t index) const override {
+    const uint64_t head = signal_.Head().position;
+    if (level > 63 || index >= (head >> level)) {
+      return Fail(Error::NotFound("Merkle tree node (" + std::to_string(level) + ", " +
+                                  std::to_string(index) + ") is not within the head"));
+    }
+    return ReadTreeNode(level, index);
+  }
 
   uint64_t WaitForCommit(uint64_t after_position,
                          std::chrono::milliseconds timeout) const override {
@@ -425,6 +448,33 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
     return true;
   }
 
+  // The stored hash of a complete node: a leaf from its event's hash, an interior node from the
+  // tree family.
+  Result<merkle::Hash> ReadTreeNode(unsigned level, uint64_t index) const {
+    rocksdb::PinnableSlice value;
+    if (level == 0) {
+      rocksdb::Status s =
+          db_->Get(rocksdb::ReadOptions(), handles_[kEvents], codec::U64Key(index + 1), &value);
+      if (!s.ok()) return Fail(FromRocks(s, "reading a leaf of the Merkle tree"));
+      auto hash = codec::EventHashBytes(std::string_view(value.data(), value.size()));
+      if (!hash)
+        return Fail(Error::Corruption("malformed event at position " + std::to_string(index + 1)));
+      return merkle::LeafHash(*hash);
+    }
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), handles_[kTree], codec::TreeKey(level, index), &value);
+    if (!s.ok()) return Fail(FromRocks(s, "reading a node of the Merkle tree"));
+    auto hash = merkle::FromBytes(std::string_view(value.data(), value.size()));
+    if (!hash) return Fail(Error::Corruption("malformed Merkle tree node"));
+    return *hash;
+  }
+  merkle::NodeReader TreeReader() const {
+    return [this](unsigned level, uint64_t index) { return ReadTreeNode(level, index); };
+  }
+  // Builds the tree of a format 1 store from its events, then marks the store format 2. A crash
+  // on the way leaves format 1, and the next open builds it again (the same nodes).
+  Status BuildTree(uint64_t head);
+
   Result<std::optional<codec::IdempotencyRecord>> ReadIdempotency(std::string_view key) const {
     std::string value;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kIdempotency], key, &value);
@@ -450,6 +500,7 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
 
   // Owned by the current leader (handed over with the lead, through pending_ or a Handoff).
   std::unordered_map<std::string, uint64_t> version_cache_;
+  merkle::CompactRange tree_;  // the committed tree's right edge
 
   // The committer thread, started by the first AppendAsync; it sleeps while no asynchronous
   // writer holds the lead.
@@ -512,14 +563,17 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const RocksDbOptions
   const auto& h = store->handles_;
 
   std::string value;
-  s = db.Get(rocksdb::ReadOptions(), h[kMeta], kFormatKey, &value);
+  std::string format = kFormatVersion;
+  s = db.Get(rocksdb::ReadOptions(), h[kMeta], kFormatKey, &format);
   if (s.IsNotFound()) {
     s = db.Put(rocksdb::WriteOptions(), h[kMeta], kFormatKey, kFormatVersion);
     if (!s.ok()) return Fail(FromRocks(s, "writing the format version"));
   } else if (!s.ok()) {
     return Fail(FromRocks(s, "reading the format version"));
-  } else if (value != kFormatVersion) {
-    return Fail(Error::Corruption("unknown storage format '" + value + "' in " + options.path));
+  } else if (format != kFormatVersion && format != kFormatWithoutTree) {
+    return Fail(Error::Corruption("storage format '" + format + "' in " + options.path +
+                                  " is not one this version of dialogue reads (1 or 2): a newer "
+                                  "dialogue wrote it"));
   }
 
   LedgerHead head{0, kGenesisHash};
@@ -543,6 +597,10 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const RocksDbOptions
   if (last_position != head.position) {
     return Fail(Error::Corruption("meta/head names position " + std::to_string(head.position) +
                                   " but the last event is at " + std::to_string(last_position)));
+  }
+  if (format == kFormatWithoutTree) RETURN_IF_ERROR(store->BuildTree(head.position));
+  if (options.merkle_tree) {
+    ASSIGN_OR_RETURN(store->tree_, merkle::CompactRange::Load(head.position, store->TreeReader()));
   }
   store->signal_.SetHead(std::move(head));
   return std::unique_ptr<EventStore>(std::move(store));
@@ -731,11 +789,23 @@ uint64_t RocksDbEventStore::CommitGroup(const std::vector<Writer*>& group) {
 
   rocksdb::WriteBatch batch;
   rocksdb::Status s;
+  merkle::CompactRange tree = tree_;
+  // Leaves are the events' own hashes: only the interior nodes are stored.
+  const auto put_node = [&](const merkle::CompactRange::Node& node) {
+    if (node.level != 0 && s.ok()) {
+      s = batch.Put(handles_[kTree], codec::TreeKey(node.level, node.index),
+                    rocksdb::Slice(reinterpret_cast<const char*>(node.hash.data()), 32));
+    }
+  };
   for (const RecordedEvent& e : plan.events()) {
     const std::string position_key = codec::U64Key(e.position);
     if (s.ok()) s = batch.Put(handles_[kEvents], position_key, codec::EncodeEvent(e));
     if (s.ok())
       s = batch.Put(handles_[kStreams], codec::StreamKey(e.stream, e.version), position_key);
+    if (options_.merkle_tree) {
+      tree.Append(merkle::LeafHash(codec::HashFromHex(e.hash).value_or(std::string(32, '\0'))),
+                  put_node);
+    }
   }
   for (const auto& [key, record] : plan.keys()) {
     if (s.ok()) s = batch.Put(handles_[kIdempotency], key, codec::EncodeIdempotency(record));
@@ -766,8 +836,46 @@ uint64_t RocksDbEventStore::CommitGroup(const std::vector<Writer*>& group) {
 
   for (const auto& [stream, version] : plan.stream_versions()) CacheVersion(stream, version);
   if (plan.events().empty()) return 0;
+  tree_ = std::move(tree);
   signal_.SetHead(plan.head());
   return plan.head().position;
+}
+
+Status RocksDbEventStore::BuildTree(uint64_t head) {
+  merkle::CompactRange tree;
+  rocksdb::WriteBatch batch;
+  rocksdb::Status s;
+  const auto put_node = [&](const merkle::CompactRange::Node& node) {
+    if (node.level != 0 && s.ok()) {
+      s = batch.Put(handles_[kTree], codec::TreeKey(node.level, node.index),
+                    rocksdb::Slice(reinterpret_cast<const char*>(node.hash.data()), 32));
+    }
+  };
+  rocksdb::ReadOptions read_options;
+  read_options.readahead_size = 1 << 20;
+  read_options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, handles_[kEvents]));
+  for (it->SeekToFirst(); it->Valid() && tree.size() < head; it->Next()) {
+    auto hash = codec::EventHashBytes(std::string_view(it->value().data(), it->value().size()));
+    if (!hash) {
+      return Fail(
+          Error::Corruption("malformed event at position " + std::to_string(tree.size() + 1)));
+    }
+    tree.Append(merkle::LeafHash(*hash), put_node);
+    if (tree.size() % kTreeBuildBatch == 0) {
+      if (s.ok()) s = db_->Write(rocksdb::WriteOptions(), &batch);
+      if (!s.ok()) return Fail(FromRocks(s, "building the Merkle tree"));
+      batch.Clear();
+    }
+  }
+  if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading the log"));
+  if (tree.size() != head) return Fail(Error::Corruption("the log has gaps"));
+  if (s.ok()) s = batch.Put(handles_[kMeta], kFormatKey, kFormatVersion);
+  rocksdb::WriteOptions synced;
+  synced.sync = true;
+  if (s.ok()) s = db_->Write(synced, &batch);
+  if (!s.ok()) return Fail(FromRocks(s, "building the Merkle tree"));
+  return {};
 }
 
 // Two sequential passes over one snapshot: the events in position order (the chain), then the
@@ -792,8 +900,25 @@ Result<VerifyReport> RocksDbEventStore::Verify() const {
     return std::hash<std::string_view>{}(stream_key);
   };
 
-  // Pass 1: the chain, up to the first bad event.
+  // Pass 1: the chain, up to the first bad event. Beside it the Merkle tree: its interior nodes,
+  // in key order, are exactly the ones the events complete, in the order they complete them.
   std::vector<size_t> digests;  // by position - 1, for the events that checked out
+  merkle::CompactRange tree;
+  std::unique_ptr<rocksdb::Iterator> nodes(db_->NewIterator(read_options, handles_[kTree]));
+  nodes->SeekToFirst();
+  std::optional<std::string> tree_problem;
+  const auto check_node = [&](const merkle::CompactRange::Node& node) {
+    if (node.level == 0 || tree_problem) return;
+    const std::string where =
+        " (level " + std::to_string(node.level) + ", index " + std::to_string(node.index) + ")";
+    if (!nodes->Valid() || nodes->key() != codec::TreeKey(node.level, node.index)) {
+      tree_problem = "the Merkle tree lacks the node" + where + " this event completes";
+    } else if (nodes->value() != rocksdb::Slice(merkle::AsBytes(node.hash))) {
+      tree_problem = "the Merkle tree's node" + where + " does not match the events";
+    } else {
+      nodes->Next();
+    }
+  };
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, handles_[kEvents]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const uint64_t expected = checker.head().position + 1;
@@ -812,9 +937,20 @@ Result<VerifyReport> RocksDbEventStore::Verify() const {
       break;
     }
     digests.push_back(index_digest(codec::StreamKey(event->stream, event->version)));
+    if (options_.merkle_tree) {
+      tree.Append(merkle::LeafHash(*codec::HashFromHex(event->hash)), check_node);
+      if (tree_problem) {
+        found(*position, std::move(*tree_problem));
+        break;
+      }
+    }
   }
   if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading the log"));
+  if (!nodes->status().ok()) return Fail(FromRocks(nodes->status(), "reading the Merkle tree"));
   const uint64_t checked = checker.head().position;
+  if (!bad_position && options_.merkle_tree && nodes->Valid()) {
+    found(checked + 1, "the Merkle tree has nodes beyond the last event");
+  }
 
   // Pass 2: every index entry names a checked event, and every checked event has its entry.
   std::vector<bool> indexed(digests.size(), false);

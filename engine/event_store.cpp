@@ -1,0 +1,40 @@
+#include "engine/event_store.hpp"
+
+namespace dialogue::engine {
+namespace {
+
+Error BeyondHead(uint64_t size, uint64_t head) {
+  return Error::InvalidArgument("tree size " + std::to_string(size) + " is beyond the head (" +
+                                std::to_string(head) + ")");
+}
+
+}  // namespace
+
+Result<merkle::Hash> EventStore::TreeRoot(uint64_t size) const {
+  const uint64_t head = Head().position;
+  if (size > head) return Fail(BeyondHead(size, head));
+  return merkle::RootAt(size,
+                        [this](unsigned level, uint64_t index) { return TreeNode(level, index); });
+}
+
+Result<std::vector<merkle::Hash>> EventStore::InclusionProof(uint64_t position,
+                                                             uint64_t size) const {
+  const uint64_t head = Head().position;
+  if (size > head) return Fail(BeyondHead(size, head));
+  if (position == 0 || position > size) {
+    return Fail(Error::InvalidArgument("position " + std::to_string(position) +
+                                       " is not in the tree of size " + std::to_string(size)));
+  }
+  return merkle::InclusionProof(position - 1, size, [this](unsigned level, uint64_t index) {
+    return TreeNode(level, index);
+  });
+}
+
+Result<std::vector<merkle::Hash>> EventStore::ConsistencyProof(uint64_t from, uint64_t to) const {
+  const uint64_t head = Head().position;
+  if (to > head) return Fail(BeyondHead(to, head));
+  return merkle::ConsistencyProof(
+      from, to, [this](unsigned level, uint64_t index) { return TreeNode(level, index); });
+}
+
+}  // namespace dialogue::engine
