@@ -97,11 +97,27 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
     LogError("cannot create " + options.data_dir + ": " + ec.message());
     return kExitError;
   }
+  // The signing key before the store: a server that cannot sign its checkpoints does not start.
+  const bool default_key = options.ledger_key_file.empty();
+  auto signer = engine::NoteSigner::Load(
+      default_key ? (fs::path(options.data_dir) / "ledger-signing.key").string()
+                  : options.ledger_key_file,
+      options.ledger_origin, /*create=*/default_key);
+  if (!signer) {
+    LogError(signer.error().message);
+    return kExitError;
+  }
   engine::RocksDbOptions store_options;
   store_options.path = options.data_dir;
   auto store = engine::OpenRocksDbEventStore(store_options);
   if (!store) {
     LogError("cannot open the store at " + options.data_dir + ": " + store.error().message);
+    return kExitError;
+  }
+  auto checkpoints = engine::Checkpointer::Open(
+      **store, **signer, (fs::path(options.data_dir) / "ledger-checkpoint").string());
+  if (!checkpoints) {
+    LogError(checkpoints.error().message);
     return kExitError;
   }
   engine::SystemClock clock;
@@ -118,6 +134,8 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
   router.SetSessions(&sessions);
   ApiContext context{log, clock, metrics, *read_models};
   context.sessions = &sessions;
+  context.ledger_signer = signer->get();
+  context.checkpoints = checkpoints->get();
   // GET /v1/subscribe and the deadline timers run beside the server, from the head on.
   auto subscriptions =
       std::make_unique<SubscriptionHub>(log, SubscriptionOptions{}, &metrics.registry());
@@ -156,7 +174,7 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
   out << "listening on " << FormatAddress((*server)->host(), (*server)->port()) << std::endl;
   if (!options.tls_cert_file.empty()) LogInfo("serving HTTPS (TLS 1.2+)");
   LogInfo("store " + options.data_dir + ", " + std::to_string(tokens->size()) + " tokens, head " +
-          std::to_string(log.Head().position));
+          std::to_string(log.Head().position) + ", ledger key " + (*signer)->verifier_key());
   (*server)->Run();
   server->reset();  // every request has finished before the store closes
   timers.reset();
@@ -165,6 +183,7 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
     LogError("cannot save the read models' snapshot: " + saved.error().message);
   }
   read_models.reset();  // before the store they read
+  checkpoints->reset();
   store->reset();
   LogInfo("stopped");
   return kExitOk;
@@ -297,7 +316,12 @@ int RunImport(const std::string& data_dir, std::istream& in, std::ostream& out, 
 
   const uint64_t imported = decoder.head_position();
   store->reset();
-  if (fs::exists(target, ec)) fs::remove_all(target, ec);
+  // The signing key of an empty store that served already stays its key (it never changes for
+  // a store); the checkpoint it signed was of the empty log, which every log contains.
+  if (const fs::path key = target / "ledger-signing.key"; fs::exists(key, ec)) {
+    fs::copy_file(key, staging / key.filename(), ec);
+  }
+  if (!ec && fs::exists(target, ec)) fs::remove_all(target, ec);
   if (!ec) fs::rename(staging, target, ec);
   if (ec) {
     err << "import: cannot move " << staging.string() << " to " << target.string() << ": "

@@ -29,6 +29,11 @@ struct ServeOptions {
   // HTTPS when set (both or neither): PEM certificate chain and private key.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // The ledger's Ed25519 signing key (PKCS#8 PEM, mode 0600): "" means
+  // <data_dir>/ledger-signing.key, created at first start. A named file must exist.
+  std::string ledger_key_file;
+  // The log's name in its checkpoints and verifier key.
+  std::string ledger_origin = "dialogue.local/ledger";
 };
 
 struct ListenAddress {

@@ -1,4 +1,5 @@
-// The log endpoints: pages of events, the ledger head and its verification.
+// The log endpoints: pages of events, the ledger head and its verification, and the verifiable
+// history: the signing key, signed checkpoints and Merkle proofs (docs/verifiable-history.md).
 #include <nlohmann/json.hpp>
 
 #include "api/event_json.hpp"
@@ -17,6 +18,41 @@ HttpResponse EventPage(const engine::Result<std::vector<engine::RecordedEvent>>&
   for (const auto& event : *events) list.push_back(EventToJson(event));
   // Read after the events, so that head is never behind the last event listed.
   return JsonResponse(200, {{"events", std::move(list)}, {"head", store.Head().position}});
+}
+
+nlohmann::json HexList(const std::vector<engine::merkle::Hash>& hashes) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const engine::merkle::Hash& hash : hashes) list.push_back(engine::merkle::ToHex(hash));
+  return list;
+}
+
+HttpResponse TextResponse(std::string body) {
+  HttpResponse response;
+  response.headers.Set("Content-Type", "text/plain; charset=utf-8");
+  response.body = std::move(body);
+  return response;
+}
+
+// A required positive integer query parameter: missing, empty, not an integer or 0 -> 400.
+tl::expected<uint64_t, HttpResponse> RequiredPosition(const RequestContext& request,
+                                                      const std::string& name) {
+  if (!request.Query(name)) {
+    return tl::unexpected(
+        ProblemResponse(400, "bad_request", "query parameter " + name + " is required"));
+  }
+  auto value = UnsignedQueryParam(request, name, 0);
+  if (value && *value == 0) {
+    return tl::unexpected(
+        ProblemResponse(400, "bad_request", "query parameter " + name + " must be at least 1"));
+  }
+  return value;
+}
+
+HttpResponse ProofRefused(const engine::Error& error) {
+  if (error.code == engine::ErrorCode::kInvalidArgument) {
+    return ProblemResponse(400, "bad_request", error.message);
+  }
+  return ErrorResponse(error);
 }
 
 }  // namespace
@@ -55,6 +91,51 @@ void RegisterLogRoutes(Router& router, ApiContext& context) {
         return JsonResponse(200, {{"position", head.position}, {"hash", head.hash}});
       },
       Work::kFromMemory);
+
+  router.Add(
+      "GET", "/v1/ledger/public-key", readers,
+      [&context](const RequestContext&) {
+        if (context.ledger_signer == nullptr) {
+          return ProblemResponse(503, "unavailable", "this server has no ledger signing key");
+        }
+        return TextResponse(context.ledger_signer->verifier_key());
+      },
+      Work::kFromMemory);
+
+  router.Add("GET", "/v1/ledger/checkpoint", readers, [&context](const RequestContext&) {
+    if (context.checkpoints == nullptr) {
+      return ProblemResponse(503, "unavailable", "this server has no ledger signing key");
+    }
+    auto checkpoint = context.checkpoints->Current();
+    if (!checkpoint) return ErrorResponse(checkpoint.error());
+    return TextResponse((*checkpoint)->note);
+  });
+
+  router.Add("GET", "/v1/ledger/proof/inclusion", readers, [&store](const RequestContext& request) {
+    auto position = RequiredPosition(request, "position");
+    if (!position) return position.error();
+    auto tree_size = RequiredPosition(request, "tree_size");
+    if (!tree_size) return tree_size.error();
+    auto proof = store.InclusionProof(*position, *tree_size);
+    if (!proof) return ProofRefused(proof.error());
+    auto leaf = store.TreeNode(0, *position - 1);
+    if (!leaf) return ErrorResponse(leaf.error());
+    return JsonResponse(200, {{"position", *position},
+                              {"tree_size", *tree_size},
+                              {"leaf_hash", engine::merkle::ToHex(*leaf)},
+                              {"hashes", HexList(*proof)}});
+  });
+
+  router.Add(
+      "GET", "/v1/ledger/proof/consistency", readers, [&store](const RequestContext& request) {
+        auto from = RequiredPosition(request, "from");
+        if (!from) return from.error();
+        auto to = RequiredPosition(request, "to");
+        if (!to) return to.error();
+        auto proof = store.ConsistencyProof(*from, *to);
+        if (!proof) return ProofRefused(proof.error());
+        return JsonResponse(200, {{"from", *from}, {"to", *to}, {"hashes", HexList(*proof)}});
+      });
 
   router.Add("GET", "/v1/ledger/verify", readers, [&store](const RequestContext&) {
     auto report = store.Verify();

@@ -57,6 +57,14 @@ int main(int argc, char** argv) {
           ->check(CLI::ExistingFile);
   tls_cert->needs(tls_key);
   tls_key->needs(tls_cert);
+  serve_command->add_option("--ledger-key", serve.ledger_key_file,
+                            "Ed25519 PKCS#8 PEM key (mode 0600) that signs checkpoints [default: "
+                            "DATA/ledger-signing.key, "
+                            "created at first start]");
+  serve_command
+      ->add_option("--ledger-origin", serve.ledger_origin,
+                   "The log's name in its checkpoints (no spaces, no '+')")
+      ->capture_default_str();
 
   std::string data_dir = "./data";
   CLI::App* verify_command = app.add_subcommand("verify", "Check the hash chain of the log");

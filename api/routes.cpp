@@ -43,7 +43,7 @@ void RegisterSystemRoutes(Router& router, ApiContext& context) {
       },
       Work::kFromMemory);
   router.Add(
-      "GET", "/metrics", Access::AnyPrincipal(),
+      "GET", "/metrics", Access::Roles(kLogReaders),
       [&context](const RequestContext&) {
         HttpResponse response;
         response.headers.Set("Content-Type", kPrometheusContentType);

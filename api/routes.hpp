@@ -7,6 +7,7 @@
 #include "api/server.hpp"
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
+#include "engine/ledger_checkpoint.hpp"
 #include "projections/read_models.hpp"
 #include "workflows/rules_config.hpp"
 
@@ -30,14 +31,19 @@ struct ApiContext {
   SubscriptionHub* subscriptions = nullptr;
   // The console's sessions (api/sessions.hpp); null: POST /v1/session answers 503.
   SessionStore* sessions = nullptr;
+  // The ledger's signing key and its checkpoints (engine/ledger_checkpoint.hpp); null: GET
+  // /v1/ledger/public-key and /v1/ledger/checkpoint answer 503.
+  const engine::NoteSigner* ledger_signer = nullptr;
+  engine::Checkpointer* checkpoints = nullptr;
 };
 
 void RegisterRoutes(Router& router, ApiContext& context);
 
-// GET /healthz (public) and GET /metrics (any valid token).
+// GET /healthz (public) and GET /metrics (the roles that read the log).
 void RegisterSystemRoutes(Router& router, ApiContext& context);
 
-// The log: GET /v1/events, /v1/streams/{stream}/events, /v1/ledger/head, /v1/ledger/verify.
+// The log: GET /v1/events, /v1/streams/{stream}/events, /v1/ledger/head, /v1/ledger/verify, and
+// its verifiable history: /v1/ledger/public-key, /v1/ledger/checkpoint, /v1/ledger/proof/*.
 void RegisterLogRoutes(Router& router, ApiContext& context);
 
 // Every GET of an entity, list, the eligible list, the referral queue and stream histories

@@ -15,6 +15,7 @@
 #include "api/routes.hpp"
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
+#include "engine/ledger_checkpoint.hpp"
 #include "engine/time.hpp"
 #include "projections/read_models.hpp"
 
@@ -48,8 +49,12 @@ class InProcessApi {
         metrics_([this] { return store_->Head().position; }),
         read_models_(*store_),
         router_(&tokens_),
-        context_{*store_, clock_, metrics_, read_models_} {
+        context_{*store_, clock_, metrics_, read_models_},
+        signer_(engine::NoteSigner::Generate("dialogue.test/ledger")),
+        checkpoints_(engine::Checkpointer::Open(*store_, *signer_, "").value()) {
     if (!read_models_.Open()) throw std::runtime_error("read models do not open");
+    context_.ledger_signer = signer_.get();
+    context_.checkpoints = checkpoints_.get();
     RegisterRoutes(router_, context_);
   }
   InProcessApi(const InProcessApi&) = delete;
@@ -87,6 +92,7 @@ class InProcessApi {
   engine::EventStore& store() { return *store_; }
   engine::ManualClock& clock() { return clock_; }
   Metrics& metrics() { return metrics_; }
+  const engine::NoteSigner& signer() const { return *signer_; }
 
  protected:
   engine::ManualClock clock_;
@@ -96,6 +102,8 @@ class InProcessApi {
   projections::ReadModels read_models_;
   Router router_;
   ApiContext context_;
+  std::unique_ptr<engine::NoteSigner> signer_;
+  std::unique_ptr<engine::Checkpointer> checkpoints_;
 };
 
 }  // namespace dialogue::api::testing

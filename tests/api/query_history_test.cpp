@@ -83,7 +83,7 @@ TEST_CASE_METHOD(HistoryFixture, "History of a referral stream and of an unknown
 TEST_CASE_METHOD(HistoryFixture, "Metrics show the read models' position and lag", "[query]") {
   // A read catches the models up to the head, so the lag is 0 right after it.
   REQUIRE(Get("sec", "/v1/briefings/b1").status == 200);
-  auto metrics = Get("ngo-a", "/metrics");
+  auto metrics = Get("auditor", "/metrics");
   REQUIRE(metrics.status == 200);
   const uint64_t head = store().Head().position;
   CHECK(metrics.text.find("dialogue_read_model_position " + std::to_string(head)) !=

@@ -88,10 +88,11 @@ TEST_CASE_METHOD(ProcessFixture, "serve answers every endpoint and stops on SIGT
     CHECK(verify["head"] == 5);
     CHECK(verify["first_bad_position"].is_null());
   }
-  SECTION("metrics, for any valid token") {
-    Reply reply = client.Send("GET", "/metrics", Bearer(testing::kStakeholderToken));
+  SECTION("metrics, for the roles that read the log") {
+    Reply reply = client.Send("GET", "/metrics", auditor);
     CHECK(reply.status == 200);
     CHECK_THAT(reply.body, Catch::Contains("dialogue_ledger_head_position 5"));
+    CHECK(client.Send("GET", "/metrics", Bearer(testing::kStakeholderToken)).status == 403);
   }
   SECTION("401 without or with an unknown token, 403 for a role that may not read the log") {
     Reply missing = client.Send("GET", "/v1/ledger/head");

@@ -245,7 +245,8 @@ TEST_CASE_METHOD(ServerFixture, "Metrics count requests by route and status", "[
   client.Send("GET", "/healthz");
   client.Send("GET", "/v1/events?limit=0", Bearer(testing::kAuditorToken));
   CHECK(client.Send("GET", "/metrics").status == 401);
-  Reply reply = client.Send("GET", "/metrics", Bearer(testing::kStakeholderToken));
+  CHECK(client.Send("GET", "/metrics", Bearer(testing::kStakeholderToken)).status == 403);
+  Reply reply = client.Send("GET", "/metrics", Bearer(testing::kAuditorToken));
   REQUIRE(reply.status == 200);
   CHECK_THAT(reply.Header("content-type"), Catch::StartsWith("text/plain; version=0.0.4"));
   CHECK_THAT(reply.body,

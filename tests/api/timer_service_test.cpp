@@ -321,6 +321,9 @@ class RacingStore final : public engine::EventStore {
   }
   engine::LedgerHead Head() const override { return inner_.Head(); }
   engine::Result<engine::VerifyReport> Verify() const override { return inner_.Verify(); }
+  engine::Result<engine::merkle::Hash> TreeNode(unsigned level, uint64_t index) const override {
+    return inner_.TreeNode(level, index);
+  }
   uint64_t WaitForCommit(uint64_t after, std::chrono::milliseconds timeout) const override {
     return inner_.WaitForCommit(after, timeout);
   }

@@ -74,6 +74,9 @@ class RecordingStore final : public engine::EventStore {
   }
   engine::LedgerHead Head() const override { return inner_.Head(); }
   engine::Result<engine::VerifyReport> Verify() const override { return inner_.Verify(); }
+  engine::Result<engine::merkle::Hash> TreeNode(unsigned level, uint64_t index) const override {
+    return inner_.TreeNode(level, index);
+  }
   uint64_t WaitForCommit(uint64_t after_position,
                          std::chrono::milliseconds timeout) const override {
     return inner_.WaitForCommit(after_position, timeout);
