@@ -10,9 +10,9 @@
 #      every acknowledged one (key, id, position of the 201);
 #   2. after a random 0.1-2.0 s the server is killed with SIGKILL;
 #   3. `dialogue verify` checks the hash chain of the store as the crash left it;
-#   4. the server starts again on the same store; the checker reads the whole log (GET
-#      /v1/events) and fails on a gap, a lost or repeated acknowledged event, an event nobody
-#      sent; then retries every unacknowledged command with its key (201 once, or 200 with the
+#   4. the server starts again on the same store; the checker reads its signed checkpoint and
+#      the whole log (GET /v1/events) and fails on a gap, a lost or repeated acknowledged event,
+#      an event nobody sent, a checkpoint whose tree is not the tree of the log's events; then retries every unacknowledged command with its key (201 once, or 200 with the
 #      original position) and checks again that each command is present exactly once.
 # Exits non-zero with the violations printed on the first cycle that breaks a promise.
 # --keep leaves the temporary folder (store, logs) in place for a post-mortem; --no-build runs the
