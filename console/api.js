@@ -41,6 +41,30 @@ export async function api(path, { method = 'GET', body, headers = {} } = {}) {
   return value;
 }
 
+// A GET of a text/plain resource (the ledger's checkpoint and key): its text; problems thrown as
+// by api().
+export async function apiText(path) {
+  let response;
+  try {
+    response = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
+  } catch (error) {
+    throw new ProblemError({ status: 0, title: 'The server cannot be reached',
+                             detail: String(error.message || error) });
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    let problem = null;
+    try {
+      problem = JSON.parse(text);
+    } catch {
+      problem = null;
+    }
+    throw new ProblemError(problem && typeof problem === 'object'
+      ? problem : { status: response.status, title: response.statusText, detail: text });
+  }
+  return text;
+}
+
 // Every event type of the log (workflows/events.cpp). An EventSource delivers a record with
 // `event: <type>` only to listeners of that type, so the console listens to each.
 export const EVENT_TYPES = [

@@ -1,6 +1,9 @@
-// The auditor's page: the ledger head and a check of the whole hash chain; any entity as it
-// stood at one of its own positions (a slider over them, read with ?as_of=); the log exported.
-import { api } from './api.js';
+// The auditor's page: the ledger head and a check of the whole hash chain; the signed checkpoint,
+// with the latest events' inclusion proofs checked in the browser; any entity as it stood at one
+// of its own positions (a slider over them, read with ?as_of=, each position's proof checked);
+// the log exported.
+import { api, apiText } from './api.js';
+import { parseCheckpoint, verifyInclusion } from './merkle.js';
 import { h, render } from './dom.js';
 import { label, viennaTime } from './format.js';
 import { participantsTable, problemView, statusBadge } from './views.js';
@@ -38,6 +41,77 @@ function entityView(entity) {
     h('details', {}, h('summary', {}, 'Everything (JSON)'),
       h('pre', { class: 'json' }, JSON.stringify(entity, null, 2))),
   ];
+}
+
+// How many of the latest events the checkpoint card proves.
+const RECENT = 10;
+
+// The signed checkpoint of the head, parsed; fetched again when asked about a later position.
+let checkpoint = null;
+async function checkpointCovering(position = 0) {
+  if (!checkpoint || checkpoint.size < position) {
+    const text = await apiText('/v1/ledger/checkpoint');
+    checkpoint = { ...parseCheckpoint(text), text };
+  }
+  return checkpoint;
+}
+
+// A ✔ or ✘ for one event: its inclusion proof in the checkpoint's tree, checked here.
+async function inclusionBadge(event) {
+  const badge = h('span', { class: 'inclusion', 'data-position': String(event.position) },
+    'checking…');
+  (async () => {
+    let ok = false;
+    try {
+      const cp = await checkpointCovering(event.position);
+      const proof = await api(`/v1/ledger/proof/inclusion?position=${event.position}&tree_size=${cp.size}`);
+      ok = await verifyInclusion(event, cp, proof);
+    } catch {
+      ok = false;
+    }
+    badge.className = `inclusion ${ok ? 'inclusion-ok' : 'inclusion-bad'}`;
+    badge.textContent = ok ? '✔ in the signed tree' : '✘ not proved';
+    badge.title = ok
+      ? 'Its inclusion proof leads from this event\'s hash to the checkpoint\'s root (checked in this browser).'
+      : 'The server\'s inclusion proof does not lead to the checkpoint\'s root.';
+  })();
+  return badge;
+}
+
+async function showCheckpoint(area) {
+  let cp;
+  try {
+    checkpoint = null;
+    cp = await checkpointCovering();
+  } catch (error) {
+    render(area, problemView(error));
+    return;
+  }
+  const first = Math.max(0, cp.size - RECENT);
+  let events = [];
+  try {
+    if (cp.size > 0) events = (await api(`/v1/events?after=${first}&limit=${cp.size - first}`)).events;
+  } catch (error) {
+    render(area, problemView(error));
+    return;
+  }
+  const items = [];
+  for (const event of events.reverse()) {
+    items.push(h('li', {},
+      h('span', { class: 'event-ref' }, `#${event.position} ${event.type} `),
+      h('span', { class: 'help' }, event.stream), ' ', await inclusionBadge(event)));
+  }
+  render(area,
+    h('dl', { class: 'facts', id: 'checkpoint' },
+      h('dt', {}, 'Log'), h('dd', { id: 'checkpoint-origin' }, cp.origin),
+      h('dt', {}, 'Tree size'), h('dd', { id: 'checkpoint-size' }, String(cp.size)),
+      h('dt', {}, 'Root'), h('dd', { class: 'hash', id: 'checkpoint-root' }, cp.rootBase64)),
+    h('details', {}, h('summary', {}, 'The signed checkpoint'),
+      h('pre', { class: 'json' }, cp.text)),
+    h('p', { class: 'help' }, 'The latest events, each checked against the checkpoint\'s root in this ',
+      'browser. The signature is checked by ', h('code', {}, 'dialogue audit'), '.'),
+    events.length ? h('ul', { id: 'recent-proofs', class: 'proofs' }, items)
+      : h('p', { class: 'empty' }, 'The log is empty.'));
 }
 
 async function exportLog(button, status) {
@@ -106,6 +180,16 @@ export async function show(main, args) {
     }
   });
 
+  const checkpointArea = h('div', { id: 'checkpoint-area', 'aria-live': 'polite' },
+    h('p', {}, 'Loading…'));
+  const refreshButton = h('button', { type: 'button', id: 'refresh-checkpoint' },
+    'Fetch the latest checkpoint');
+  refreshButton.addEventListener('click', async () => {
+    refreshButton.disabled = true;
+    await showCheckpoint(checkpointArea);
+    refreshButton.disabled = false;
+  });
+
   const exportStatus = h('p', { id: 'export-status', 'aria-live': 'polite' });
   const exportButton = h('button', { type: 'button', id: 'export' }, 'Export the log (NDJSON)');
   exportButton.addEventListener('click', () => exportLog(exportButton, exportStatus));
@@ -127,6 +211,8 @@ export async function show(main, args) {
     h('h1', {}, 'Auditor'),
     h('section', { class: 'card', 'aria-labelledby': 'ledger-h' },
       h('h2', { id: 'ledger-h' }, 'Ledger'), headView, verifyButton, verifyResult),
+    h('section', { class: 'card', 'aria-labelledby': 'history-h' },
+      h('h2', { id: 'history-h' }, 'Verifiable history'), checkpointArea, refreshButton),
     h('section', { class: 'card', 'aria-labelledby': 'asof-h' },
       h('h2', { id: 'asof-h' }, 'An entity as of a position'),
       form,
@@ -141,6 +227,7 @@ export async function show(main, args) {
       exportButton, exportStatus));
 
   const stream = args[0];
+  await showCheckpoint(checkpointArea);
   if (stream) await showEntity(stream, entityArea);
   return () => {};
 }
@@ -201,7 +288,8 @@ async function showEntity(stream, area) {
     try {
       const entity = await api(`${path}?as_of=${event.position}`);
       if (mine !== request) return;
-      render(view, h('p', { class: 'as-of-note' }, `As it stood ${text}:`), entityView(entity));
+      render(view, h('p', { class: 'as-of-note' }, `As it stood ${text}: `,
+        await inclusionBadge(event)), entityView(entity));
       view.dataset.position = String(event.position);
     } catch (error) {
       if (mine === request) render(view, problemView(error));

@@ -73,7 +73,8 @@ mkdir -p "$screenshots"
 status=0
 DIALOGUE_URL="http://$address" DIALOGUE_TOKENS="$tokens_json" \
   SCREENSHOT_DIR="$(cd "$screenshots" && pwd)" \
-  node --test --test-concurrency=1 tests/console/console.test.mjs || status=$?
+  node --test --test-concurrency=1 tests/console/merkle.test.mjs tests/console/console.test.mjs ||
+  status=$?
 if [[ $status -ne 0 ]]; then
   echo "console-test: failed; the server's log:" >&2
   tail -50 "$work/server.log" >&2

@@ -164,6 +164,18 @@ test('(c) the auditor verifies the ledger and slides back to an earlier status',
   assert.match(await page.locator('#verify-result').innerText(),
     new RegExp(`intact: every event up to position ${head.position}`));
 
+  // The signed checkpoint of the same head, and the latest events proved in the browser.
+  await page.locator('#checkpoint-size').waitFor();
+  assert.equal(await page.locator('#checkpoint-size').innerText(), String(head.position));
+  const checkpoint = await (await fetch(`${base}/v1/ledger/checkpoint`,
+    { headers: { Authorization: `Bearer ${tokens.auditor}` } })).text();
+  assert.equal(await page.locator('#checkpoint-root').innerText(), checkpoint.split('\n')[2]);
+  const proved = page.locator('#recent-proofs .inclusion-ok');
+  await page.waitForFunction(() => document.querySelectorAll('#recent-proofs .inclusion-ok').length >= 1 &&
+    document.querySelectorAll('#recent-proofs .inclusion:not(.inclusion-ok):not(.inclusion-bad)').length === 0);
+  assert.equal(await proved.count(), Math.min(10, head.position));
+  assert.equal(await page.locator('.inclusion-bad').count(), 0);
+
   await page.getByLabel('Stream', { exact: true }).fill('briefing-b1');
   await page.getByRole('button', { name: 'Show' }).click();
   const ngoA = page.locator('#as-of-entity tr[data-stakeholder="ngo-a"] .participant-status');
@@ -188,6 +200,8 @@ test('(c) the auditor verifies the ledger and slides back to an earlier status',
   await page.keyboard.press('ArrowLeft');
   await page.locator('#as-of-entity .as-of-note', { hasText: 'ReferralDecided' }).waitFor();
   assert.equal(await ngoA.innerText(), 'invited');
+  // The position shown is proved in the signed tree too.
+  await page.locator('#as-of-entity .as-of-note .inclusion-ok').waitFor();
   await shoot(page, 'c-auditor-as-of');
   assert.deepEqual(errors, []);
   await context.close();
