@@ -8,6 +8,8 @@
 //                        completion, the next request made when the completion arrives, all of
 //                        them driven by two threads (as a server's io threads would);
 //   append_<n>_threads   n threads each blocking in Append.
+// With --tree 0 the store writes no Merkle tree (a switch for this benchmark only), and the keys
+// end in _tree_off: what the tree costs the append path.
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -40,10 +42,14 @@ engine::AppendRequest NewStakeholder(uint64_t caller, uint64_t i) {
   return request;
 }
 
+// Whether appends write the Merkle tree (--tree 0 measures what the tree costs).
+bool g_tree = true;
+
 std::unique_ptr<engine::EventStore> OpenFresh(const std::string& dir, const std::string& name) {
   engine::RocksDbOptions options;
   options.path = FreshDir(dir, name);
   options.sync = true;
+  options.merkle_tree = g_tree;
   auto store = engine::OpenRocksDbEventStore(options);
   if (!store) Flags::Die("cannot open the store: " + store.error().message);
   return std::move(*store);
@@ -149,6 +155,7 @@ int main(int argc, char** argv) {
   const std::string list_text = flags.String("appenders", "1,8,64");
   const int drivers = static_cast<int>(flags.Uint("drivers", 2));
   const std::string modes = flags.String("modes", "async,threads");
+  g_tree = flags.Uint("tree", 1) != 0;
   flags.Require();
   if (drivers < 1) Flags::Die("--drivers must be positive");
   const bool async = modes.find("async") != std::string::npos;
@@ -158,7 +165,7 @@ int main(int argc, char** argv) {
   for (std::string item; std::getline(list, item, ',');) {
     const int n = std::stoi(item);
     if (n < 1) Flags::Die("--appenders takes positive counts");
-    const std::string key = "append_" + std::to_string(n);
+    const std::string key = "append_" + std::to_string(n) + (g_tree ? "" : "_tree_off");
     if (async) Report(key, AsyncRate(dir, n, drivers, seconds));
     if (threads) Report(key + "_threads", ThreadRate(dir, n, seconds));
   }

@@ -8,7 +8,8 @@
 #   scripts/bench.sh --smoke         tiny sizes, seconds: keeps the benchmarks building and running (CI)
 #   scripts/bench.sh --peers         also PostgreSQL 15 and NATS JetStream
 #   scripts/bench.sh --build-dir D   use the binaries already built in D (skips scripts/build.sh)
-#   scripts/bench.sh --only 3,5      only these steps (5 needs 3's log, so 5 runs 3 too; 6 needs --peers)
+#   scripts/bench.sh --only 3,5      only these steps (5 needs 3's log, so 5 runs 3 too; 6 needs
+#                                    --peers; 7 proves on 3's log when 3 runs, else on its own)
 #
 # Goals are reported (met / MISSED) but never fail the run: a benchmark measures, it does not
 # test. The run fails only when a step cannot run (a build error, a server that does not start,
@@ -56,7 +57,8 @@ if [[ -z "$build_dir" ]]; then
 fi
 bench_bin="$build_dir/bench"
 dialogue_bin="$build_dir/api/dialogue"
-for b in dialogue_bench_rocksdb dialogue_bench_append dialogue_bench_replay dialogue_bench_bare_beast; do
+for b in dialogue_bench_rocksdb dialogue_bench_append dialogue_bench_replay dialogue_bench_bare_beast \
+  dialogue_bench_ledger; do
   [[ -x "$bench_bin/$b" ]] || { echo "bench.sh: $bench_bin/$b is missing" >&2; exit 2; }
 done
 [[ -x "$dialogue_bin" ]] || { echo "bench.sh: $dialogue_bin is missing" >&2; exit 2; }
@@ -160,7 +162,11 @@ for n in 1 8 64; do
 done
 section "2. Engine: durable Append (sync=true)"
 run_bench "$bench_bin/dialogue_bench_append" --dir "$work" --seconds "$seconds" --appenders 1,8,64
+describe[append_64_tree_off]="events/s: append_64 with the Merkle tree off (a benchmark-only switch)"
+run_bench "$bench_bin/dialogue_bench_append" --dir "$work" --seconds "$seconds" --appenders 64 \
+  --modes async --tree 0
 set_figure append_64_vs_batch100 "$(ratio append_64 raw_batch100)" "append_64 / raw_batch100 (goal >= 0.60)"
+set_figure append_64_tree_vs_off "$(ratio append_64 append_64_tree_off)" "append_64 / append_64_tree_off (goal >= 0.90)"
 fi
 
 # --- 3. Replay --------------------------------------------------------------------------------
@@ -250,6 +256,35 @@ set_figure rss_mb_1m_snapshot "$peak_mb" "MB: peak RSS, restarted from its read 
 set_figure serve_restart_s "$start_s" "s: from start to listening, from the snapshot"
 fi
 
+# --- 7. Verifiable history ----------------------------------------------------------------------
+if want 7; then
+section "7. Verifiable history: Merkle proofs and signed checkpoints"
+describe[proof_inclusion_per_s]="proofs/s: EventStore::InclusionProof(random position, head), in process, 1 thread"
+describe[proof_consistency_per_s]="proofs/s: EventStore::ConsistencyProof(random size, head), in process, 1 thread"
+describe[tree_bytes_per_event]="bytes: the Merkle tree's SST files per event"
+describe[events_bytes_per_event]="bytes: the events' SST files per event, for scale"
+ledger_store="$work/ledger"
+[[ -d "${replay_store:-}" ]] && ledger_store=$replay_store
+run_bench "$bench_bin/dialogue_bench_ledger" --dir "$work" --store "$ledger_store" \
+  --events "$replay_events" --seconds "$seconds"
+"$dialogue_bin" serve --data "$ledger_store" --listen 127.0.0.1:0 --tokens "$work/tokens.json" \
+  >"$work/ledger.out" 2>"$work/ledger.out.err" &
+ledger_pid=$!
+pids+=("$ledger_pid")
+ledger_port=$(wait_listening "$work/ledger.out" "$ledger_pid" 600)
+ledger_base="http://127.0.0.1:$ledger_port"
+tree_size=$(curl -s -H "Authorization: Bearer $token" "$ledger_base/v1/ledger/head" | jq .position)
+rate=$(wrk_rate -H "Authorization: Bearer $token" "$ledger_base/v1/ledger/checkpoint")
+set_figure http_checkpoint "$rate" "req/s: GET /v1/ledger/checkpoint (signed once per tree size) on $tree_size events"
+rate=$(wrk_rate -s bench/proof_inclusion.lua "$ledger_base" "$token" "$tree_size")
+set_figure http_proof "$rate" "req/s: GET /v1/ledger/proof/inclusion, random positions of $tree_size"
+stop_server "$ledger_pid"
+if [[ -v "R[http_get]" ]]; then
+  set_figure http_proof_vs_get "$(ratio http_proof http_get)" "http_proof / http_get (goal >= 0.50)"
+  set_figure http_checkpoint_vs_get "$(ratio http_checkpoint http_get)" "http_checkpoint / http_get"
+fi
+fi
+
 # --- Subscriptions fan-out (bench/fanout_bench.cpp, when built) ---------------------------------
 if want fanout && [[ -x "$bench_bin/dialogue_bench_fanout" ]]; then
   section "Subscriptions: fan-out latency"
@@ -336,6 +371,8 @@ goal replay_vs_scan ">=" 0.50
 goal http_get_vs_bare ">=" 0.70
 goal http_post_vs_bare ">=" 0.40
 goal rss_mb_1m "<=" 300
+goal append_64_tree_vs_off ">=" 0.90
+goal http_proof_vs_get ">=" 0.50
 [[ $peers -eq 1 ]] && goal append_64_vs_pg_64 ">=" 10
 [[ $smoke -eq 1 ]] && echo "  (smoke sizes: the figures only show that every step runs)"
 
