@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fails when an include points the wrong way: engine <- workflows <- projections <- api.
+# Fails when an include points the wrong way: engine <- workflows <- projections <- api; audit/
+# includes none of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
@@ -15,4 +16,6 @@ check() {  # folder, forbidden layers...
 check engine workflows projections api
 check workflows projections api
 check projections api
+# The auditor's verifier is written apart from the server it checks (docs/audit.md).
+check audit engine workflows projections api
 exit $status
