@@ -3,7 +3,11 @@
 # starting from its seed corpus in tests/fuzz/<harness>/ (docs/reliability.md).
 #
 #   scripts/fuzz.sh SECONDS [HARNESS...]     harnesses: command_request event_decode import_line
-#                                            (default all)
+#                                            audit_checkpoint audit_event audit_http_response
+#                                            audit_proof (default all)
+#
+# The audit_* harnesses (small parsers of a server's answers, audit/) run for a third of SECONDS
+# (at least 1 s): `scripts/fuzz.sh 30` gives them 10 s each.
 #
 # New inputs that add coverage go to build/fuzz/corpus/<harness>/ (not to the seeds); a crash
 # leaves its input as build/fuzz/crash-<harness>-* and fails the script. Prints each harness's
@@ -18,7 +22,16 @@ seconds="${1:-}"
 }
 shift
 harnesses=("$@")
-[[ ${#harnesses[@]} -gt 0 ]] || harnesses=(command_request event_decode import_line)
+[[ ${#harnesses[@]} -gt 0 ]] || harnesses=(command_request event_decode import_line
+  audit_checkpoint audit_event audit_http_response audit_proof)
+
+seconds_of() {  # harness
+  if [[ "$1" == audit_* ]]; then
+    echo $((seconds / 3 > 0 ? seconds / 3 : 1))
+  else
+    echo "$seconds"
+  fi
+}
 
 scripts/install-deps.sh
 cmake --preset fuzz >/dev/null
@@ -33,11 +46,12 @@ for h in "${harnesses[@]}"; do
   corpus="build/fuzz/corpus/$h"
   mkdir -p "$corpus"
   log="build/fuzz/$h.log"
-  if "build/fuzz/tests/fuzz/dialogue_fuzz_$h" -max_total_time="$seconds" -max_len=16384 \
+  run_seconds="$(seconds_of "$h")"
+  if "build/fuzz/tests/fuzz/dialogue_fuzz_$h" -max_total_time="$run_seconds" -max_len=16384 \
       -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
       -artifact_prefix="build/fuzz/crash-$h-" "$corpus" "tests/fuzz/$h" >"$log" 2>&1; then
     runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
-    echo "fuzz $h: ${runs:-?} executions in ${seconds}s, no failure"
+    echo "fuzz $h: ${runs:-?} executions in ${run_seconds}s, no failure"
   else
     status=1
     echo "fuzz $h: FAILED (log: $log)" >&2
