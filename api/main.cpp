@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "api/commands.hpp"
+#include "audit/audit.hpp"
 
 int main(int argc, char** argv) {
   namespace api = dialogue::api;
@@ -77,9 +78,34 @@ int main(int argc, char** argv) {
     command->add_option("--data", data_dir, "Store folder")->capture_default_str();
   }
 
-  CLI11_PARSE(app, argc, argv);
+  // An auditor's check of a server's signed history; shares no code with the server (audit/).
+  dialogue::audit::AuditOptions audit;
+  CLI::App* audit_command = app.add_subcommand(
+      "audit", "Verify a server's signed checkpoint, its consistency with the saved one, events");
+  audit_command->add_option("--url", audit.url, "The server: http://HOST:PORT or https://...")
+      ->required();
+  audit_command->add_option("--token-file", audit.token_file, "File holding the bearer token")
+      ->required();
+  audit_command->add_option("--vkey", audit.vkey, "The log's verifier key, or a file holding it")
+      ->required();
+  audit_command
+      ->add_option("--state", audit.state_file,
+                   "The last verified checkpoint (read if present; written when all holds)")
+      ->required();
+  audit_command->add_option("--position", audit.positions,
+                            "Prove this event's inclusion (repeatable)");
+  audit_command->add_flag("--all", audit.all, "Check that the events rebuild the root");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    // The audit's usage errors exit 2, as its other inconclusive outcomes (the contract).
+    return code != 0 && audit_command->parsed() ? dialogue::audit::kAuditInconclusive : code;
+  }
 
   if (*serve_command) return api::RunServe(serve, std::cout);
+  if (*audit_command) return dialogue::audit::RunAudit(audit, std::cout, std::cerr);
   if (*verify_command) return api::RunVerify(data_dir, std::cout, std::cerr);
   if (*rebuild_command) return api::RunRebuild(data_dir, std::cout, std::cerr);
   if (*export_command) {
