@@ -22,6 +22,12 @@ std::optional<std::string_view> Headers::Get(std::string_view name) const {
   return std::nullopt;
 }
 
+size_t Headers::Count(std::string_view name) const {
+  return static_cast<size_t>(std::count_if(fields_.begin(), fields_.end(), [&](const auto& f) {
+    return EqualsIgnoreCase(f.first, name);
+  }));
+}
+
 void Headers::Set(std::string name, std::string value) {
   std::erase_if(fields_, [&](const auto& f) { return EqualsIgnoreCase(f.first, name); });
   fields_.emplace_back(std::move(name), std::move(value));

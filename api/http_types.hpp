@@ -19,6 +19,8 @@ class Headers {
   // The first value of the field, if present.
   std::optional<std::string_view> Get(std::string_view name) const;
   bool Has(std::string_view name) const { return Get(name).has_value(); }
+  // How many fields of that name there are.
+  size_t Count(std::string_view name) const;
   // Replaces every field of that name by one.
   void Set(std::string name, std::string value);
   // Adds a field, keeping those already present (for repeatable fields).

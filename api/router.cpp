@@ -41,6 +41,12 @@ std::vector<std::string> SplitPattern(std::string_view pattern) {
   return segments;
 }
 
+// HEAD is answered wherever GET is, by the GET route (the server sends the headers only).
+const std::string& RouteMethod(const HttpRequest& request) {
+  static const std::string kGet = "GET";
+  return request.method == "HEAD" ? kGet : request.method;
+}
+
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -174,7 +180,7 @@ const Router::Route* Router::Match(const std::vector<std::string>& segments,
 bool Router::FromMemory(const HttpRequest& request) const {
   auto target = ParseTarget(request.target);
   if (!target || target->query.count("as_of") != 0) return false;
-  const Route* route = Match(target->segments, request.method);
+  const Route* route = Match(target->segments, RouteMethod(request));
   return route != nullptr && route->work == Work::kFromMemory;
 }
 
@@ -197,12 +203,13 @@ Router::Resolved Router::Resolve(const HttpRequest& request) const {
                    "unmatched");
   }
 
-  const Route* best = Match(target->segments, request.method);
+  const Route* best = Match(target->segments, RouteMethod(request));
   if (best == nullptr) {
     std::set<std::string> allowed;  // the methods of the routes matching the path
     for (const Route& route : routes_) {
       if (PathMatches(route.segments, target->segments)) allowed.insert(route.method);
     }
+    if (allowed.count("GET") != 0) allowed.insert("HEAD");
     if (allowed.empty()) {
       return Refused(resolved, ProblemResponse(404, "not_found", "no resource at " + target->path),
                      "unmatched");
@@ -226,6 +233,18 @@ Router::Resolved Router::Resolve(const HttpRequest& request) const {
   }
 
   if (best->access.kind != Access::Kind::kPublic) {
+    // Two credentials of one kind: which one counts would depend on who reads the request (a
+    // proxy may read the other); refused rather than guessed.
+    if (request.headers.Count("Authorization") > 1) {
+      return Refused(resolved,
+                     ProblemResponse(400, "bad_request", "more than one Authorization header"),
+                     best->pattern);
+    }
+    if (!request.headers.Has("Authorization") &&
+        CookieValues(request.headers, kSessionCookie).size() > 1) {
+      return Refused(resolved, ProblemResponse(400, "bad_request", "more than one session cookie"),
+                     best->pattern);
+    }
     auto authorization = request.headers.Get("Authorization");
     std::optional<std::string> cookie;
     if (authorization) {
@@ -366,10 +385,15 @@ void Router::DispatchAsync(const HttpRequest& request,
   }
 }
 
+std::optional<Router::Dispatched> Router::Screen(const HttpRequest& head) const {
+  Resolved resolved = Resolve(head);
+  return std::move(resolved.refusal);
+}
+
 bool Router::IsAsync(const HttpRequest& request) const {
   auto target = ParseTarget(request.target);
   if (!target) return false;
-  const Route* route = Match(target->segments, request.method);
+  const Route* route = Match(target->segments, RouteMethod(request));
   return route != nullptr && route->async_handler != nullptr;
 }
 

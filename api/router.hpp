@@ -94,6 +94,11 @@ class Router {
   // Whether request goes to an asynchronous route (DispatchAsync then spares a thread).
   bool IsAsync(const HttpRequest& request) const;
 
+  // What Dispatch would refuse of this request before its handler runs (malformed target, no
+  // route, credentials, role), judged on its method, target and headers alone: for a request whose
+  // body has not been read yet (ServerOptions::screen). nullopt: the handler would run.
+  std::optional<Dispatched> Screen(const HttpRequest& head) const;
+
   // Whether request goes to a kFromMemory route and asks for the present: an `as_of` query folds
   // the entity's stream from the store, so it may block. False for unmatched requests.
   bool FromMemory(const HttpRequest& request) const;

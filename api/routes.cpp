@@ -74,6 +74,12 @@ void RouteWork(ServerOptions& options, const Router& router, Metrics& metrics) {
   options.run_inline = [&router](const HttpRequest& request) { return router.FromMemory(request); };
   options.run_async = [&router](const HttpRequest& request) { return router.IsAsync(request); };
   options.async_handler = MakeAsyncRequestHandler(router, metrics);
+  options.screen = [&router, &metrics](const HttpRequest& head) -> std::optional<HttpResponse> {
+    std::optional<Router::Dispatched> refused = router.Screen(head);
+    if (!refused) return std::nullopt;
+    metrics.ObserveRequest(MethodLabel(head.method), refused->route, refused->response.status, 0);
+    return std::move(refused->response);
+  };
 }
 
 RequestHandler MakeRequestHandler(const Router& router, Metrics& metrics) {

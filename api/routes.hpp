@@ -73,8 +73,8 @@ RequestHandler MakeRequestHandler(const Router& router, Metrics& metrics);
 // through the Responder.
 std::function<void(const HttpRequest&, Responder)> MakeAsyncRequestHandler(const Router& router,
                                                                            Metrics& metrics);
-// Sets run_inline, run_async and async_handler of options to serve router's routes: from memory
-// on the io threads, commands asynchronously, the rest on the worker pool.
+// Sets run_inline, run_async, async_handler and screen of options to serve router's routes: from
+// memory on the io threads, commands asynchronously, the rest on the worker pool.
 void RouteWork(ServerOptions& options, const Router& router, Metrics& metrics);
 
 }  // namespace dialogue::api

@@ -80,7 +80,58 @@ class SessionBase {
   // Server shutdown: close now if idle or streaming; otherwise finish the request under way and
   // close after its response. Any thread.
   virtual void Shutdown() = 0;
+  // Closes the connection if it is still waiting for a request (the connection cap makes room).
+  // Any thread.
+  virtual void Evict() = 0;
+  // Whether it waits for a request: between keep-alive requests, or before its first. Any thread.
+  bool idle() const { return idle_.load(std::memory_order_relaxed); }
+
+ protected:
+  std::atomic<bool> idle_{true};
 };
+
+// The transfer codings of a request's Transfer-Encoding fields, lower-cased, in order.
+std::vector<std::string> TransferCodings(const http::request_parser<http::string_body>& parser) {
+  std::vector<std::string> codings;
+  for (const auto& field : parser.get()) {
+    if (field.name() != http::field::transfer_encoding) continue;
+    std::string_view rest(field.value().data(), field.value().size());
+    while (!rest.empty()) {
+      const size_t comma = rest.find(',');
+      std::string_view coding = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      // A coding may carry parameters ("gzip;q=1"): its name is what comes before them.
+      coding = coding.substr(0, coding.find(';'));
+      while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) {
+        coding.remove_prefix(1);
+      }
+      while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) {
+        coding.remove_suffix(1);
+      }
+      if (coding.empty()) continue;
+      std::string lower(coding);
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      codings.push_back(std::move(lower));
+    }
+  }
+  return codings;
+}
+
+// What RFC 9112 section 6.1 asks of a request's transfer codings: only "chunked", once and last,
+// is read here. Anything else refuses the request (and closes the connection: its body's length
+// is unknown, so whatever follows could be read as another request).
+std::optional<HttpResponse> TransferCodingRefusal(const std::vector<std::string>& codings) {
+  if (codings.empty() || codings == std::vector<std::string>{"chunked"}) return std::nullopt;
+  for (const std::string& coding : codings) {
+    if (coding != "chunked") {
+      return ProblemResponse(501, "not_implemented",
+                             "transfer coding '" + coding +
+                                 "' is not supported: send the body with Content-Length or "
+                                 "Transfer-Encoding: chunked alone");
+    }
+  }
+  return ProblemResponse(400, "bad_request", "Transfer-Encoding: chunked may be given only once");
+}
 
 // The server's state, shared by the listener and its sessions (Server::Impl is this).
 struct ServerCore {
@@ -96,6 +147,8 @@ struct ServerCore {
   // session that only answers 503; it does not count against the cap.
   void Register(const std::shared_ptr<SessionBase>& session, uint64_t id, bool refusal);
   void Unregister(uint64_t id);
+  // A session asked to make room had a request under way by then: it stays, and counts again.
+  void KeepAfterAll(uint64_t id);
   template <class Stream>
   void StartSession(tcp::socket socket, std::optional<HttpResponse> refusal);
 
@@ -135,10 +188,12 @@ struct ServerCore {
   struct Entry {
     std::weak_ptr<SessionBase> session;
     bool refusal = false;
+    bool evicting = false;  // asked to close to make room (it may have become busy meanwhile)
   };
   std::mutex sessions_mutex;
   std::unordered_map<uint64_t, Entry> sessions;        // guarded by sessions_mutex
   size_t refusals = 0;                                 // entries with refusal set; sessions_mutex
+  size_t evicting = 0;                                 // entries with evicting set; sessions_mutex
   std::chrono::steady_clock::time_point last_cap_log;  // on the acceptor's strand
 
   // Destroyed in reverse order: signals and acceptor before the io_context, whose destruction
@@ -187,6 +242,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void Shutdown() override {
     net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->OnShutdown(); });
+  }
+
+  void Evict() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (self->state_ != State::kIdle) return self->server_.KeepAfterAll(self->id_);
+      self->server_.Refused("evicted_idle");
+      self->DoClose();
+    });
   }
 
   // For the stream sink (any thread). Returns false when the stream is over.
@@ -266,6 +329,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void OnConnected() {
     if (refusal_) return DoRespondAndLinger(std::move(*refusal_));
+    first_request_deadline_ =
+        std::chrono::steady_clock::now() + server_.options.first_request_timeout;
+    Tcp().expires_at(first_request_deadline_);
     DoWaitForRequest();
   }
 
@@ -276,7 +342,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (server_.stopping) return DoClose();
     if (buffer_.size() > 0) return DoReadHeader();
     state_ = State::kIdle;
-    Tcp().expires_after(server_.options.idle_timeout);
+    idle_.store(true, std::memory_order_relaxed);
+    // The first request's deadline runs from the connection's start (set in OnConnected).
+    if (requests_ > 0) Tcp().expires_after(server_.options.idle_timeout);
     stream_.async_read_some(
         buffer_.prepare(kReadChunk),
         beast::bind_front_handler(&Session::OnWaitForRequest, this->shared_from_this()));
@@ -293,10 +361,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void DoReadHeader() {
     state_ = State::kReading;
+    idle_.store(false, std::memory_order_relaxed);
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
     parser_->body_limit(server_.options.body_limit);
-    Tcp().expires_after(server_.options.read_timeout);
+    // The first request's header must also come before the first-request deadline.
+    read_deadline_ = std::chrono::steady_clock::now() + server_.options.read_timeout;
+    Tcp().expires_at(requests_ > 0 ? read_deadline_
+                                   : std::min(read_deadline_, first_request_deadline_));
     http::async_read_header(
         stream_, buffer_, *parser_,
         beast::bind_front_handler(&Session::OnReadHeader, this->shared_from_this()));
@@ -304,8 +376,22 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void OnReadHeader(beast::error_code ec, size_t) {
     if (ec) return OnReadError(ec);
+    // The body, if any, has what is left of the read timeout.
+    if (requests_++ == 0) Tcp().expires_at(read_deadline_);
     const auto& header = parser_->get();
+    version_ = header.version();
+    if (auto refusal = TransferCodingRefusal(TransferCodings(*parser_))) {
+      server_.Refused("transfer_encoding");
+      return DoRespondAndLinger(std::move(*refusal));
+    }
     if (EqualsIgnoreCase(ToString(header[http::field::expect]), "100-continue")) {
+      // Credentials and route first: a request that would be refused never gets its body
+      // invited.
+      if (server_.options.screen) {
+        if (auto refusal = server_.options.screen(FromBeast(header, ""))) {
+          return DoRespondAndLinger(std::move(*refusal));
+        }
+      }
       continue_.emplace(http::status::continue_, header.version());
       http::async_write(
           stream_, *continue_,
@@ -363,18 +449,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     parser_.reset();
     keep_alive_ = message.keep_alive();
     version_ = message.version();
-
-    HttpRequest request;
-    request.method = ToString(message.method_string());
-    request.target = ToString(message.target());
-    for (const auto& field : message) {
-      request.headers.Add(ToString(field.name_string()), ToString(field.value()));
-    }
-    request.body = std::move(message.body());
-    beast::error_code ignored;
-    const auto peer = Tcp().socket().remote_endpoint(ignored);
-    if (!ignored) request.remote_address = peer.address().to_string();
-    request.tls = kTls;
+    head_ = message.method() == http::verb::head;
+    HttpRequest request = FromBeast(message, std::move(message.body()));
 
     state_ = State::kHandling;
     // A handler that waits on a completion starts here and answers from wherever it finishes.
@@ -429,7 +505,28 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     responder.respond(ProblemResponse(500, "internal_error", "the request could not be handled"));
   }
 
+  // The request as handlers see it, from Beast's header (and body).
+  HttpRequest FromBeast(const http::request_header<>& header, std::string body) {
+    HttpRequest request;
+    request.method = ToString(header.method_string());
+    request.target = ToString(header.target());
+    for (const auto& field : header) {
+      request.headers.Add(ToString(field.name_string()), ToString(field.value()));
+    }
+    request.body = std::move(body);
+    beast::error_code ignored;
+    const auto peer = Tcp().socket().remote_endpoint(ignored);
+    if (!ignored) request.remote_address = peer.address().to_string();
+    request.tls = kTls;
+    return request;
+  }
+
   void OnHandled(HttpResponse response) {
+    if (head_ && response.stream) {
+      // HEAD of a stream: its status and headers, no stream.
+      if (response.stream) response.stream->Cancel();
+      response.stream.reset();
+    }
     if (response.stream) return DoStartStream(std::move(response));
     if (server_.stopping || closing_) keep_alive_ = false;
     DoWrite(std::move(response), /*linger=*/false);
@@ -438,9 +535,26 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   http::response<http::string_body> ToBeast(HttpResponse& response) const {
     http::response<http::string_body> message{static_cast<http::status>(response.status), version_};
     for (auto& [name, value] : response.headers.fields()) message.insert(name, value);
+    // Every answer: never sniffed into another type, never stored unless it says otherwise (the
+    // console's files do), and over TLS, HTTPS only from then on.
+    if (message.find("X-Content-Type-Options") == message.end()) {
+      message.set("X-Content-Type-Options", "nosniff");
+    }
+    if (message.find(http::field::cache_control) == message.end()) {
+      message.set(http::field::cache_control, "no-store");
+    }
+    if (kTls && message.find(http::field::strict_transport_security) == message.end()) {
+      message.set(http::field::strict_transport_security, "max-age=31536000");
+    }
     message.body() = std::move(response.body);
     message.keep_alive(keep_alive_);
     message.prepare_payload();
+    if (head_) {
+      // HEAD: the GET's headers, Content-Length included, and no body.
+      const size_t length = message.body().size();
+      message.body().clear();
+      message.content_length(length);
+    }
     return message;
   }
 
@@ -458,6 +572,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void DoRespondAndLinger(HttpResponse response) {
     parser_.reset();
     keep_alive_ = false;
+    head_ = false;
     if (version_ == 0) version_ = 11;
     DoWrite(std::move(response), /*linger=*/true);
   }
@@ -558,6 +673,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   std::optional<http::response<http::string_body>> response_;
   State state_ = State::kIdle;
   bool keep_alive_ = false;
+  bool head_ = false;      // the request being answered is a HEAD
+  uint64_t requests_ = 0;  // request headers read on this connection
+  std::chrono::steady_clock::time_point first_request_deadline_;
+  std::chrono::steady_clock::time_point read_deadline_;  // of the request being read
   bool closing_ = false;  // the server is stopping: no further request on this connection
   unsigned version_ = 11;
 
@@ -781,11 +900,20 @@ void ServerCore::Register(const std::shared_ptr<SessionBase>& session, uint64_t 
   if (refusal) ++refusals;
 }
 
+void ServerCore::KeepAfterAll(uint64_t id) {
+  std::lock_guard lock(sessions_mutex);
+  auto it = sessions.find(id);
+  if (it == sessions.end() || !it->second.evicting) return;
+  it->second.evicting = false;
+  --evicting;
+}
+
 void ServerCore::Unregister(uint64_t id) {
   std::lock_guard lock(sessions_mutex);
   auto it = sessions.find(id);
   if (it == sessions.end()) return;
   if (it->second.refusal) --refusals;
+  if (it->second.evicting) --evicting;
   sessions.erase(it);
 }
 
@@ -812,11 +940,31 @@ void ServerCore::OnAccept(beast::error_code ec, tcp::socket socket) {
   }
   bool over_cap = false;
   bool refuse_silently = false;
+  std::shared_ptr<SessionBase> evicted;
   {
     std::lock_guard lock(sessions_mutex);
-    over_cap = sessions.size() - refusals >= options.max_connections;
+    over_cap = sessions.size() - refusals - evicting >= options.max_connections;
+    if (over_cap) {
+      // Room is made by closing the idle connection that came first (ids grow with time); one
+      // already asked to go is not asked again.
+      uint64_t oldest = UINT64_MAX;
+      for (auto& [id, entry] : sessions) {
+        if (entry.refusal || entry.evicting || id >= oldest) continue;
+        auto session = entry.session.lock();
+        if (session && session->idle()) {
+          oldest = id;
+          evicted = std::move(session);
+        }
+      }
+      if (evicted) {
+        sessions[oldest].evicting = true;
+        ++evicting;
+        over_cap = false;
+      }
+    }
     refuse_silently = over_cap && refusals >= kMaxRefusals;
   }
+  if (evicted) evicted->Evict();
   std::optional<HttpResponse> refusal;
   if (over_cap) {
     // Logged at most once a second: a flood must not flood the log too.

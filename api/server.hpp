@@ -36,8 +36,14 @@ struct ServerOptions {
   size_t body_limit = 1024 * 1024;
   std::chrono::milliseconds read_timeout{30'000};  // from a request's first byte to its last
   std::chrono::milliseconds idle_timeout{60'000};  // keep-alive: waiting for the next request
+  // A new connection's first request header must be in within this (from the connection's
+  // start), else it is closed: idle connections that never ask anything are cheap to open.
+  std::chrono::milliseconds first_request_timeout{10'000};
   std::chrono::milliseconds write_timeout{30'000};
-  // Connections beyond this many are answered 503 problem (Retry-After: 1) and closed.
+  // At this many connections, a new one first closes the connection that has waited longest for
+  // a request (a keep-alive between requests, or one that never sent any): idle connections
+  // cannot keep anyone out. When none is idle, the new one is answered 503 problem
+  // (Retry-After: 1) and closed.
   size_t max_connections = 1024;
   // HTTPS when both are set: PEM files of the certificate chain and of its private key. TLS 1.2
   // and 1.3 only; a plain HTTP request on the port is answered a plain 400 and closed.
@@ -55,7 +61,9 @@ struct ServerOptions {
   std::chrono::milliseconds stream_shutdown_grace{5'000};
   // Called (on an io thread; must not block) for each refusal the handler never sees, with one
   // of: "connection_cap" (answered 503), "connection_cap_silent" (closed: too many refusals under
-  // way), "header_limit" (431), "body_limit" (413), "malformed" (400), "read_timeout",
+  // way), "evicted_idle" (an idle connection closed to make room for a new one),
+  // "transfer_encoding" (501 or 400: a transfer coding other than chunked alone), "header_limit"
+  // (431), "body_limit" (413), "malformed" (400), "read_timeout",
   // "tls_handshake" (failed), "plain_http_on_tls" (400).
   std::function<void(std::string_view reason)> on_refusal;
   // When set and true for a request, its handler is called on the io thread that read it instead
@@ -70,6 +78,11 @@ struct ServerOptions {
   // io_context keeps running until it has answered.
   std::function<bool(const HttpRequest&)> run_async;
   std::function<void(const HttpRequest&, Responder)> async_handler;
+  // When set, a request that asks for its body to be invited (Expect: 100-continue) is first
+  // shown here with its method, target and headers (no body): a response refuses it (sent, then
+  // the connection closes) and the body is never invited. For credentials and routes, which the
+  // body cannot change. Called on an io thread; must not block.
+  std::function<std::optional<HttpResponse>(const HttpRequest& head)> screen;
 };
 
 // Turns a request into a response. Called on a worker thread; may block; must not throw (an

@@ -75,6 +75,13 @@ void SessionStore::PruneLocked(std::chrono::steady_clock::time_point now) {
 }
 
 std::optional<std::string> CookieValue(const Headers& headers, std::string_view name) {
+  std::vector<std::string> values = CookieValues(headers, name);
+  if (values.empty()) return std::nullopt;
+  return std::move(values.front());
+}
+
+std::vector<std::string> CookieValues(const Headers& headers, std::string_view name) {
+  std::vector<std::string> values;
   for (const auto& [field, value] : headers.fields()) {
     if (!EqualsIgnoreCase(field, "Cookie")) continue;
     std::string_view rest = value;
@@ -89,10 +96,10 @@ std::optional<std::string> CookieValue(const Headers& headers, std::string_view 
       if (cookie.size() >= 2 && cookie.front() == '"' && cookie.back() == '"') {
         cookie = cookie.substr(1, cookie.size() - 2);
       }
-      return std::string(cookie);
+      values.emplace_back(cookie);
     }
   }
-  return std::nullopt;
+  return values;
 }
 
 std::string SessionCookie(const std::string& id, std::chrono::seconds lifetime, bool secure) {

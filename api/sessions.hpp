@@ -60,8 +60,10 @@ class SessionStore {
   std::unordered_map<std::string, Entry> by_hash_;  // SHA-256 of the id -> session
 };
 
-// The value of cookie `name` in a request's Cookie header(s), if present.
+// The value of cookie `name` in a request's Cookie header(s), if present (the first, if several).
 std::optional<std::string> CookieValue(const Headers& headers, std::string_view name);
+// Every value of cookie `name` in a request's Cookie header(s), in order.
+std::vector<std::string> CookieValues(const Headers& headers, std::string_view name);
 
 // Set-Cookie values: the session cookie, and one that removes it.
 // secure: the request came over TLS; the cookie then carries Secure, so that the browser never

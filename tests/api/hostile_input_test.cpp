@@ -365,5 +365,154 @@ TEST_CASE_METHOD(HostileFixture, "Hostile requests answer a 4xx problem and appe
   CHECK(events.status == 200);
 }
 
+// --- What a hostile probe found (docs/security.md, "Findings of the hostile probe")
+// ---------------
+
+// Sends raw bytes on a fresh connection; the answers read until the server closes it.
+std::vector<Reply> AnswersTo(uint16_t port, const std::string& raw) {
+  HttpClient client(port);
+  boost::system::error_code ec;
+  net::write(client.socket(), net::buffer(raw), ec);
+  std::vector<Reply> replies;
+  for (;;) {
+    try {
+      replies.push_back(client.Receive());
+    } catch (const std::exception&) {
+      return replies;  // closed
+    }
+    if (replies.back().Header("connection") == "close") {
+      CHECK(client.ServerClosed());
+      return replies;
+    }
+  }
+}
+
+// A POST whose body the server cannot delimit, then a GET in the same bytes: if the server read
+// the first as bodiless, the GET would be answered too (request smuggling behind a proxy).
+std::string SmugglingAttempt(const std::string& transfer_encoding) {
+  return "POST /v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+         "Transfer-Encoding: " +
+         transfer_encoding +
+         "\r\n\r\n0\r\n\r\n"
+         "GET /v1/ledger/head HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer auditor\r\n\r\n";
+}
+
+TEST_CASE_METHOD(HostileFixture, "TransferEncodingGzipIsRefused", "[server][hostile]") {
+  for (const char* coding : {"gzip, chunked", "gzip", "xchunked", "identity", "chunked, identity",
+                             "chunked;x=1, deflate", "CHUNKED, gzip"}) {
+    INFO(coding);
+    const std::vector<Reply> replies = AnswersTo(port(), SmugglingAttempt(coding));
+    REQUIRE(replies.size() == 1);  // the smuggled GET is never answered
+    CHECK(replies[0].status == 501);
+    CHECK(replies[0].Header("content-type") == "application/problem+json");
+    CHECK(replies[0].Header("connection") == "close");
+  }
+}
+
+TEST_CASE_METHOD(HostileFixture, "TransferEncodingChunkedTwiceIsRefused", "[server][hostile]") {
+  const std::vector<Reply> replies = AnswersTo(port(), SmugglingAttempt("chunked, chunked"));
+  REQUIRE(replies.size() == 1);
+  CHECK(replies[0].status == 400);
+}
+
+TEST_CASE_METHOD(HostileFixture, "TransferEncodingChunkedAloneIsRead", "[server][hostile]") {
+  // The same bytes with a coding the server reads: both requests are answered in turn.
+  const std::vector<Reply> replies =
+      AnswersTo(port(), SmugglingAttempt("Chunked") +
+                            "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  REQUIRE(replies.size() == 3);
+  CHECK(replies[0].status == 401);  // read whole, and refused: a sign-in needs a token
+  CHECK(replies[1].status == 200);
+  CHECK(replies[2].status == 200);
+}
+
+TEST_CASE_METHOD(HostileFixture, "TwoAuthorizationHeadersAreRefused", "[server][hostile]") {
+  HttpClient client(port());
+  const std::string raw =
+      "GET /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer auditor\r\n"
+      "Authorization: Bearer sec\r\n\r\n";
+  net::write(client.socket(), net::buffer(raw));
+  Reply reply = client.Receive();
+  CHECK(reply.status == 400);
+  CHECK(reply.Header("content-type") == "application/problem+json");
+}
+
+TEST_CASE_METHOD(HostileFixture, "TwoSessionCookiesAreRefused", "[server][hostile]") {
+  HttpClient client(port());
+  const std::string raw =
+      "GET /v1/events HTTP/1.1\r\nHost: x\r\nCookie: dialogue_session=a; dialogue_session=b\r\n"
+      "\r\n";
+  net::write(client.socket(), net::buffer(raw));
+  CHECK(client.Receive().status == 400);
+  HttpClient split(port());
+  const std::string two_fields =
+      "GET /v1/events HTTP/1.1\r\nHost: x\r\nCookie: dialogue_session=a\r\n"
+      "Cookie: dialogue_session=b\r\n\r\n";
+  net::write(split.socket(), net::buffer(two_fields));
+  CHECK(split.Receive().status == 400);
+}
+
+TEST_CASE_METHOD(HostileFixture, "ExpectContinueWithABadTokenIsRefusedBeforeTheBody",
+                 "[server][hostile]") {
+  HttpClient client(port());
+  const std::string body = R"({"id":"wg-new","name":"New"})";
+  const std::string header =
+      "POST /v1/working-groups HTTP/1.1\r\nHost: x\r\n"
+      "Authorization: Bearer nobody\r\nContent-Type: application/json\r\n"
+      "Expect: 100-continue\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n";
+  net::write(client.socket(), net::buffer(header));
+  Reply reply = client.Receive();  // the refusal, not "100 Continue"
+  CHECK(reply.status == 401);
+  CHECK(reply.Header("connection") == "close");
+  // A role that may not: refused there too.
+  HttpClient ngo(port());
+  const std::string as_ngo =
+      "POST /v1/working-groups HTTP/1.1\r\nHost: x\r\n"
+      "Authorization: Bearer ngo-a\r\nContent-Type: application/json\r\n"
+      "Expect: 100-continue\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n";
+  net::write(ngo.socket(), net::buffer(as_ngo));
+  CHECK(ngo.Receive().status == 403);
+}
+
+TEST_CASE_METHOD(HostileFixture, "HeadIsAnsweredWhereverGetIs", "[server][hostile]") {
+  for (const char* target : {"/healthz", "/v1/events?limit=2", "/v1/ledger/checkpoint",
+                             "/v1/stakeholders/ngo-a", "/console/"}) {
+    INFO(target);
+    HttpClient get_client(port());
+    Reply get = get_client.Send("GET", target, {{"Authorization", "Bearer auditor"}});
+    HttpClient client(port());
+    const std::string raw = std::string("HEAD ") + target +
+                            " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer auditor\r\n\r\n";
+    net::write(client.socket(), net::buffer(raw));
+    namespace http = boost::beast::http;
+    boost::beast::flat_buffer buffer;
+    http::response_parser<http::empty_body> parser;
+    parser.skip(true);  // a HEAD answer has no body, whatever its Content-Length says
+    http::read(client.socket(), buffer, parser);
+    CHECK(parser.get().result_int() == static_cast<unsigned>(get.status));
+    CHECK(parser.get()[http::field::content_length] == std::to_string(get.body.size()));
+    // The connection goes on: the next request is answered.
+    CHECK(client.Send("GET", "/healthz").status == 200);
+  }
+  // Where GET is not allowed, neither is HEAD, and the 405 names both where GET is.
+  HttpClient client(port());
+  Reply post_only = client.Send("DELETE", "/healthz");
+  CHECK(post_only.status == 405);
+  CHECK(post_only.Header("allow") == "GET, HEAD");
+}
+
+TEST_CASE_METHOD(HostileFixture, "ApiAnswersAreNeitherStoredNorSniffed", "[server][hostile]") {
+  HttpClient client(port());
+  for (const char* target : {"/healthz", "/v1/events", "/v1/nothing-here"}) {
+    INFO(target);
+    Reply reply = client.Send("GET", target, {{"Authorization", "Bearer auditor"}});
+    CHECK(reply.Header("cache-control") == "no-store");
+    CHECK(reply.Header("x-content-type-options") == "nosniff");
+    CHECK(reply.Header("strict-transport-security").empty());  // plain HTTP: no HSTS
+  }
+}
+
 }  // namespace
 }  // namespace dialogue::api

@@ -467,10 +467,42 @@ TEST_CASE_METHOD(ShortIdleTimeoutFixture, "An idle keep-alive connection is clos
   CHECK(client.ServerClosed());  // after the idle timeout, with no request under way
 }
 
-TEST_CASE_METHOD(ShortIdleTimeoutFixture, "A connection that never sends is closed when idle",
+// Only the first request's deadline is short.
+class ShortFirstRequestFixture : public ServerFixture {
+ public:
+  ShortFirstRequestFixture() : ServerFixture(Options()) {}
+  static ServerOptions Options() {
+    ServerOptions options = Timeouts(std::chrono::minutes(10), std::chrono::minutes(10));
+    options.first_request_timeout = std::chrono::milliseconds(200);
+    return options;
+  }
+};
+
+TEST_CASE_METHOD(ShortFirstRequestFixture, "IdleConnectionThatNeverAsksIsClosedEarly",
+                 "[server][limits][hostile]") {
+  // Well before the idle timeout (10 minutes): the first-request deadline (200 ms).
+  HttpClient client(port());
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(client.ServerClosed());
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::minutes(1));
+}
+
+TEST_CASE_METHOD(ShortFirstRequestFixture, "FirstRequestHeaderTrickledPastTheDeadlineIsCutOff",
+                 "[server][limits][hostile]") {
+  HttpClient slow(port());
+  Trickler trickler(
+      slow, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(2000, 'a') + "\r\n\r\n");
+  CHECK(slow.ServerClosed());
+  CHECK_FALSE(trickler.finished());
+}
+
+TEST_CASE_METHOD(ShortFirstRequestFixture,
+                 "A kept-alive connection waits the idle timeout, not the first request's",
                  "[server][limits]") {
   HttpClient client(port());
-  CHECK(client.ServerClosed());
+  CHECK(client.Send("GET", "/healthz").status == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  CHECK(client.Send("GET", "/healthz").status == 200);
 }
 
 TEST_CASE("Connections beyond the cap are answered 503 and closed", "[server][limits]") {
@@ -481,6 +513,11 @@ TEST_CASE("Connections beyond the cap are answered 503 and closed", "[server][li
   HttpClient second(fixture.port());
   CHECK(first.Send("GET", "/healthz").status == 200);  // both are surely accepted
   CHECK(second.Send("GET", "/healthz").status == 200);
+  // Both busy: a request each under way (idle ones would make room, see below).
+  const std::string start = "GET /healthz HTTP/1.1\r\n";
+  net::write(first.socket(), net::buffer(start));
+  net::write(second.socket(), net::buffer(start));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
 
   for (int i = 0; i < 3; ++i) {
     HttpClient over(fixture.port());
@@ -499,8 +536,31 @@ TEST_CASE("Connections beyond the cap are answered 503 and closed", "[server][li
     CHECK(over.Receive().status == 503);
     CHECK(over.ServerClosed());
   }
-  CHECK(first.Send("GET", "/healthz").status == 200);
-  CHECK(second.Send("GET", "/healthz").status == 200);
+  const std::string rest = "Host: x\r\n\r\n";
+  net::write(first.socket(), net::buffer(rest));
+  net::write(second.socket(), net::buffer(rest));
+  CHECK(first.Receive().status == 200);
+  CHECK(second.Receive().status == 200);
+}
+
+TEST_CASE("IdleConnectionsCannotHoldEverySlot", "[server][limits][hostile]") {
+  ServerOptions options;
+  options.max_connections = 4;
+  ServerFixture fixture(options);
+  // Four connections that never ask anything hold every slot...
+  std::vector<std::unique_ptr<HttpClient>> idle;
+  for (int i = 0; i < 4; ++i) idle.push_back(std::make_unique<HttpClient>(fixture.port()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // ...yet each newcomer is served, the oldest idle connection closed to make room.
+  std::vector<std::unique_ptr<HttpClient>> newcomers;  // kept open: the count stays at the cap
+  for (int i = 0; i < 3; ++i) {
+    HttpClient& newcomer = *newcomers.emplace_back(std::make_unique<HttpClient>(fixture.port()));
+    CHECK(newcomer.Send("GET", "/healthz").status == 200);
+    CHECK(newcomer.Send("GET", "/v1/events", Bearer(testing::kAuditorToken)).status == 200);
+  }
+  CHECK(idle[0]->ServerClosed());
+  CHECK(idle[1]->ServerClosed());
+  CHECK(idle[2]->ServerClosed());
 }
 
 TEST_CASE("A connection closed below the cap makes room for the next", "[server][limits]") {
