@@ -157,6 +157,7 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
   };
   server_options.read_timeout = millis(options.read_timeout);
   server_options.idle_timeout = millis(options.idle_timeout);
+  server_options.first_request_timeout = millis(options.first_request_timeout);
   server_options.write_timeout = millis(options.write_timeout);
   server_options.max_connections = options.max_connections;
   server_options.tls_cert_file = options.tls_cert_file;

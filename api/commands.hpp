@@ -24,6 +24,7 @@ struct ServeOptions {
   size_t body_limit = 1024 * 1024;
   double read_timeout = 30;
   double idle_timeout = 60;
+  double first_request_timeout = 10;
   double write_timeout = 30;
   size_t max_connections = 1024;
   // HTTPS when set (both or neither): PEM certificate chain and private key.

@@ -46,6 +46,11 @@ int main(int argc, char** argv) {
                    "Seconds a keep-alive connection may wait for its next request")
       ->capture_default_str()
       ->check(CLI::Range(0.01, 3600.0));
+  serve_command
+      ->add_option("--first-request-timeout", serve.first_request_timeout,
+                   "Seconds a new connection has to send its first request header")
+      ->capture_default_str()
+      ->check(CLI::Range(0.01, 3600.0));
   serve_command->add_option("--write-timeout", serve.write_timeout, "Seconds for each write")
       ->capture_default_str()
       ->check(CLI::Range(0.01, 3600.0));
