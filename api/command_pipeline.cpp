@@ -507,8 +507,11 @@ tl::expected<CommandCall, HttpResponse> CommandCall::Begin(CommandEnvironment& e
     }
   }
   if (auto on_behalf_of = body.OptionalString("on_behalf_of")) {
-    if (on_behalf_of->find_first_not_of(" \t\r\n") == std::string::npos) {
-      body.Invalid("on_behalf_of", "must name the actor whose act this is");
+    if (!workflows::IsValidId(*on_behalf_of)) {
+      // An actor's id, as the tokens file names actors: never free text that a history sentence
+      // or the console would show (5,000 characters, markup, bidirectional controls).
+      body.Invalid("on_behalf_of",
+                   "must name the actor whose act this is, as an id (^[a-z0-9][a-z0-9._-]{0,63}$)");
     } else {
       context.on_behalf_of = *on_behalf_of;
     }

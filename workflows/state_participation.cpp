@@ -82,9 +82,14 @@ engine::Result<Events> Decide(const StateParticipationState& state,
   RETURN_IF_ERROR(CheckOccurredAt(context));
   RETURN_IF_ERROR(CheckNotBlank("source", command.source));
   RETURN_IF_ERROR(CheckNotBlank("donor", command.donor));
-  if (!std::isfinite(command.amount_usd) || command.amount_usd <= 0) {
-    return engine::Fail(
-        engine::Error::InvalidArgument("amount_usd must be a positive amount of US dollars"));
+  // Whole cents up to a trillion dollars: every such amount is exact in a double (below 2^53
+  // cents), prints as written, and no amount is a float's artefact (1e308, 2^64).
+  const double cents = command.amount_usd * 100;
+  if (!std::isfinite(command.amount_usd) || command.amount_usd <= 0 ||
+      command.amount_usd > kMaxAmountUsd || std::abs(cents - std::round(cents)) > 1e-6) {
+    return engine::Fail(engine::Error::InvalidArgument(
+        "amount_usd must be a positive amount of US dollars in whole cents, at most "
+        "1000000000000"));
   }
   if (!state.exists()) return engine::Fail(UnknownParticipation(command.state_participation));
   if (state.status == StateParticipationStatus::kWithdrawn) {

@@ -20,9 +20,12 @@ struct Context;
 enum class StateParticipationStatus { kNone, kRequested, kFunded, kWithdrawn };
 std::string_view Name(StateParticipationStatus status);  // "requested", "funded", "withdrawn"
 
+// The largest amount of one funding, in US dollars; amounts are in whole cents.
+inline constexpr double kMaxAmountUsd = 1e12;
+
 struct Funding {
   std::string source;
-  double amount_usd = 0;
+  double amount_usd = 0;  // whole cents, 0 < amount <= kMaxAmountUsd
   std::string donor;
   bool operator==(const Funding&) const = default;
 };

@@ -207,6 +207,17 @@ TEST_CASE_METHOD(testing::CommandFixture, "occurred_at and on_behalf_of", "[comm
     CHECK(event["note"] == "recorded from the minutes");
     CHECK(event["data"]["requested_by"] == "pres-li");
   }
+  SECTION("OnBehalfOfThatIsNoIdIsRefused: on_behalf_of names an actor by id, not free text") {
+    for (const std::string& bad :
+         {std::string(5000, 'a'), std::string("<script>alert(1)</script>"),
+          std::string("pres\u202eil"), std::string("Pres Li"), std::string("")}) {
+      Answer answer =
+          Post("sec", "/v1/briefings", {{"id", "b1"}, {"title", "T"}, {"on_behalf_of", bad}});
+      CHECK(answer.status == 400);
+      CHECK(ErrorFields(answer) == std::vector<std::string>{"on_behalf_of"});
+    }
+    CHECK(Head() == head);
+  }
   SECTION("note comes from anyone") {
     Answer answer = Post("president", "/v1/briefings",
                          {{"id", "b1"}, {"title", "T"}, {"note", "at the Bureau's suggestion"}});

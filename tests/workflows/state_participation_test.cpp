@@ -67,14 +67,25 @@ TEST_CASE("58: costs are paid from voluntary contributions only", "[participatio
   CHECK(Failed(w.Do(FundStateParticipation{"p-1", "voluntary_contributions", -1, "Donoria"},
                     w.Secretariat(kT)),
                ErrorCode::kInvalidArgument));
+  // MoneyBeyondTheMaximumOrBelowACentIsRefused: amounts are whole cents up to a trillion.
+  for (double amount : {1e308, 18446744073709551616.0, 1e12 + 1, 0.001, 12.345, 0.0}) {
+    INFO(amount);
+    CHECK(Failed(w.Do(FundStateParticipation{"p-1", "voluntary_contributions", amount, "Donoria"},
+                      w.Secretariat(kT)),
+                 ErrorCode::kInvalidArgument));
+  }
   CHECK(Failed(w.Do(FundStateParticipation{"p-1", "voluntary_contributions", 5000, "Donoria"},
                     w.StateRep("sig-2", kT)),
                ErrorCode::kForbidden));
   REQUIRE(w.Do(FundStateParticipation{"p-1", "voluntary_contributions", 5000, "Donoria"},
                w.Secretariat(kT)));
+  REQUIRE(w.Do(FundStateParticipation{"p-1", "voluntary_contributions", 1e12, "Donoria"},
+               w.Secretariat(kT)));
+  REQUIRE(w.Do(FundStateParticipation{"p-1", "voluntary_contributions", 1234.56, "Donoria"},
+               w.Secretariat(kT)));
   const auto& p = w.state_participations["p-1"];
   CHECK(p.status == StateParticipationStatus::kFunded);
-  REQUIRE(p.fundings.size() == 1);
+  REQUIRE(p.fundings.size() == 3);
   CHECK(p.fundings[0].donor == "Donoria");
 }
 
