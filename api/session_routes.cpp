@@ -22,28 +22,35 @@ nlohmann::json Whoami(const Principal& principal, const char* via) {
 }  // namespace
 
 void RegisterSessionRoutes(Router& router, ApiContext& context) {
-  router.Add("POST", "/v1/session", Access::AnyPrincipal(),
-             [&context](const RequestContext& request) {
-               if (context.sessions == nullptr) {
-                 return ProblemResponse(503, "unavailable", "this server keeps no sessions");
-               }
-               // A session is made from a token only, never from another session.
-               if (request.by_session) {
-                 HttpResponse refused = ProblemResponse(
-                     401, "unauthorized",
-                     "sign in with the token: Authorization: Bearer <token>, not the cookie");
-                 refused.headers.Set("WWW-Authenticate", "Bearer");
-                 return refused;
-               }
-               const SessionStore::Created created = context.sessions->Create(*request.principal);
-               nlohmann::json body = Whoami(*request.principal, "session");
-               body["expires_in"] = created.lifetime.count();
-               HttpResponse response = JsonResponse(201, body);
-               response.headers.Set(
-                   "Set-Cookie", SessionCookie(created.id, created.lifetime, request.request.tls));
-               response.headers.Set("Cache-Control", "no-store");
-               return response;
-             });
+  router.Add(
+      "POST", "/v1/session", Access::AnyPrincipal(), [&context](const RequestContext& request) {
+        if (context.sessions == nullptr) {
+          return ProblemResponse(503, "unavailable", "this server keeps no sessions");
+        }
+        // A session is made from a token only, never from another session.
+        if (request.by_session) {
+          HttpResponse refused = ProblemResponse(
+              401, "unauthorized",
+              "sign in with the token: Authorization: Bearer <token>, not the cookie");
+          refused.headers.Set("WWW-Authenticate", "Bearer");
+          return refused;
+        }
+        const std::optional<SessionStore::Created> created =
+            context.sessions->Create(*request.principal);
+        if (!created) {
+          HttpResponse refused = ProblemResponse(
+              503, "unavailable", "too many console sessions are open: try again later");
+          refused.headers.Set("Retry-After", "60");
+          return refused;
+        }
+        nlohmann::json body = Whoami(*request.principal, "session");
+        body["expires_in"] = created->lifetime.count();
+        HttpResponse response = JsonResponse(201, body);
+        response.headers.Set("Set-Cookie",
+                             SessionCookie(created->id, created->lifetime, request.request.tls));
+        response.headers.Set("Cache-Control", "no-store");
+        return response;
+      });
   router.Add(
       "GET", "/v1/session", Access::AnyPrincipal(),
       [](const RequestContext& request) {

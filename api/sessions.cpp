@@ -34,19 +34,27 @@ std::string_view Trim(std::string_view text) {
 
 SessionStore::SessionStore(SessionOptions options) : options_(std::move(options)) {}
 
-SessionStore::Created SessionStore::Create(const Principal& principal) {
+std::optional<SessionStore::Created> SessionStore::Create(const Principal& principal) {
   std::string id = RandomId();
   const auto now = options_.now();
   std::lock_guard lock(mutex_);
   PruneLocked(now);
-  if (by_hash_.size() >= options_.max_sessions && !by_hash_.empty()) {
-    auto oldest = std::min_element(
-        by_hash_.begin(), by_hash_.end(),
-        [](const auto& a, const auto& b) { return a.second.expires < b.second.expires; });
-    by_hash_.erase(oldest);
+  size_t own = 0;
+  auto own_oldest = by_hash_.end();
+  for (auto it = by_hash_.begin(); it != by_hash_.end(); ++it) {
+    if (it->second.principal.actor != principal.actor) continue;
+    ++own;
+    if (own_oldest == by_hash_.end() || it->second.expires < own_oldest->second.expires) {
+      own_oldest = it;
+    }
+  }
+  if (own >= options_.max_per_principal && own_oldest != by_hash_.end()) {
+    by_hash_.erase(own_oldest);
+  } else if (by_hash_.size() >= options_.max_sessions) {
+    return std::nullopt;
   }
   by_hash_[Sha256Hex(id)] = Entry{principal, now + options_.lifetime};
-  return {std::move(id), options_.lifetime};
+  return Created{std::move(id), options_.lifetime};
 }
 
 std::optional<Principal> SessionStore::Find(std::string_view id) const {

@@ -24,7 +24,11 @@ inline constexpr char kCsrfValue[] = "dialogue";
 
 struct SessionOptions {
   std::chrono::seconds lifetime{8 * 3600};
-  size_t max_sessions = 10'000;  // beyond it the session closest to expiry is dropped
+  // Live sessions of one actor at most: a new one ends that actor's oldest. A token holder signing
+  // in again and again only ever replaces its own sessions.
+  size_t max_per_principal = 8;
+  // Live sessions at most: beyond it a new session is refused (never another actor's ended).
+  size_t max_sessions = 10'000;
   // The time source (steady); tests pass their own.
   std::function<std::chrono::steady_clock::time_point()> now = [] {
     return std::chrono::steady_clock::now();
@@ -40,8 +44,9 @@ class SessionStore {
     std::string id;  // 64 hex digits of 32 random bytes: the cookie's value
     std::chrono::seconds lifetime;
   };
-  // A new session for principal.
-  Created Create(const Principal& principal);
+  // A new session for principal (ending its oldest beyond max_per_principal); nullopt when
+  // max_sessions are live.
+  std::optional<Created> Create(const Principal& principal);
   // The principal of a live session; nullopt when unknown or expired.
   std::optional<Principal> Find(std::string_view id) const;
   // Ends a session; false when there was none.

@@ -200,24 +200,43 @@ TEST_CASE_METHOD(SessionFixture, "A session ends at its expiry; an unknown one n
   CHECK(sessions_.size() == 1);
 }
 
-TEST_CASE("SessionStore keeps at most max_sessions, dropping the oldest", "[session]") {
+TEST_CASE("SessionStore keeps at most max_per_principal of an actor's, dropping its oldest",
+          "[session]") {
   auto now = steady_clock::time_point(std::chrono::hours(1));
   SessionOptions options;
-  options.max_sessions = 2;
+  options.max_per_principal = 2;
   options.now = [&now] { return now; };
   SessionStore store(options);
   Principal principal{"a", {"auditor"}, "", ""};
-  const auto first = store.Create(principal);
+  const auto first = store.Create(principal).value();
   now += std::chrono::seconds(1);
-  const auto second = store.Create(principal);
+  const auto second = store.Create(principal).value();
   now += std::chrono::seconds(1);
-  const auto third = store.Create(principal);
+  const auto third = store.Create(principal).value();
   CHECK(store.size() == 2);
   CHECK_FALSE(store.Find(first.id));
   CHECK(store.Find(second.id));
   CHECK(store.Find(third.id) == principal);
   CHECK(store.Remove(third.id));
   CHECK_FALSE(store.Remove(third.id));
+}
+
+TEST_CASE("OneTokenSigningInOverAndOverCannotSignOthersOut", "[session][hostile]") {
+  SessionOptions options;
+  options.max_sessions = 10;
+  SessionStore store(options);
+  const Principal secretariat{"sec-ana", {"secretariat"}, "", ""};
+  const Principal ngo{"ngo-a-rep", {"stakeholder"}, "", "ngo-a"};
+  const auto kept = store.Create(secretariat).value();
+  for (int i = 0; i < 10'001; ++i) REQUIRE(store.Create(ngo));
+  CHECK(store.Find(kept.id) == secretariat);  // 10,001 sign-ins of one NGO evicted nobody else
+  CHECK(store.size() == 1 + options.max_per_principal);
+  // Full of distinct actors: a newcomer is refused, nobody is signed out.
+  for (int i = 0; store.size() < options.max_sessions; ++i) {
+    REQUIRE(store.Create(Principal{"actor-" + std::to_string(i), {"auditor"}, "", ""}));
+  }
+  CHECK_FALSE(store.Create(Principal{"late", {"auditor"}, "", ""}));
+  CHECK(store.Find(kept.id) == secretariat);
 }
 
 TEST_CASE("CookieValue finds one cookie among several", "[session]") {
