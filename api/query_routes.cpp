@@ -370,7 +370,9 @@ void RegisterStakeholderReads(Router& router, ApiContext& context) {
       Work::kFromMemory);
 
   // The register is reference data; its participations are not: a state or stakeholder reading
-  // another stakeholder sees only the participations in entities that name the reader too.
+  // another stakeholder sees only the participations it could read directly, those in entities
+  // that name the reader too; never another's contribution (GET of it answers such a reader 403,
+  // and the contribution request shows each reader its own contribution only).
   router.Add(
       "GET", "/v1/stakeholders/{id}", readers,
       [&context, &models, &store](const RequestContext& request) {
@@ -396,7 +398,7 @@ void RegisterStakeholderReads(Router& router, ApiContext& context) {
           }
           if (restricted) {
             std::erase_if(participations, [&](const wf::Participation& p) {
-              return !ParticipationNames(models, p, reader_id);
+              return p.kind == "contribution_request" || !ParticipationNames(models, p, reader_id);
             });
           }
           return StakeholderView(state, participations);
