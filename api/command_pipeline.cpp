@@ -516,6 +516,12 @@ tl::expected<CommandCall, HttpResponse> CommandCall::Begin(CommandEnvironment& e
       context.on_behalf_of = *on_behalf_of;
     }
   }
+  // The secretariat recording an act of the stakeholder the path names: the event says whose act
+  // it was even when the body does not.
+  if (call.is_secretariat() && context.on_behalf_of.empty() &&
+      !spec.acting_stakeholder_param.empty()) {
+    context.on_behalf_of = request.Param(std::string(spec.acting_stakeholder_param));
+  }
 
   const Headers& headers = request.request.headers;
   if (auto key = headers.Get("Idempotency-Key")) {

@@ -221,6 +221,15 @@ TEST_CASE_METHOD(RolesFixture, "The secretariat records acts on others' behalf",
   CHECK(event["on_behalf_of"] == "ngo-a-rep");
   CHECK(event["data"]["stakeholder"] == "ngo-a");
 
+  // Without on_behalf_of, the stakeholder the path names is whose act it was: the log says so,
+  // and the history sentence too.
+  Answer declined = Post("sec", "/v1/briefings/b1/participants/igo-x/decline", json::object());
+  REQUIRE(declined.status == 201);
+  CHECK(declined.body["events"][0]["on_behalf_of"] == "igo-x");
+  const json history = Get("sec", "/v1/streams/briefing-b1/history").body;
+  CHECK_THAT(history["entries"].back()["sentence"].get<std::string>(),
+             Catch::Contains("for igo-x"));
+
   // An objection recorded for a State names it in objecting_state (required from the
   // secretariat).
   Answer unnamed = Post("sec", "/v1/briefings/b1/participants/igo-x/objection", {{"grounds", "G"}});
