@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds Release and starts `dialogue serve` on 127.0.0.1:8080 with an
-# embedded RocksDB under ./data. On first run it makes development tokens (the Secretariat, the
+# Installs what is missing, builds the `dialogue` server alone in Release (not the tests nor the
+# benchmarks: a few minutes on a fresh machine) and starts `dialogue serve` on 127.0.0.1:8080 with
+# an embedded RocksDB under ./data. On first run it makes development tokens (the Secretariat, the
 # President, the Bureau, an auditor, an integration, and scripts/demo.sh's cast): the server's
 # ./dev-tokens.json keeps only their SHA-256; the tokens are printed and kept in
 # ./dev-tokens.local.json (mode 600) so that `scripts/demo.sh --url URL --tokens FILE` can use them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/build.sh release
+scripts/install-deps.sh
+cmake --preset release >/dev/null
+cmake --build --preset release --target dialogue
 
 tokens_file="${DIALOGUE_TOKENS:-./dev-tokens.json}"
 plain_file="${tokens_file%.json}.local.json"
