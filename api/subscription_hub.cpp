@@ -73,6 +73,8 @@ struct SubscriptionHubCore {
   prometheus::Counter* fallback_counter = nullptr;
 
   std::atomic<size_t> open{0};
+  std::mutex owners_mu;
+  std::unordered_map<std::string, size_t> owners;  // guarded by owners_mu: open ones by owner
   std::atomic<uint64_t> fallbacks{0};
   std::atomic<uint64_t> next_id{1};
 
@@ -94,15 +96,21 @@ namespace {
 // One subscription: the body of one streaming response.
 class Subscriber final : public StreamingBody, public std::enable_shared_from_this<Subscriber> {
  public:
-  Subscriber(std::shared_ptr<SubscriptionHubCore> core, uint64_t after, SubscriptionFilter filter)
+  Subscriber(std::shared_ptr<SubscriptionHubCore> core, uint64_t after, SubscriptionFilter filter,
+             std::string owner)
       : core_(std::move(core)),
         id_(core_->next_id++),
         filter_(std::move(filter)),
+        owner_(std::move(owner)),
         sent_through_(after) {}
 
   ~Subscriber() override {
     core_->open--;
     if (core_->open_gauge != nullptr) core_->open_gauge->Decrement();
+    if (!owner_.empty()) {
+      std::lock_guard lock(core_->owners_mu);
+      if (--core_->owners[owner_] == 0) core_->owners.erase(owner_);
+    }
   }
 
   void Start(std::shared_ptr<StreamSink> sink) override {
@@ -267,6 +275,7 @@ class Subscriber final : public StreamingBody, public std::enable_shared_from_th
   const std::shared_ptr<SubscriptionHubCore> core_;
   const uint64_t id_;
   const SubscriptionFilter filter_;
+  const std::string owner_;  // whose quota it counts against ("" none)
 
   mutable std::mutex mu_;
   Mode mode_ = Mode::kNew;            // guarded by mu_
@@ -446,7 +455,7 @@ void SubscriptionHub::Start() {
 }
 
 engine::Result<std::shared_ptr<StreamingBody>> SubscriptionHub::Subscribe(
-    uint64_t after, SubscriptionFilter filter) {
+    uint64_t after, SubscriptionFilter filter, const std::string& owner) {
   {
     std::lock_guard lock(core_->mu);
     if (core_->stopping) {
@@ -459,9 +468,20 @@ engine::Result<std::shared_ptr<StreamingBody>> SubscriptionHub::Subscribe(
                                                    std::to_string(core_->options.max_subscribers) +
                                                    " subscriptions at once; try again later"));
   }
+  if (!owner.empty()) {
+    std::lock_guard lock(core_->owners_mu);
+    size_t& held = core_->owners[owner];
+    if (held >= core_->options.max_per_owner) {
+      core_->open--;
+      return engine::Fail(engine::Error::Unavailable(
+          owner + " holds " + std::to_string(held) + " subscriptions already, the most one actor " +
+          "may hold at once; close one, or try again later"));
+    }
+    ++held;
+  }
   if (core_->open_gauge != nullptr) core_->open_gauge->Increment();
   return std::shared_ptr<StreamingBody>(
-      std::make_shared<Subscriber>(core_, after, std::move(filter)));
+      std::make_shared<Subscriber>(core_, after, std::move(filter), owner));
 }
 
 void SubscriptionHub::Shutdown() {

@@ -43,6 +43,9 @@ namespace dialogue::api {
 struct SubscriptionOptions {
   // Open subscriptions beyond this are refused (kUnavailable: 503).
   size_t max_subscribers = 1000;
+  // Open subscriptions of one owner (an actor) beyond this are refused likewise, so that one
+  // integration cannot take every slot from the others.
+  size_t max_per_owner = 100;
   // Unsent bytes beyond which a subscriber stops taking live batches and goes back to the store
   // once its queue has drained to half of this. Keep it well under the server's
   // max_stream_backlog, which closes a stream outright.
@@ -95,10 +98,12 @@ class SubscriptionHub {
   void Start();
 
   // A subscription to the events after position `after` that match `filter`, as the body of a
-  // streaming response. It holds one of max_subscribers slots until released. kUnavailable when
-  // every slot is taken, or the hub is shutting down.
-  [[nodiscard]] engine::Result<std::shared_ptr<StreamingBody>> Subscribe(uint64_t after,
-                                                                         SubscriptionFilter filter);
+  // streaming response, for `owner` (the subscribing actor; "" counts against no owner's quota).
+  // It holds one of max_subscribers slots, and one of its owner's max_per_owner, until released.
+  // kUnavailable when every slot (or every one of the owner's) is taken, or the hub is shutting
+  // down.
+  [[nodiscard]] engine::Result<std::shared_ptr<StreamingBody>> Subscribe(
+      uint64_t after, SubscriptionFilter filter, const std::string& owner = "");
 
   // Ends every subscription cleanly (each stream ends after what it has queued) and refuses new
   // ones. Does not block; idempotent. Meant for ServerOptions::on_stopping.

@@ -88,7 +88,7 @@ void RegisterSubscriptionRoutes(Router& router, ApiContext& context) {
         filter.stream_prefix = request.Query("streams").value_or("");
         filter.types = std::move(*types);
 
-        auto body = hub->Subscribe(*after, std::move(filter));
+        auto body = hub->Subscribe(*after, std::move(filter), request.principal->actor);
         if (!body) {
           HttpResponse refused = ErrorResponse(body.error());
           refused.headers.Set("Retry-After", kRetryAfterSeconds);

@@ -318,6 +318,26 @@ TEST_CASE("No more subscriptions than the cap; a released slot is free again", "
   CHECK(f.hub->Subscribe(0, {}));
 }
 
+TEST_CASE("OneIntegrationCannotTakeEverySubscription", "[subscription][hostile]") {
+  SubscriptionOptions options;
+  options.max_subscribers = 10;
+  options.max_per_owner = 3;
+  Fixture f(options);
+  f.hub->Start();
+  std::vector<std::shared_ptr<StreamingBody>> held;
+  for (int i = 0; i < 3; ++i) held.push_back(f.hub->Subscribe(0, {}, "int-feed").value());
+  auto refused = f.hub->Subscribe(0, {}, "int-feed");
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == engine::ErrorCode::kUnavailable);
+  CHECK_THAT(refused.error().message, Catch::Contains("int-feed holds 3 subscriptions"));
+  CHECK(f.hub->stats().open == 3);  // the refusal holds no slot
+  // Another actor is not held back by that one's quota.
+  auto auditor = f.hub->Subscribe(0, {}, "aud-bo");
+  CHECK(auditor);
+  held.pop_back();  // one of int-feed's connections ended: its quota has room again
+  CHECK(f.hub->Subscribe(0, {}, "int-feed"));
+}
+
 TEST_CASE("Shutdown ends every subscription cleanly and refuses new ones", "[subscription]") {
   Fixture f;
   f.Fill(3);
