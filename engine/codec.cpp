@@ -96,22 +96,26 @@ std::string ToHex(std::string_view raw) {
   return out;
 }
 
-std::optional<std::string> HashFromHex(std::string_view hex) {
-  if (hex.size() != kHashBytes * 2) return std::nullopt;
+bool HashFromHex(std::string_view hex, std::array<char, 32>& out) {
+  if (hex.size() != kHashBytes * 2) return false;
   auto nibble = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     return -1;
   };
-  std::string raw;
-  raw.reserve(kHashBytes);
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    const int hi = nibble(hex[i]);
-    const int lo = nibble(hex[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    raw.push_back(static_cast<char>((hi << 4) | lo));
+  for (size_t i = 0; i < kHashBytes; ++i) {
+    const int hi = nibble(hex[2 * i]);
+    const int lo = nibble(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<char>((hi << 4) | lo);
   }
-  return raw;
+  return true;
+}
+
+std::optional<std::string> HashFromHex(std::string_view hex) {
+  std::array<char, 32> raw;
+  if (!HashFromHex(hex, raw)) return std::nullopt;
+  return std::string(raw.data(), raw.size());
 }
 
 std::string TreeKey(unsigned level, uint64_t index) {

@@ -13,8 +13,7 @@ Error BeyondHead(uint64_t size, uint64_t head) {
 Result<merkle::Hash> EventStore::TreeRoot(uint64_t size) const {
   const uint64_t head = Head().position;
   if (size > head) return Fail(BeyondHead(size, head));
-  return merkle::RootAt(size,
-                        [this](unsigned level, uint64_t index) { return TreeNode(level, index); });
+  return merkle::RootAt(size, NewTreeReader());
 }
 
 Result<std::vector<merkle::Hash>> EventStore::InclusionProof(uint64_t position,
@@ -25,16 +24,13 @@ Result<std::vector<merkle::Hash>> EventStore::InclusionProof(uint64_t position,
     return Fail(Error::InvalidArgument("position " + std::to_string(position) +
                                        " is not in the tree of size " + std::to_string(size)));
   }
-  return merkle::InclusionProof(position - 1, size, [this](unsigned level, uint64_t index) {
-    return TreeNode(level, index);
-  });
+  return merkle::InclusionProof(position - 1, size, NewTreeReader());
 }
 
 Result<std::vector<merkle::Hash>> EventStore::ConsistencyProof(uint64_t from, uint64_t to) const {
   const uint64_t head = Head().position;
   if (to > head) return Fail(BeyondHead(to, head));
-  return merkle::ConsistencyProof(
-      from, to, [this](unsigned level, uint64_t index) { return TreeNode(level, index); });
+  return merkle::ConsistencyProof(from, to, NewTreeReader());
 }
 
 }  // namespace dialogue::engine

@@ -145,6 +145,12 @@ class EventStore {
   // The hash of the perfect subtree (level, index). Errors: kNotFound unless the subtree lies
   // within the head; kCorruption, kIOError.
   [[nodiscard]] virtual Result<merkle::Hash> TreeNode(unsigned level, uint64_t index) const = 0;
+  // A reader of the tree's nodes (as TreeNode) for one computation, a root or a proof, within
+  // the head as it is now: it may keep what it read for its next calls, since nodes never
+  // change. Not thread-safe; the store outlives it. Default: TreeNode for every node.
+  virtual merkle::NodeReader NewTreeReader() const {
+    return [this](unsigned level, uint64_t index) { return TreeNode(level, index); };
+  }
   // The root of the tree of the first `size` events, in O(log size) node reads.
   // Errors: kInvalidArgument when size is beyond the head.
   [[nodiscard]] Result<merkle::Hash> TreeRoot(uint64_t size) const;

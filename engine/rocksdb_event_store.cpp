@@ -22,6 +22,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <shared_mutex>
 #include <thread>
 #include <unordered_map>
 
@@ -51,6 +52,15 @@ constexpr char kFormatVersion[] = "2";
 constexpr char kFormatWithoutTree[] = "1";
 // A format 1 store's tree is built in writes of this many events' nodes.
 constexpr uint64_t kTreeBuildBatch = 16384;
+// The lowest level of the tree's stored nodes: a node below covers at most 2^(this - 1) events
+// and is computed from their hashes (one short scan), so that an append writes a tree node for
+// one event in 2^this rather than for every event (docs/storage.md, "Merkle tree").
+constexpr unsigned kLowestStoredLevel = 4;
+// The events whose leaves hold the unstored nodes of one stored node.
+constexpr uint64_t kLeafBlock = uint64_t{1} << kLowestStoredLevel;
+// Stored nodes kept in memory once read (they never change), at most this many (~80 bytes each);
+// the cache is dropped whole when full. A log of 16M events has this many stored nodes.
+constexpr size_t kMaxCachedNodes = size_t{1} << 20;
 
 // Column family order in handles_.
 enum Family : size_t {
@@ -241,12 +251,10 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   Result<VerifyReport> Verify() const override;
 
   Result<merkle::Hash> TreeNode(unsigned level, uint64_t index) const override {
-    const uint64_t head = signal_.Head().position;
-    if (level > 63 || index >= (head >> level)) {
-      return Fail(Error::NotFound("Merkle tree node (" + std::to_string(level) + ", " +
-                                  std::to_string(index) + ") is not within the head"));
-    }
-    return ReadTreeNode(level, index);
+    return NewTreeReader()(level, index);
+  }
+  merkle::NodeReader NewTreeReader() const override {
+    return MakeTreeReader(signal_.Head().position);
   }
 
   uint64_t WaitForCommit(uint64_t after_position,
@@ -448,32 +456,83 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
     return true;
   }
 
-  // The stored hash of a complete node: a leaf from its event's hash, an interior node from the
-  // tree family.
-  Result<merkle::Hash> ReadTreeNode(unsigned level, uint64_t index) const {
-    rocksdb::PinnableSlice value;
-    if (level == 0) {
-      rocksdb::Status s =
-          db_->Get(rocksdb::ReadOptions(), handles_[kEvents], codec::U64Key(index + 1), &value);
-      if (!s.ok()) return Fail(FromRocks(s, "reading a leaf of the Merkle tree"));
-      auto hash = codec::EventHashBytes(std::string_view(value.data(), value.size()));
-      if (!hash)
-        return Fail(Error::Corruption("malformed event at position " + std::to_string(index + 1)));
-      return merkle::LeafHash(*hash);
+  // A stored node (level >= kLowestStoredLevel), from the node cache or the tree family.
+  Result<merkle::Hash> ReadStoredNode(unsigned level, uint64_t index) const {
+    // (level, index) in one word: a stored node's index is below 2^(64 - level) <= 2^60.
+    const uint64_t cache_key = (uint64_t{level} << 58) ^ index;
+    {
+      std::shared_lock lock(node_cache_mu_);
+      if (auto it = node_cache_.find(cache_key); it != node_cache_.end()) return it->second;
     }
+    rocksdb::PinnableSlice value;
     rocksdb::Status s =
         db_->Get(rocksdb::ReadOptions(), handles_[kTree], codec::TreeKey(level, index), &value);
     if (!s.ok()) return Fail(FromRocks(s, "reading a node of the Merkle tree"));
     auto hash = merkle::FromBytes(std::string_view(value.data(), value.size()));
     if (!hash) return Fail(Error::Corruption("malformed Merkle tree node"));
+    std::unique_lock lock(node_cache_mu_);
+    if (node_cache_.size() >= kMaxCachedNodes) node_cache_.clear();
+    node_cache_.emplace(cache_key, *hash);
     return *hash;
   }
-  merkle::NodeReader TreeReader() const {
-    return [this](unsigned level, uint64_t index) { return ReadTreeNode(level, index); };
+
+  // The leaf hashes of the events at positions first + 1 .. first + count, by one scan.
+  Status ReadLeaves(uint64_t first, uint64_t count, merkle::Hash* out) const {
+    uint64_t read = 0;
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), handles_[kEvents]));
+    for (it->Seek(codec::U64Key(first + 1)); it->Valid() && read < count; it->Next(), ++read) {
+      auto hash = codec::EventHashBytes(std::string_view(it->value().data(), it->value().size()));
+      if (!hash) {
+        return Fail(
+            Error::Corruption("malformed event at position " + std::to_string(first + read + 1)));
+      }
+      out[read] = merkle::LeafHash(*hash);
+    }
+    if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading the Merkle tree"));
+    if (read != count) return Fail(Error::Corruption("the log ends inside the Merkle tree"));
+    return {};
   }
-  // Builds the tree of a format 1 store from its events, then marks the store format 2. A crash
-  // on the way leaves format 1, and the next open builds it again (the same nodes).
-  Status BuildTree(uint64_t head);
+
+  // A reader of the tree of `head` events. A node below the stored levels is computed from the
+  // leaves of the block of 2^kLowestStoredLevel events that holds it, read once per reader: a
+  // proof's low siblings all lie in one or two such blocks.
+  merkle::NodeReader MakeTreeReader(uint64_t head) const {
+    struct Block {
+      uint64_t index = UINT64_MAX;
+      merkle::Hash leaves[kLeafBlock];
+    };
+    auto block = std::make_shared<Block>();
+    return [this, head, block](unsigned level, uint64_t index) -> Result<merkle::Hash> {
+      if (level > 63 || index >= (head >> level)) {
+        return Fail(Error::NotFound("Merkle tree node (" + std::to_string(level) + ", " +
+                                    std::to_string(index) + ") is not within the head"));
+      }
+      if (level >= kLowestStoredLevel) return ReadStoredNode(level, index);
+      const uint64_t first = index << level;
+      const uint64_t block_index = first / kLeafBlock;
+      if (block->index != block_index) {
+        const uint64_t count = std::min(kLeafBlock, head - block_index * kLeafBlock);
+        block->index = UINT64_MAX;
+        RETURN_IF_ERROR(ReadLeaves(block_index * kLeafBlock, count, block->leaves));
+        block->index = block_index;
+      }
+      merkle::Hash nodes[kLeafBlock];
+      const uint64_t width = uint64_t{1} << level;
+      std::copy_n(block->leaves + (first - block_index * kLeafBlock), width, nodes);
+      for (uint64_t n = width; n > 1; n /= 2) {
+        for (uint64_t i = 0; i < n / 2; ++i)
+          nodes[i] = merkle::NodeHash(nodes[2 * i], nodes[2 * i + 1]);
+      }
+      return nodes[0];
+    };
+  }
+
+  // The tree of the first `head` events folded from the events themselves (O(head)); with
+  // write_nodes, its stored nodes written as it goes and the store marked format 2 at the end
+  // (building a format 1 store's tree: a crash on the way leaves format 1, and the next open
+  // builds the same nodes again).
+  Result<merkle::CompactRange> FoldTree(uint64_t head, bool write_nodes);
 
   Result<std::optional<codec::IdempotencyRecord>> ReadIdempotency(std::string_view key) const {
     std::string value;
@@ -501,6 +560,10 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   // Owned by the current leader (handed over with the lead, through pending_ or a Handoff).
   std::unordered_map<std::string, uint64_t> version_cache_;
   merkle::CompactRange tree_;  // the committed tree's right edge
+
+  // Stored tree nodes read so far: complete nodes never change, so a hit is always right.
+  mutable std::shared_mutex node_cache_mu_;
+  mutable std::unordered_map<uint64_t, merkle::Hash> node_cache_;  // guarded by node_cache_mu_
 
   // The committer thread, started by the first AppendAsync; it sleeps while no asynchronous
   // writer holds the lead.
@@ -536,13 +599,15 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const RocksDbOptions
   }
   // The stream index and the idempotency keys are read by point (does this stream have a
   // version n? was this key used?), mostly for keys that are not there: bloom filters answer
-  // those without reading a block. Files written before carry no filter and are read as before.
+  // those without reading a block. So are the tree's nodes, each in one file of several: the
+  // filters spare a proof the others. Files written before carry no filter and are read as
+  // before.
   rocksdb::BlockBasedTableOptions point_read_table;
   point_read_table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (size_t f = 0; f < kFamilyCount; ++f) {
     rocksdb::ColumnFamilyOptions family_options(db_options);
-    if (f == kStreams || f == kIdempotency) {
+    if (f == kStreams || f == kIdempotency || f == kTree) {
       family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(point_read_table));
     }
     families.emplace_back(kFamilyNames[f], family_options);
@@ -598,9 +663,16 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const RocksDbOptions
     return Fail(Error::Corruption("meta/head names position " + std::to_string(head.position) +
                                   " but the last event is at " + std::to_string(last_position)));
   }
-  if (format == kFormatWithoutTree) RETURN_IF_ERROR(store->BuildTree(head.position));
-  if (options.merkle_tree) {
-    ASSIGN_OR_RETURN(store->tree_, merkle::CompactRange::Load(head.position, store->TreeReader()));
+  if (format == kFormatWithoutTree) {
+    ASSIGN_OR_RETURN(store->tree_, store->FoldTree(head.position, /*write_nodes=*/true));
+  } else if (options.merkle_tree) {
+    auto edge = merkle::CompactRange::Load(head.position, store->MakeTreeReader(head.position));
+    // A damaged tree (a node lost or altered below RocksDB) must not keep the log from opening:
+    // its edge comes from the events then, and Verify reports the damage.
+    if (!edge) {
+      ASSIGN_OR_RETURN(edge, store->FoldTree(head.position, /*write_nodes=*/false));
+    }
+    store->tree_ = *std::move(edge);
   }
   store->signal_.SetHead(std::move(head));
   return std::unique_ptr<EventStore>(std::move(store));
@@ -790,9 +862,10 @@ uint64_t RocksDbEventStore::CommitGroup(const std::vector<Writer*>& group) {
   rocksdb::WriteBatch batch;
   rocksdb::Status s;
   merkle::CompactRange tree = tree_;
-  // Leaves are the events' own hashes: only the interior nodes are stored.
+  // Leaves are the events' own hashes, and the lowest levels are computed from them: only the
+  // nodes from kLowestStoredLevel up are stored.
   const auto put_node = [&](const merkle::CompactRange::Node& node) {
-    if (node.level != 0 && s.ok()) {
+    if (node.level >= kLowestStoredLevel && s.ok()) {
       s = batch.Put(handles_[kTree], codec::TreeKey(node.level, node.index),
                     rocksdb::Slice(reinterpret_cast<const char*>(node.hash.data()), 32));
     }
@@ -803,8 +876,9 @@ uint64_t RocksDbEventStore::CommitGroup(const std::vector<Writer*>& group) {
     if (s.ok())
       s = batch.Put(handles_[kStreams], codec::StreamKey(e.stream, e.version), position_key);
     if (options_.merkle_tree) {
-      tree.Append(merkle::LeafHash(codec::HashFromHex(e.hash).value_or(std::string(32, '\0'))),
-                  put_node);
+      std::array<char, 32> hash{};  // the plan's hashes are always valid hex
+      codec::HashFromHex(e.hash, hash);
+      tree.Append(merkle::LeafHash(std::string_view(hash.data(), hash.size())), put_node);
     }
   }
   for (const auto& [key, record] : plan.keys()) {
@@ -841,12 +915,12 @@ uint64_t RocksDbEventStore::CommitGroup(const std::vector<Writer*>& group) {
   return plan.head().position;
 }
 
-Status RocksDbEventStore::BuildTree(uint64_t head) {
+Result<merkle::CompactRange> RocksDbEventStore::FoldTree(uint64_t head, bool write_nodes) {
   merkle::CompactRange tree;
   rocksdb::WriteBatch batch;
   rocksdb::Status s;
   const auto put_node = [&](const merkle::CompactRange::Node& node) {
-    if (node.level != 0 && s.ok()) {
+    if (write_nodes && node.level >= kLowestStoredLevel && s.ok()) {
       s = batch.Put(handles_[kTree], codec::TreeKey(node.level, node.index),
                     rocksdb::Slice(reinterpret_cast<const char*>(node.hash.data()), 32));
     }
@@ -862,7 +936,7 @@ Status RocksDbEventStore::BuildTree(uint64_t head) {
           Error::Corruption("malformed event at position " + std::to_string(tree.size() + 1)));
     }
     tree.Append(merkle::LeafHash(*hash), put_node);
-    if (tree.size() % kTreeBuildBatch == 0) {
+    if (write_nodes && tree.size() % kTreeBuildBatch == 0) {
       if (s.ok()) s = db_->Write(rocksdb::WriteOptions(), &batch);
       if (!s.ok()) return Fail(FromRocks(s, "building the Merkle tree"));
       batch.Clear();
@@ -870,12 +944,13 @@ Status RocksDbEventStore::BuildTree(uint64_t head) {
   }
   if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading the log"));
   if (tree.size() != head) return Fail(Error::Corruption("the log has gaps"));
+  if (!write_nodes) return tree;
   if (s.ok()) s = batch.Put(handles_[kMeta], kFormatKey, kFormatVersion);
   rocksdb::WriteOptions synced;
   synced.sync = true;
   if (s.ok()) s = db_->Write(synced, &batch);
   if (!s.ok()) return Fail(FromRocks(s, "building the Merkle tree"));
-  return {};
+  return tree;
 }
 
 // Two sequential passes over one snapshot: the events in position order (the chain), then the
@@ -908,7 +983,7 @@ Result<VerifyReport> RocksDbEventStore::Verify() const {
   nodes->SeekToFirst();
   std::optional<std::string> tree_problem;
   const auto check_node = [&](const merkle::CompactRange::Node& node) {
-    if (node.level == 0 || tree_problem) return;
+    if (node.level < kLowestStoredLevel || tree_problem) return;
     const std::string where =
         " (level " + std::to_string(node.level) + ", index " + std::to_string(node.index) + ")";
     if (!nodes->Valid() || nodes->key() != codec::TreeKey(node.level, node.index)) {

@@ -247,31 +247,34 @@ TEST_CASE("Verify reports a Merkle tree node that does not match the events",
   store.Close();
   {
     RawDb raw(store.path());
-    // Node (level 2, index 1) covers positions 5..8: its key is completed at position 8.
-    REQUIRE(raw->Put(rocksdb::WriteOptions(), raw.family("tree"), codec::TreeKey(2, 1),
+    // Node (level 4, index 0), the lowest level stored, covers positions 1..16: position 16
+    // completes it.
+    REQUIRE(raw->Put(rocksdb::WriteOptions(), raw.family("tree"), codec::TreeKey(4, 0),
                      std::string(32, 'x'))
                 .ok());
   }
   store.Reopen();
   const VerifyReport report = store->Verify().value();
   CHECK_FALSE(report.ok);
-  REQUIRE(report.first_bad_position == 8u);
-  CHECK_THAT(report.problem, Catch::Contains("level 2, index 1"));
-  CHECK(report.head.position == 7);
+  REQUIRE(report.first_bad_position == 16u);
+  CHECK_THAT(report.problem, Catch::Contains("level 4, index 0"));
+  CHECK(report.head.position == 15);
 }
 
+// (4, 0) is on the tree's right edge at 20 events: the store still opens (its edge folded from
+// the events), and Verify says what is missing.
 TEST_CASE("Verify reports a missing Merkle tree node", "[merkle][rocksdb][verify]") {
   StoreUnderTest store("rocksdb");
   AppendEvents(*store, 20);
   store.Close();
   {
     RawDb raw(store.path());
-    REQUIRE(raw->Delete(rocksdb::WriteOptions(), raw.family("tree"), codec::TreeKey(1, 3)).ok());
+    REQUIRE(raw->Delete(rocksdb::WriteOptions(), raw.family("tree"), codec::TreeKey(4, 0)).ok());
   }
   store.Reopen();
   const VerifyReport report = store->Verify().value();
   CHECK_FALSE(report.ok);
-  CHECK(report.first_bad_position == 8u);
+  CHECK(report.first_bad_position == 16u);
   CHECK_THAT(report.problem, Catch::Contains("lacks"));
 }
 
