@@ -9,7 +9,9 @@
 //                        them driven by two threads (as a server's io threads would);
 //   append_<n>_threads   n threads each blocking in Append.
 // With --tree 0 the store writes no Merkle tree (a switch for this benchmark only), and the keys
-// end in _tree_off: what the tree costs the append path.
+// end in _tree_off: what the tree costs the append path. --tree-pairs N measures that cost on a
+// shared, noisy machine: N runs with the tree and N without, alternating, each figure the median
+// of its N (append_<n>_tree_on, append_<n>_tree_off).
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -156,6 +158,7 @@ int main(int argc, char** argv) {
   const int drivers = static_cast<int>(flags.Uint("drivers", 2));
   const std::string modes = flags.String("modes", "async,threads");
   g_tree = flags.Uint("tree", 1) != 0;
+  const uint64_t tree_pairs = flags.Uint("tree-pairs", 0);
   flags.Require();
   if (drivers < 1) Flags::Die("--drivers must be positive");
   const bool async = modes.find("async") != std::string::npos;
@@ -165,6 +168,22 @@ int main(int argc, char** argv) {
   for (std::string item; std::getline(list, item, ',');) {
     const int n = std::stoi(item);
     if (n < 1) Flags::Die("--appenders takes positive counts");
+    if (tree_pairs > 0) {
+      std::vector<double> on, off;
+      for (uint64_t i = 0; i < tree_pairs; ++i) {
+        for (bool tree : {true, false}) {
+          g_tree = tree;
+          (tree ? on : off).push_back(AsyncRate(dir, n, drivers, seconds));
+        }
+      }
+      const auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v[v.size() / 2];
+      };
+      Report("append_" + std::to_string(n) + "_tree_on", median(on));
+      Report("append_" + std::to_string(n) + "_tree_off", median(off));
+      continue;
+    }
     const std::string key = "append_" + std::to_string(n) + (g_tree ? "" : "_tree_off");
     if (async) Report(key, AsyncRate(dir, n, drivers, seconds));
     if (threads) Report(key + "_threads", ThreadRate(dir, n, seconds));
