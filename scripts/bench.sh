@@ -121,6 +121,15 @@ stop_server() {  # stop_server PID: SIGTERM, then wait for it to exit
   wait "$1" 2>/dev/null || true
 }
 free_port() { echo $((20000 + RANDOM % 30000)); }
+# start_serve DATA NAME LIMIT: starts `dialogue serve` on the store DATA, its output in
+# $work/NAME.out, and waits at most LIMIT seconds until it listens; sets served_pid, served_port.
+start_serve() {
+  "$dialogue_bin" serve --data "$1" --listen 127.0.0.1:0 --tokens "$work/tokens.json" \
+    >"$work/$2.out" 2>"$work/$2.out.err" &
+  served_pid=$!
+  pids+=("$served_pid")
+  served_port=$(wait_listening "$work/$2.out" "$served_pid" "$3")
+}
 
 # wrk_rate [wrk options...] URL [script arguments...]: requests per second with 2 wrk threads and
 # $connections connections; fails on any non-2xx answer.
@@ -202,12 +211,9 @@ rate=$(wrk_rate "http://127.0.0.1:$bare_port/")
 set_figure bare_beast_pool "$rate" "req/s: the same, answered on a 64-thread pool (as dialogue does the requests that may block)"
 stop_server "$bare_pid"
 
-"$dialogue_bin" serve --data "$work/http-data" --listen 127.0.0.1:0 --tokens "$work/tokens.json" \
-  >"$work/serve.out" 2>"$work/serve.out.err" &
-serve_pid=$!
-pids+=("$serve_pid")
-serve_port=$(wait_listening "$work/serve.out" "$serve_pid" 60)
-base="http://127.0.0.1:$serve_port"
+start_serve "$work/http-data" serve 60
+serve_pid=$served_pid
+base="http://127.0.0.1:$served_port"
 status=$(curl -s -o "$work/seed.json" -w '%{http_code}' -X POST "$base/v1/stakeholders" \
   -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
   -d '{"id":"bench-get","name":"Benchmark NGO","category":"ngo","ecosoc_status":"special"}')
@@ -233,11 +239,9 @@ section "5. Memory: dialogue serve holding the replayed log"
 serve_peak() {
   local started_ns pid port status kb
   started_ns=$(date +%s%N)
-  "$dialogue_bin" serve --data "$replay_store" --listen 127.0.0.1:0 --tokens "$work/tokens.json" \
-    >"$work/mem.out" 2>"$work/mem.out.err" &
-  pid=$!
-  pids+=("$pid")
-  port=$(wait_listening "$work/mem.out" "$pid" 600)
+  start_serve "$replay_store" mem 600
+  pid=$served_pid
+  port=$served_port
   start_s=$(awk -v a="$started_ns" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
   status=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v1/briefings/b-000001" \
     -H "Authorization: Bearer $token")
@@ -268,12 +272,9 @@ ledger_store="$work/ledger"
 [[ -d "${replay_store:-}" ]] && ledger_store=$replay_store
 run_bench "$bench_bin/dialogue_bench_ledger" --dir "$work" --store "$ledger_store" \
   --events "$replay_events" --seconds "$seconds"
-"$dialogue_bin" serve --data "$ledger_store" --listen 127.0.0.1:0 --tokens "$work/tokens.json" \
-  >"$work/ledger.out" 2>"$work/ledger.out.err" &
-ledger_pid=$!
-pids+=("$ledger_pid")
-ledger_port=$(wait_listening "$work/ledger.out" "$ledger_pid" 600)
-ledger_base="http://127.0.0.1:$ledger_port"
+start_serve "$ledger_store" ledger 600
+ledger_pid=$served_pid
+ledger_base="http://127.0.0.1:$served_port"
 tree_size=$(curl -s -H "Authorization: Bearer $token" "$ledger_base/v1/ledger/head" | jq .position)
 rate=$(wrk_rate -H "Authorization: Bearer $token" "$ledger_base/v1/ledger/checkpoint")
 set_figure http_checkpoint "$rate" "req/s: GET /v1/ledger/checkpoint (signed once per tree size) on $tree_size events"

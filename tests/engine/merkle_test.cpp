@@ -8,6 +8,7 @@
 
 #include "engine/codec.hpp"
 #include "engine/event_store.hpp"
+#include "tests/engine/raw_db.hpp"
 #include "tests/engine/test_support.hpp"
 
 namespace dialogue::engine {
@@ -15,6 +16,7 @@ namespace {
 
 using merkle::Hash;
 using testing::Event;
+using testing::RawDb;
 using testing::StoreUnderTest;
 using testing::Write;
 
@@ -178,32 +180,6 @@ TEST_CASE("Both stores keep the tree of their log", "[merkle]") {
     }
   }
 }
-
-// The store's database opened directly, as an older version or a disk fault would leave it.
-class RawDb {
- public:
-  explicit RawDb(const std::string& path) {
-    std::vector<std::string> names;
-    REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const std::string& name : names)
-      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &db_).ok());
-    for (size_t i = 0; i < names.size(); ++i) handles_[names[i]] = handles[i];
-  }
-  ~RawDb() {
-    for (auto& [name, handle] : handles_)
-      db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
-    delete db_;
-  }
-  rocksdb::DB* operator->() { return db_; }
-  rocksdb::ColumnFamilyHandle* family(const std::string& name) { return handles_.at(name); }
-
- private:
-  rocksdb::DB* db_ = nullptr;
-  std::map<std::string, rocksdb::ColumnFamilyHandle*> handles_;
-};
 
 TEST_CASE("A store written before the tree gets it built once, at open", "[merkle][rocksdb]") {
   StoreUnderTest store("rocksdb");

@@ -11,42 +11,18 @@
 
 #include "engine/codec.hpp"
 #include "engine/event_store.hpp"
+#include "tests/engine/raw_db.hpp"
 #include "tests/engine/test_support.hpp"
 
 namespace dialogue::engine {
 namespace {
 
 using testing::Event;
+using testing::RawDb;
 using testing::StoreUnderTest;
 using testing::TempDir;
 using testing::WithKey;
 using testing::Write;
-
-// The store's database opened directly, as an attacker or a disk fault would see it.
-class RawDb {
- public:
-  explicit RawDb(const std::string& path) {
-    std::vector<std::string> names;
-    REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const std::string& name : names)
-      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &db_).ok());
-    for (size_t i = 0; i < names.size(); ++i) handles_[names[i]] = handles[i];
-  }
-  ~RawDb() {
-    for (auto& [name, handle] : handles_)
-      db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
-    delete db_;
-  }
-  rocksdb::DB* operator->() { return db_; }
-  rocksdb::ColumnFamilyHandle* family(const std::string& name) { return handles_.at(name); }
-
- private:
-  rocksdb::DB* db_ = nullptr;
-  std::map<std::string, rocksdb::ColumnFamilyHandle*> handles_;
-};
 
 void AppendNumbered(EventStore& store, int count) {
   for (int i = 0; i < count; ++i) {
