@@ -18,16 +18,13 @@
 
 #include "audit/hash.hpp"
 #include "audit/note.hpp"
+#include "tests/fuzz/violation.hpp"
 
 namespace {
 
 namespace audit = dialogue::audit;
 
-[[noreturn]] void Violation(const char* what, std::string_view input) {
-  std::fprintf(stderr, "VIOLATION: %s\ninput: %.*s\n", what, static_cast<int>(input.size()),
-               input.data());
-  std::abort();
-}
+using dialogue::fuzz::Violation;
 
 audit::VerifierKey FuzzKey() {
   std::array<uint8_t, 32> seed{};

@@ -12,17 +12,14 @@
 #include <string_view>
 
 #include "audit/http_response.hpp"
+#include "tests/fuzz/violation.hpp"
 
 namespace {
 
 namespace audit = dialogue::audit;
 constexpr size_t kLimit = 4096;
 
-[[noreturn]] void Violation(const char* what, std::string_view input) {
-  std::fprintf(stderr, "VIOLATION: %s\ninput: %.*s\n", what, static_cast<int>(input.size()),
-               input.data());
-  std::abort();
-}
+using dialogue::fuzz::Violation;
 
 }  // namespace
 

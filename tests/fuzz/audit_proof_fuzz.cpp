@@ -15,16 +15,13 @@
 
 #include "audit/answers.hpp"
 #include "audit/merkle_verify.hpp"
+#include "tests/fuzz/violation.hpp"
 
 namespace {
 
 namespace audit = dialogue::audit;
 
-[[noreturn]] void Violation(const char* what, std::string_view input) {
-  std::fprintf(stderr, "VIOLATION: %s\ninput: %.*s\n", what, static_cast<int>(input.size()),
-               input.data());
-  std::abort();
-}
+using dialogue::fuzz::Violation;
 
 }  // namespace
 
