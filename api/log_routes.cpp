@@ -116,13 +116,12 @@ void RegisterLogRoutes(Router& router, ApiContext& context) {
     if (!position) return position.error();
     auto tree_size = RequiredPosition(request, "tree_size");
     if (!tree_size) return tree_size.error();
-    auto proof = store.InclusionProof(*position, *tree_size);
+    engine::merkle::Hash leaf;
+    auto proof = store.InclusionProof(*position, *tree_size, &leaf);
     if (!proof) return ProofRefused(proof.error());
-    auto leaf = store.TreeNode(0, *position - 1);
-    if (!leaf) return ErrorResponse(leaf.error());
     return JsonResponse(200, {{"position", *position},
                               {"tree_size", *tree_size},
-                              {"leaf_hash", engine::merkle::ToHex(*leaf)},
+                              {"leaf_hash", engine::merkle::ToHex(leaf)},
                               {"hashes", HexList(*proof)}});
   });
 

@@ -283,8 +283,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   // On a TLS port: a client that speaks plain HTTP gets a plain 400 and the connection closes;
   // otherwise the handshake, under the read timeout.
   void OnStart() {
+    // From the connection's start: the TLS handshake, if any, counts against it too.
+    first_request_deadline_ =
+        std::chrono::steady_clock::now() + server_.options.first_request_timeout;
     if constexpr (kTls) {
-      Tcp().expires_after(server_.options.read_timeout);
+      Tcp().expires_at(std::min(first_request_deadline_,
+                                std::chrono::steady_clock::now() + server_.options.read_timeout));
       beast::async_detect_ssl(
           Tcp(), buffer_, beast::bind_front_handler(&Session::OnDetect, this->shared_from_this()));
     } else {
@@ -329,8 +333,6 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void OnConnected() {
     if (refusal_) return DoRespondAndLinger(std::move(*refusal_));
-    first_request_deadline_ =
-        std::chrono::steady_clock::now() + server_.options.first_request_timeout;
     Tcp().expires_at(first_request_deadline_);
     DoWaitForRequest();
   }
@@ -524,7 +526,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void OnHandled(HttpResponse response) {
     if (head_ && response.stream) {
       // HEAD of a stream: its status and headers, no stream.
-      if (response.stream) response.stream->Cancel();
+      response.stream->Cancel();
       response.stream.reset();
     }
     if (response.stream) return DoStartStream(std::move(response));
@@ -532,11 +534,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     DoWrite(std::move(response), /*linger=*/false);
   }
 
-  http::response<http::string_body> ToBeast(HttpResponse& response) const {
-    http::response<http::string_body> message{static_cast<http::status>(response.status), version_};
-    for (auto& [name, value] : response.headers.fields()) message.insert(name, value);
-    // Every answer: never sniffed into another type, never stored unless it says otherwise (the
-    // console's files do), and over TLS, HTTPS only from then on.
+  // Every answer, streams too: never sniffed into another type, never stored unless it says
+  // otherwise (the console's files do, a stream says no-cache), and over TLS, HTTPS only from
+  // then on.
+  static void SetDefaultHeaders(http::response_header<>& message) {
     if (message.find("X-Content-Type-Options") == message.end()) {
       message.set("X-Content-Type-Options", "nosniff");
     }
@@ -546,6 +547,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (kTls && message.find(http::field::strict_transport_security) == message.end()) {
       message.set(http::field::strict_transport_security, "max-age=31536000");
     }
+  }
+
+  http::response<http::string_body> ToBeast(HttpResponse& response) const {
+    http::response<http::string_body> message{static_cast<http::status>(response.status), version_};
+    for (auto& [name, value] : response.headers.fields()) message.insert(name, value);
+    SetDefaultHeaders(message);
     message.body() = std::move(response.body);
     message.keep_alive(keep_alive_);
     message.prepare_payload();
@@ -762,6 +769,7 @@ void Session<Stream>::DoStartStream(HttpResponse response) {
   stream_body_ = std::move(response.stream);
   stream_header_.emplace(static_cast<http::status>(response.status), version_);
   for (auto& [name, value] : response.headers.fields()) stream_header_->insert(name, value);
+  SetDefaultHeaders(*stream_header_);
   stream_header_->keep_alive(false);
   stream_header_->chunked(true);
   stream_serializer_.emplace(*stream_header_);

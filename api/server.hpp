@@ -40,10 +40,10 @@ struct ServerOptions {
   // start), else it is closed: idle connections that never ask anything are cheap to open.
   std::chrono::milliseconds first_request_timeout{10'000};
   std::chrono::milliseconds write_timeout{30'000};
-  // At this many connections, a new one first closes the connection that has waited longest for
-  // a request (a keep-alive between requests, or one that never sent any): idle connections
-  // cannot keep anyone out. When none is idle, the new one is answered 503 problem
-  // (Retry-After: 1) and closed.
+  // At this many connections, a new one first closes the oldest connection (the first accepted)
+  // that is idle, waiting for a request (a keep-alive between requests, or one that never sent
+  // any): idle connections cannot keep anyone out. When none is idle, the new one is answered 503
+  // problem (Retry-After: 1) and closed.
   size_t max_connections = 1024;
   // HTTPS when both are set: PEM files of the certificate chain and of its private key. TLS 1.2
   // and 1.3 only; a plain HTTP request on the port is answered a plain 400 and closed.

@@ -16,15 +16,19 @@ Result<merkle::Hash> EventStore::TreeRoot(uint64_t size) const {
   return merkle::RootAt(size, NewTreeReader());
 }
 
-Result<std::vector<merkle::Hash>> EventStore::InclusionProof(uint64_t position,
-                                                             uint64_t size) const {
+Result<std::vector<merkle::Hash>> EventStore::InclusionProof(uint64_t position, uint64_t size,
+                                                             merkle::Hash* leaf) const {
   const uint64_t head = Head().position;
   if (size > head) return Fail(BeyondHead(size, head));
   if (position == 0 || position > size) {
     return Fail(Error::InvalidArgument("position " + std::to_string(position) +
                                        " is not in the tree of size " + std::to_string(size)));
   }
-  return merkle::InclusionProof(position - 1, size, NewTreeReader());
+  const merkle::NodeReader read = NewTreeReader();  // the leaf's block is the proof's too
+  if (leaf != nullptr) {
+    ASSIGN_OR_RETURN(*leaf, read(0, position - 1));
+  }
+  return merkle::InclusionProof(position - 1, size, read);
 }
 
 Result<std::vector<merkle::Hash>> EventStore::ConsistencyProof(uint64_t from, uint64_t to) const {

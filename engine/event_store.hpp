@@ -154,10 +154,11 @@ class EventStore {
   // The root of the tree of the first `size` events, in O(log size) node reads.
   // Errors: kInvalidArgument when size is beyond the head.
   [[nodiscard]] Result<merkle::Hash> TreeRoot(uint64_t size) const;
-  // The inclusion proof of the event at `position` in the tree of `size` events, leaf to root.
-  // Errors: kInvalidArgument unless 1 <= position <= size <= head.
-  [[nodiscard]] Result<std::vector<merkle::Hash>> InclusionProof(uint64_t position,
-                                                                 uint64_t size) const;
+  // The inclusion proof of the event at `position` in the tree of `size` events, leaf to root;
+  // the event's leaf hash into *leaf when given. Errors: kInvalidArgument unless
+  // 1 <= position <= size <= head.
+  [[nodiscard]] Result<std::vector<merkle::Hash>> InclusionProof(
+      uint64_t position, uint64_t size, merkle::Hash* leaf = nullptr) const;
   // The consistency proof from the tree of `from` events to the tree of `to` events (empty when
   // they are equal). Errors: kInvalidArgument unless 1 <= from <= to <= head.
   [[nodiscard]] Result<std::vector<merkle::Hash>> ConsistencyProof(uint64_t from,
@@ -221,7 +222,8 @@ struct RocksDbOptions {
   // write (the store then goes fail-stop exactly as on a real I/O error).
   std::function<bool()> inject_write_failure = nullptr;
   // Write the Merkle tree's nodes with the events. Only the benchmark that measures the tree's
-  // cost turns it off: a store written without it has no usable tree.
+  // cost turns it off: a new store made without it is marked format 1, so that opening it with
+  // the tree builds it.
   bool merkle_tree = true;
 };
 

@@ -73,6 +73,17 @@ Status WriteNewFile(const std::string& path, std::string_view text, mode_t mode,
   return {};
 }
 
+// Syncs the folder that holds path, so that a rename in it is durable.
+Status SyncFolderOf(const std::string& path) {
+  const std::string folder = std::filesystem::path(path).parent_path().string();
+  const int fd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Fail(Error::IOError("cannot open " + folder + ": " + ErrnoText()));
+  const int synced = ::fsync(fd);
+  ::close(fd);
+  if (synced != 0) return Fail(Error::IOError("cannot sync " + folder + ": " + ErrnoText()));
+  return {};
+}
+
 }  // namespace
 
 struct NoteSigner::Key {
@@ -228,7 +239,10 @@ Result<std::unique_ptr<Checkpointer>> Checkpointer::Open(const EventStore& store
     return Fail(
         Error::Corruption(path + " is not a checkpoint of the log '" + signer.origin() + "'"));
   }
-  checkpointer->last_ = std::make_shared<const Signed>(Signed{size, *root, note});
+  // Signed again with this signer's key: the file keeps the promise (size and root), and a key
+  // replaced since must not have an old signature served (Ed25519 signs the same text the same).
+  checkpointer->last_ = std::make_shared<const Signed>(
+      Signed{size, *root, signer.SignNote(CheckpointBody(signer.origin(), size, *root))});
   return checkpointer;
 }
 
@@ -258,14 +272,15 @@ Result<std::shared_ptr<const Checkpointer::Signed>> Checkpointer::Current() {
   auto next = std::make_shared<const Signed>(
       Signed{size, root, signer_.SignNote(CheckpointBody(signer_.origin(), size, root))});
   if (!path_.empty()) {
-    // Replaced atomically (rename) but not synced: a power cut may bring back an older
-    // checkpoint, which the log contains as well.
+    // Replaced atomically: written and synced beside it, renamed over it, the folder synced, so
+    // that after a power cut the file holds this checkpoint or the one before, whole.
     const std::string temporary = path_ + ".tmp";
     std::error_code ec;
     std::filesystem::remove(temporary, ec);
-    RETURN_IF_ERROR(WriteNewFile(temporary, next->note, 0644, /*sync=*/false));
+    RETURN_IF_ERROR(WriteNewFile(temporary, next->note, 0644, /*sync=*/true));
     std::filesystem::rename(temporary, path_, ec);
     if (ec) return Fail(Error::IOError("cannot replace " + path_ + ": " + ec.message()));
+    RETURN_IF_ERROR(SyncFolderOf(path_));
   }
   last_ = next;
   last_contained_ = true;

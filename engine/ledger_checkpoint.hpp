@@ -73,9 +73,10 @@ class Checkpointer {
   };
 
   // last_signed_path: the file that keeps the last checkpoint signed ("": memory only). It is
-  // read here (a missing file is a store that never signed) and rewritten, atomically, after each
-  // new signature. Errors: kCorruption when the file exists but is not a checkpoint of this
-  // signer's origin; kIOError.
+  // read here (a missing file is a store that never signed; its checkpoint is signed again with
+  // this signer, so a replaced key never has an old signature served) and rewritten, atomically
+  // and synced, after each new signature. Errors: kCorruption when the file exists but is not a
+  // checkpoint of this signer's origin; kIOError.
   static Result<std::unique_ptr<Checkpointer>> Open(const EventStore& store,
                                                     const NoteSigner& signer,
                                                     std::string last_signed_path);

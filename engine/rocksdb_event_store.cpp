@@ -631,7 +631,9 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const RocksDbOptions
   std::string format = kFormatVersion;
   s = db.Get(rocksdb::ReadOptions(), h[kMeta], kFormatKey, &format);
   if (s.IsNotFound()) {
-    s = db.Put(rocksdb::WriteOptions(), h[kMeta], kFormatKey, kFormatVersion);
+    // A store written without the tree (a benchmark's) says so: opened with it, it builds it.
+    format = options.merkle_tree ? kFormatVersion : kFormatWithoutTree;
+    s = db.Put(rocksdb::WriteOptions(), h[kMeta], kFormatKey, format);
     if (!s.ok()) return Fail(FromRocks(s, "writing the format version"));
   } else if (!s.ok()) {
     return Fail(FromRocks(s, "reading the format version"));
@@ -663,9 +665,11 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const RocksDbOptions
     return Fail(Error::Corruption("meta/head names position " + std::to_string(head.position) +
                                   " but the last event is at " + std::to_string(last_position)));
   }
-  if (format == kFormatWithoutTree) {
+  if (!options.merkle_tree) {
+    // No tree kept (benchmarks only).
+  } else if (format == kFormatWithoutTree) {
     ASSIGN_OR_RETURN(store->tree_, store->FoldTree(head.position, /*write_nodes=*/true));
-  } else if (options.merkle_tree) {
+  } else {
     auto edge = merkle::CompactRange::Load(head.position, store->MakeTreeReader(head.position));
     // A damaged tree (a node lost or altered below RocksDB) must not keep the log from opening:
     // its edge comes from the events then, and Verify reports the damage.

@@ -208,6 +208,16 @@ TEST_CASE("No checkpoint is signed over a log that lost the last one signed", "[
     REQUIRE_FALSE(refused);
     CHECK_THAT(refused.error().message, Catch::Contains("no longer contains"));
   }
+  SECTION("a replaced key signs the kept checkpoint again, never serves the old signature") {
+    StoreUnderTest store("memory");
+    AppendSome(*store, 6);
+    auto replaced = NoteSigner::Generate("dialogue.local/ledger");
+    auto checkpointer = Checkpointer::Open(*store, *replaced, last).value();
+    const auto current = checkpointer->Current().value();
+    CHECK(current->size == 6);
+    CHECK(NoteVerifies(replaced->verifier_key(), current->note));
+    CHECK_FALSE(NoteVerifies(signer->verifier_key(), current->note));
+  }
   SECTION("another log's file is refused at open") {
     auto stranger = NoteSigner::Generate("example.org/other");
     StoreUnderTest store("memory");
