@@ -240,18 +240,19 @@ Router::Resolved Router::Resolve(const HttpRequest& request) const {
                      ProblemResponse(400, "bad_request", "more than one Authorization header"),
                      best->pattern);
     }
-    if (!request.headers.Has("Authorization") &&
-        CookieValues(request.headers, kSessionCookie).size() > 1) {
-      return Refused(resolved, ProblemResponse(400, "bad_request", "more than one session cookie"),
-                     best->pattern);
-    }
     auto authorization = request.headers.Get("Authorization");
     std::optional<std::string> cookie;
     if (authorization) {
       if (tokens_ != nullptr) context.principal = tokens_->Authenticate(*authorization);
-    } else if (sessions_ != nullptr) {
-      cookie = CookieValue(request.headers, kSessionCookie);
-      if (cookie) {
+    } else {
+      std::vector<std::string> cookies = CookieValues(request.headers, kSessionCookie);
+      if (cookies.size() > 1) {
+        return Refused(resolved,
+                       ProblemResponse(400, "bad_request", "more than one session cookie"),
+                       best->pattern);
+      }
+      if (!cookies.empty() && sessions_ != nullptr) {
+        cookie = std::move(cookies.front());
         context.principal = sessions_->Find(*cookie);
         context.by_session = context.principal.has_value();
       }

@@ -9,6 +9,23 @@ constexpr uint8_t kEnvelopeFormat = 1;
 constexpr uint8_t kIdempotencyFormat = 1;
 constexpr size_t kHashBytes = 32;
 
+// 64 lower-case hex digits into out; false (out unspecified) otherwise.
+bool DecodeHashHex(std::string_view hex, std::array<char, 32>& out) {
+  if (hex.size() != kHashBytes * 2) return false;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < kHashBytes; ++i) {
+    const int hi = nibble(hex[2 * i]);
+    const int lo = nibble(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<char>((hi << 4) | lo);
+  }
+  return true;
+}
+
 }  // namespace
 
 void PutU32(std::string& out, uint32_t v) {
@@ -96,25 +113,9 @@ std::string ToHex(std::string_view raw) {
   return out;
 }
 
-bool HashFromHex(std::string_view hex, std::array<char, 32>& out) {
-  if (hex.size() != kHashBytes * 2) return false;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
-  for (size_t i = 0; i < kHashBytes; ++i) {
-    const int hi = nibble(hex[2 * i]);
-    const int lo = nibble(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out[i] = static_cast<char>((hi << 4) | lo);
-  }
-  return true;
-}
-
 std::optional<std::string> HashFromHex(std::string_view hex) {
   std::array<char, 32> raw;
-  if (!HashFromHex(hex, raw)) return std::nullopt;
+  if (!DecodeHashHex(hex, raw)) return std::nullopt;
   return std::string(raw.data(), raw.size());
 }
 

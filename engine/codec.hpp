@@ -43,9 +43,6 @@ std::optional<uint64_t> DecodeU64Key(std::string_view key);  // nullopt unless e
 std::string ToHex(std::string_view raw);
 // nullopt unless hex is exactly 64 lower-case hex digits.
 std::optional<std::string> HashFromHex(std::string_view hex);
-// The same into out, without allocating; false (out unspecified) unless hex is 64 lower-case hex
-// digits.
-bool HashFromHex(std::string_view hex, std::array<char, 32>& out);
 
 // `events` values. REQUIRES (encode): hashes are valid hex (as in every event the store made).
 std::string EncodeEvent(const RecordedEvent& event);

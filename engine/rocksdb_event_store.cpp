@@ -876,14 +876,13 @@ uint64_t RocksDbEventStore::CommitGroup(const std::vector<Writer*>& group) {
   };
   for (const RecordedEvent& e : plan.events()) {
     const std::string position_key = codec::U64Key(e.position);
-    if (s.ok()) s = batch.Put(handles_[kEvents], position_key, codec::EncodeEvent(e));
+    const std::string value = codec::EncodeEvent(e);
+    if (s.ok()) s = batch.Put(handles_[kEvents], position_key, value);
     if (s.ok())
       s = batch.Put(handles_[kStreams], codec::StreamKey(e.stream, e.version), position_key);
-    if (options_.merkle_tree) {
-      std::array<char, 32> hash{};  // the plan's hashes are always valid hex
-      codec::HashFromHex(e.hash, hash);
-      tree.Append(merkle::LeafHash(std::string_view(hash.data(), hash.size())), put_node);
-    }
+    // The leaf from the event's hash as just encoded (the envelope's last 32 bytes).
+    if (options_.merkle_tree)
+      tree.Append(merkle::LeafHash(*codec::EventHashBytes(value)), put_node);
   }
   for (const auto& [key, record] : plan.keys()) {
     if (s.ok()) s = batch.Put(handles_[kIdempotency], key, codec::EncodeIdempotency(record));
