@@ -504,6 +504,7 @@ tl::expected<CommandCall, HttpResponse> CommandCall::Begin(CommandEnvironment& e
                                       "); acts are recorded late, never ahead");
     } else {
       context.occurred_at = *occurred_at;
+      call.occurred_at_given_ = true;
     }
   }
   if (auto on_behalf_of = body.OptionalString("on_behalf_of")) {
@@ -670,6 +671,13 @@ std::optional<HttpResponse> CommandCall::Decide(engine::AppendRequest& append) {
                   "conflict");
   }
 
+  if (occurred_at_given_ && prepared->version != 0) {
+    if (auto refusal = CheckNotBeforeCreation(prepared->stream, context.occurred_at)) {
+      environment_->metrics.CountCommand(name_, "refused");
+      return refusal;
+    }
+  }
+
   auto decided = prepared->decide(context);
   if (!decided) {
     // A retry that raced its first try (still being appended when it looked) answers as one.
@@ -700,6 +708,21 @@ std::optional<HttpResponse> CommandCall::Decide(engine::AppendRequest& append) {
     write->events.push_back(workflows::ToProposedEvent(event, metadata));
   }
   return std::nullopt;
+}
+
+std::optional<HttpResponse> CommandCall::CheckNotBeforeCreation(const std::string& stream,
+                                                               workflows::TimePoint occurred_at) {
+  auto first = environment_->api.store.ReadStream(stream, 0, 1);
+  if (!first) return Refuse(first.error(), "failed");
+  if (first->empty()) return std::nullopt;  // the preparer saw it: cannot be, but nothing to judge
+  const engine::RecordedEvent& created = first->front();
+  auto created_at = workflows::ParseInstant(created.metadata.occurred_at);
+  if (!created_at) return std::nullopt;  // an imported event without a readable instant
+  if (occurred_at >= *created_at) return std::nullopt;
+  return BadRequest({{"occurred_at", "is before " + stream + " began (" + created.type + " at " +
+                                         created.metadata.occurred_at +
+                                         "): an act on it cannot have happened earlier"}},
+                    "occurred_at precedes the entity the command acts on");
 }
 
 void CommandCall::Attempt(std::shared_ptr<CommandCall> self) {

@@ -242,6 +242,10 @@ class CommandCall {
   std::optional<HttpResponse> Replay();
   // One try: catches up, prepares, checks If-Match, decides and fills append; or the answer.
   std::optional<HttpResponse> Decide(engine::AppendRequest& append);
+  // 400 on occurred_at when the secretariat records an act on `stream` as having happened before
+  // the stream's first event (RULES.md: acts are recorded late, but not before what they act on).
+  std::optional<HttpResponse> CheckNotBeforeCreation(const std::string& stream,
+                                                     workflows::TimePoint occurred_at);
   // Tries (again) and appends; the completion posts OnAppended.
   static void Attempt(std::shared_ptr<CommandCall> self);
   static void OnAppended(const std::shared_ptr<CommandCall>& self,
@@ -256,6 +260,7 @@ class CommandCall {
   workflows::Context context_;
   std::optional<engine::IdempotencyKey> idempotency_;
   std::optional<uint64_t> if_match_;
+  bool occurred_at_given_ = false;  // the body's occurred_at, not the server's clock
   // Set by Run for Continue.
   Preparer prepare_;
   Responder responder_;

@@ -218,6 +218,26 @@ TEST_CASE_METHOD(testing::CommandFixture, "occurred_at and on_behalf_of", "[comm
     }
     CHECK(Head() == head);
   }
+  SECTION("ActRecordedBeforeItsEntityBeganIsRefused: occurred_at is not before the entity") {
+    REQUIRE(Post("sec", "/v1/briefings",
+                 {{"id", "b1"},
+                  {"title", "T"},
+                  {"on_behalf_of", "pres-li"},
+                  {"occurred_at", "2026-05-04T08:00:00Z"}})
+                .status == 201);
+    const uint64_t created = Head();
+    Answer early = Post("sec", "/v1/briefings/b1/cancellation",
+                        {{"reason", "R"}, {"occurred_at", "2001-01-01T00:00:00Z"}});
+    CHECK(early.status == 400);
+    CHECK(ErrorFields(early) == std::vector<std::string>{"occurred_at"});
+    CHECK(early.body["errors"][0]["message"].get<std::string>().find("2026-05-04T08:00:00Z") !=
+          std::string::npos);
+    CHECK(Head() == created);
+    // The very instant it began, or any later one, is an act on it.
+    Answer same = Post("sec", "/v1/briefings/b1/cancellation",
+                       {{"reason", "R"}, {"occurred_at", "2026-05-04T08:00:00Z"}});
+    CHECK(same.status == 201);
+  }
   SECTION("note comes from anyone") {
     Answer answer = Post("president", "/v1/briefings",
                          {{"id", "b1"}, {"title", "T"}, {"note", "at the Bureau's suggestion"}});
