@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "api/command_routes.hpp"
+#include "api/query_access.hpp"
 #include "workflows/briefing.hpp"
 #include "workflows/events.hpp"
 
@@ -19,11 +20,16 @@ namespace wf = workflows;
 
 // The preparer of a briefing command: the briefing (with its referral streams) and whatever facts
 // fill_facts adds.
+// Who reaches a briefing command: the full readers only (kReaders), or also states and
+// stakeholders, who act on a briefing that names them (kNamed) or, 59(d), object to a
+// participation in any briefing (kAnyState: the refusals then name nothing of it).
+enum class Reach { kReaders, kNamed, kAnyState };
+
 template <class Command, class FillFacts>
 Preparer BriefingPreparer(const projections::ReadModels& models, Command command,
-                          FillFacts fill_facts) {
-  return [&models, command = std::move(command), fill_facts = std::move(fill_facts)](
-             wf::Context& context) -> engine::Result<PreparedCommand> {
+                          FillFacts fill_facts, Reach reach = Reach::kReaders) {
+  return [&models, command = std::move(command), fill_facts = std::move(fill_facts),
+          reach](wf::Context& context) -> engine::Result<PreparedCommand> {
     const std::string& id = [&]() -> const std::string& {
       if constexpr (std::is_same_v<Command, wf::RequestBriefing>) {
         return command.id;
@@ -33,22 +39,34 @@ Preparer BriefingPreparer(const projections::ReadModels& models, Command command
     }();
     ASSIGN_OR_RETURN(LoadedBriefing loaded, LoadBriefing(models, id));
     fill_facts(context, loaded.state);
-    return Prepare(wf::BriefingStream(id), std::move(loaded.state), loaded.version, command,
-                   std::move(loaded.referral_streams));
+    const bool exists = loaded.state.exists();
+    const bool reads = exists && Names(loaded.state, context.stakeholder);
+    PreparedCommand prepared = Prepare(wf::BriefingStream(id), std::move(loaded.state),
+                                       loaded.version, command, std::move(loaded.referral_streams));
+    if (reach == Reach::kReaders) return prepared;
+    return GateOnReading(std::move(prepared), context, "briefing " + id, reads,
+                         reach == Reach::kAnyState && exists);
   };
 }
 
 template <class Command>
-Preparer BriefingPreparer(const projections::ReadModels& models, Command command) {
-  return BriefingPreparer(models, std::move(command),
-                          [](wf::Context&, const wf::BriefingState&) {});
+Preparer BriefingPreparer(const projections::ReadModels& models, Command command,
+                          Reach reach = Reach::kReaders) {
+  return BriefingPreparer(
+      models, std::move(command), [](wf::Context&, const wf::BriefingState&) {}, reach);
 }
 
+// A state reaches a referral only as the State that objected (WithdrawObjection).
 template <class Command>
 Preparer ReferralPreparer(const projections::ReadModels& models, Command command) {
-  return [&models, command = std::move(command)](wf::Context&) -> engine::Result<PreparedCommand> {
-    return PrepareOn(wf::ReferralStream(command.referral), models.Referral(command.referral),
-                     command);
+  return [&models,
+          command = std::move(command)](wf::Context& context) -> engine::Result<PreparedCommand> {
+    auto loaded = models.Referral(command.referral);
+    const bool reads = loaded && loaded->state.status != wf::ReferralStatus::kNone &&
+                       loaded->state.objecting_state == context.stakeholder;
+    return GateOnReading(
+        PrepareOn(wf::ReferralStream(command.referral), std::move(loaded), command), context,
+        "referral " + command.referral, reads);
   };
 }
 
@@ -107,19 +125,19 @@ void RegisterBriefingCommands(Router& router,
         return call.Run(BriefingPreparer(call.api().read_models, command));
       });
 
-  AddCommandRoute(router, environment, "/v1/briefings/{id}/participants/{sid}/decline",
-                  {"DeclineInvitation", participant_roles, {"id", "sid"}, "sid", {}},
-                  [](CommandCall& call) {
-                    wf::DeclineInvitation command{call.Param("id"), call.Param("sid")};
-                    return call.Run(BriefingPreparer(call.api().read_models, command));
-                  });
+  AddCommandRoute(
+      router, environment, "/v1/briefings/{id}/participants/{sid}/decline",
+      {"DeclineInvitation", participant_roles, {"id", "sid"}, "sid", {}}, [](CommandCall& call) {
+        wf::DeclineInvitation command{call.Param("id"), call.Param("sid")};
+        return call.Run(BriefingPreparer(call.api().read_models, command, Reach::kNamed));
+      });
 
   AddCommandRoute(
       router, environment, "/v1/briefings/{id}/participants/{sid}/confirmation",
       {"ConfirmAttendance", participant_roles, {"id", "sid"}, "sid", {}}, [](CommandCall& call) {
         wf::ConfirmAttendance command{call.Param("id"), call.Param("sid"),
                                       call.body().OptionalString("written_comments").value_or("")};
-        return call.Run(BriefingPreparer(call.api().read_models, command));
+        return call.Run(BriefingPreparer(call.api().read_models, command, Reach::kNamed));
       });
 
   // The objecting State is the principal's stakeholder; the secretariat names it in
@@ -143,7 +161,8 @@ void RegisterBriefingCommands(Router& router,
             models, command,
             [&models, ngo = command.stakeholder](wf::Context& context, const auto&) {
               context.facts.stakeholders = StakeholdersNamed(models, {context.stakeholder, ngo});
-            }));
+            },
+            Reach::kAnyState));
       });
 
   AddCommandRoute(router, environment, "/v1/referrals/{rid}/decision",

@@ -502,6 +502,10 @@ tl::expected<CommandCall, HttpResponse> CommandCall::Begin(CommandEnvironment& e
       body.Invalid("occurred_at", "is in the future (now is " +
                                       workflows::FormatInstant(context.now) +
                                       "); acts are recorded late, never ahead");
+    } else if (*occurred_at < context.rules.earliest_occurred_at) {
+      body.Invalid("occurred_at",
+                   "is before " + workflows::FormatInstant(context.rules.earliest_occurred_at) +
+                       ": no act of the Review Mechanism predates its establishment");
     } else {
       context.occurred_at = *occurred_at;
       call.occurred_at_given_ = true;
@@ -663,8 +667,26 @@ std::optional<HttpResponse> CommandCall::Decide(engine::AppendRequest& append) {
   auto prepared = prepare_(context);
   if (!prepared) return Refuse(prepared.error(), "refused");
 
+  // What a refusal may say: a caller that may not read the target learns what GET would tell it.
+  const bool redact = prepared->unreadable.has_value();
+  if (redact && !prepared->acts_unread) {
+    environment_->metrics.CountCommand(name_, "refused");
+    return ProblemResponse(403, "forbidden", "this token may not read " + *prepared->unreadable);
+  }
+  const auto refuse = [&](const engine::Error& error, std::string_view outcome) {
+    if (!redact) return Refuse(error, outcome);
+    environment_->metrics.CountCommand(name_, outcome);
+    Problem problem = ProblemFromError(error);
+    problem.detail = std::string(name_) + " refused" +
+                     (problem.rule.empty() ? "" : " under rule " + problem.rule) +
+                     "; this token may not read " + *prepared->unreadable +
+                     ", so the refusal says nothing of it";
+    problem.errors.clear();
+    return ProblemResponse(problem);
+  };
+
   if (if_match_ && prepared->version != 0 && prepared->version != *if_match_) {
-    return Refuse(engine::Error::VersionConflict(prepared->stream + " is at version " +
+    return refuse(engine::Error::VersionConflict(prepared->stream + " is at version " +
                                                  std::to_string(prepared->version) + ", not " +
                                                  std::to_string(*if_match_) +
                                                  " (If-Match); read it again and decide anew"),
@@ -682,7 +704,7 @@ std::optional<HttpResponse> CommandCall::Decide(engine::AppendRequest& append) {
   if (!decided) {
     // A retry that raced its first try (still being appended when it looked) answers as one.
     if (auto replayed = Replay()) return replayed;
-    return Refuse(decided.error(), "refused");
+    return refuse(decided.error(), "refused");
   }
 
   // One write per stream, the target first; the events keep their order within a stream.
@@ -711,13 +733,19 @@ std::optional<HttpResponse> CommandCall::Decide(engine::AppendRequest& append) {
 }
 
 std::optional<HttpResponse> CommandCall::CheckNotBeforeCreation(const std::string& stream,
-                                                               workflows::TimePoint occurred_at) {
+                                                                workflows::TimePoint occurred_at) {
   auto first = environment_->api.store.ReadStream(stream, 0, 1);
   if (!first) return Refuse(first.error(), "failed");
   if (first->empty()) return std::nullopt;  // the preparer saw it: cannot be, but nothing to judge
   const engine::RecordedEvent& created = first->front();
   auto created_at = workflows::ParseInstant(created.metadata.occurred_at);
-  if (!created_at) return std::nullopt;  // an imported event without a readable instant
+  auto recorded_at = workflows::ParseInstant(created.metadata.recorded_at);
+  if (!created_at || !recorded_at) return std::nullopt;  // imported without readable instants
+  // Only a beginning that was stated is a bound. One recorded "now" (no occurred_at sent) says
+  // only that the entity began by then; its acts may be recorded as of earlier, as they happened
+  // (a briefing requested in March but entered today, then convened "as of" June). Events are never
+  // corrected, so a default instant must not forbid the true history for ever.
+  if (*recorded_at - *created_at < std::chrono::seconds(1)) return std::nullopt;
   if (occurred_at >= *created_at) return std::nullopt;
   return BadRequest({{"occurred_at", "is before " + stream + " began (" + created.type + " at " +
                                          created.metadata.occurred_at +

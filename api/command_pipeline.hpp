@@ -126,6 +126,14 @@ struct PreparedCommand {
   uint64_t version = 0;  // 0: the target does not exist (yet)
   std::vector<std::pair<std::string, uint64_t>> others;
   std::function<engine::Result<std::vector<workflows::Event>>(const workflows::Context&)> decide;
+  // Set when a state or stakeholder acts on an entity it may not read (api/query_access.hpp;
+  // nonexistent counts as unreadable): the noun of the target ("briefing b1"). The pipeline then
+  // answers as GET would, 403 "this token may not read <noun>", and checks no rule, so that a
+  // refused write says no more than a refused read (docs/security.md, "What a refusal says").
+  std::optional<std::string> unreadable;
+  // The caller may act on the target without reading it (59(d): any State Party objects): when
+  // it exists, the rules are checked, but a refusal keeps only its status, code and rule.
+  bool acts_unread = false;
 };
 
 // Loads the target from the read models and fills context.facts. Called once per try, after the
@@ -243,7 +251,8 @@ class CommandCall {
   // One try: catches up, prepares, checks If-Match, decides and fills append; or the answer.
   std::optional<HttpResponse> Decide(engine::AppendRequest& append);
   // 400 on occurred_at when the secretariat records an act on `stream` as having happened before
-  // the stream's first event (RULES.md: acts are recorded late, but not before what they act on).
+  // the stream's first event, when that event's occurred_at was stated (recorded late) rather than
+  // the server's clock: acts are recorded late, but not before what they act on began.
   std::optional<HttpResponse> CheckNotBeforeCreation(const std::string& stream,
                                                      workflows::TimePoint occurred_at);
   // Tries (again) and appends; the completion posts OnAppended.

@@ -20,6 +20,17 @@ void RegisterCommandRoutes(Router& router, ApiContext& context) {
   RegisterParticipationCommands(router, environment);
 }
 
+PreparedCommand GateOnReading(PreparedCommand prepared, const workflows::Context& context,
+                              std::string noun, bool reads, bool acts_unread) {
+  const bool named_reader =
+      context.role == workflows::Role::kState || context.role == workflows::Role::kStakeholder;
+  if (named_reader && !reads) {
+    prepared.unreadable = std::move(noun);
+    prepared.acts_unread = acts_unread;
+  }
+  return prepared;
+}
+
 engine::Result<LoadedBriefing> LoadBriefing(const projections::ReadModels& models,
                                             const std::string& id) {
   // The briefing's state folds its referral streams: read their versions between two reads of

@@ -51,6 +51,11 @@ PreparedCommand PrepareOn(std::string stream, std::optional<projections::Version
   return Prepare(std::move(stream), std::move(state), version, std::move(command));
 }
 
+// Marks `prepared` unreadable (see PreparedCommand::unreadable) when the acting role is state or
+// stakeholder and `reads` is false. `acts_unread`: the caller may act without reading it.
+PreparedCommand GateOnReading(PreparedCommand prepared, const workflows::Context& context,
+                              std::string noun, bool reads, bool acts_unread = false);
+
 // A briefing's state and version, and the version of each of its referral streams (the
 // briefing's state folds them too): a decision on the briefing applies only if none moved.
 struct LoadedBriefing {

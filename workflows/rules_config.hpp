@@ -50,6 +50,11 @@ struct RulesConfig {
   std::string voluntary_contributions_source = "voluntary_contributions";
   Instrument default_participation_instrument = Instrument::kConvention;
 
+  // Across all rules: the earliest occurred_at accepted. No act under these procedures predates
+  // the Mechanism, which the Conference established at its ninth session (resolution 9/1, Vienna,
+  // 15-19 October 2018); an earlier instant is a typo or a probe, not a late record.
+  TimePoint earliest_occurred_at = TimePoint(Date(date::year(2018) / 10 / 15));
+
   bool IsRelevant(StakeholderCategory category) const;
   bool MayObject(StakeholderCategory category) const;
   bool IsObjectionTarget(StakeholderCategory category) const;

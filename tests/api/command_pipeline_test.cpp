@@ -219,6 +219,7 @@ TEST_CASE_METHOD(testing::CommandFixture, "occurred_at and on_behalf_of", "[comm
     CHECK(Head() == head);
   }
   SECTION("ActRecordedBeforeItsEntityBeganIsRefused: occurred_at is not before the entity") {
+    // Requested "as of" 4 May: the secretariat stated when the briefing began.
     REQUIRE(Post("sec", "/v1/briefings",
                  {{"id", "b1"},
                   {"title", "T"},
@@ -227,16 +228,29 @@ TEST_CASE_METHOD(testing::CommandFixture, "occurred_at and on_behalf_of", "[comm
                 .status == 201);
     const uint64_t created = Head();
     Answer early = Post("sec", "/v1/briefings/b1/cancellation",
-                        {{"reason", "R"}, {"occurred_at", "2001-01-01T00:00:00Z"}});
+                        {{"reason", "R"}, {"occurred_at", "2026-05-01T00:00:00Z"}});
     CHECK(early.status == 400);
     CHECK(ErrorFields(early) == std::vector<std::string>{"occurred_at"});
     CHECK(early.body["errors"][0]["message"].get<std::string>().find("2026-05-04T08:00:00Z") !=
           std::string::npos);
+    // Before the Mechanism existed: refused whatever the entity.
+    Answer ancient = Post("sec", "/v1/briefings/b1/cancellation",
+                          {{"reason", "R"}, {"occurred_at", "2001-01-01T00:00:00Z"}});
+    CHECK(ancient.status == 400);
+    CHECK(ErrorFields(ancient) == std::vector<std::string>{"occurred_at"});
     CHECK(Head() == created);
     // The very instant it began, or any later one, is an act on it.
     Answer same = Post("sec", "/v1/briefings/b1/cancellation",
                        {{"reason", "R"}, {"occurred_at", "2026-05-04T08:00:00Z"}});
     CHECK(same.status == 201);
+  }
+  SECTION("an entity entered now, without occurred_at, takes acts recorded as of earlier") {
+    // Entered today with the server's clock: that says only that it began by now (a briefing
+    // requested in March, entered late, convened "as of" May).
+    REQUIRE(Post("president", "/v1/briefings", {{"id", "b2"}, {"title", "T"}}).status == 201);
+    Answer earlier = Post("sec", "/v1/briefings/b2/cancellation",
+                          {{"reason", "R"}, {"occurred_at", "2026-05-01T00:00:00Z"}});
+    CHECK(earlier.status == 201);
   }
   SECTION("note comes from anyone") {
     Answer answer = Post("president", "/v1/briefings",
@@ -322,8 +336,13 @@ TEST_CASE_METHOD(testing::CommandFixture, "Unknown entities answer 404, duplicat
   CHECK(Post("sec", "/v1/stakeholders/nobody/ecosoc-status", {{"status", "general"}}).status ==
         404);
   CHECK(Post("wg-tip", "/v1/referrals/b1.ngo-a/decision", {{"outcome", "admitted"}}).status == 404);
+  CHECK(Post("sec", "/v1/observer-invitations/oi-9/response",
+             {{"accepted", true}, {"on_behalf_of", "ngo-a"}})
+            .status == 404);
+  // A stakeholder learns of an invitation it may not read what GET tells it: 403, whether the
+  // invitation exists or not (docs/security.md, "What a refusal says").
   CHECK(Post("ngo-a", "/v1/observer-invitations/oi-9/response", {{"accepted", true}}).status ==
-        404);
+        403);
   CHECK(Post("sec", "/v1/state-participations/sp-9/funding",
              {{"source", "voluntary_contributions"}, {"amount_usd", 1000}, {"donor", "d"}})
             .status == 404);
