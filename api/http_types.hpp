@@ -63,6 +63,9 @@ class StreamSink {
   // never meets the server's limit (ServerOptions::max_stream_backlog), beyond which the stream is
   // closed. 0 when the sink does not count.
   virtual size_t queued_bytes() const { return 0; }
+  // Bytes queued and not yet sent by every stream of the server together (the memory that
+  // stalled clients hold). 0 when the sink does not count.
+  virtual size_t total_queued_bytes() const { return 0; }
   // Asks for one call of `callback` as soon as queued_bytes() <= low_water (at once when it
   // already is); replaces an earlier request. The callback may run on an io thread and must not
   // block; it is dropped, never called, when the stream ends first.

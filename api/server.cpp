@@ -145,6 +145,10 @@ struct ServerCore {
 
   // Registry of live sessions, for the shutdown sweep and the connection cap. A refusal is a
   // session that only answers 503; it does not count against the cap.
+  // Unsent stream bytes of every session together (ServerOptions::max_streams_backlog). Shared
+  // with the sinks, which may outlive the server.
+  std::shared_ptr<std::atomic<size_t>> streams_backlog = std::make_shared<std::atomic<size_t>>(0);
+
   void Register(const std::shared_ptr<SessionBase>& session, uint64_t id, bool refusal);
   void Unregister(uint64_t id);
   // A session asked to make room had a request under way by then: it stays, and counts again.
@@ -233,7 +237,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         refusal_(std::move(refusal)),
         shutdown_timer_(stream_.get_executor()) {}
 
-  ~Session() override { server_.Unregister(id_); }
+  ~Session() override {
+    *server_.streams_backlog -= stream_backlog_;  // what was queued and never sent
+    server_.Unregister(id_);
+  }
 
   void Start() {
     net::dispatch(stream_.get_executor(),
@@ -709,7 +716,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 template <class Stream>
 class Session<Stream>::Sink final : public StreamSink {
  public:
-  explicit Sink(std::weak_ptr<Session> session) : session_(std::move(session)) {}
+  Sink(std::weak_ptr<Session> session, std::shared_ptr<const std::atomic<size_t>> total)
+      : session_(std::move(session)), total_(std::move(total)) {}
 
   bool Write(std::string chunk) override {
     if (closed_) return false;
@@ -738,19 +746,28 @@ class Session<Stream>::Sink final : public StreamSink {
     if (auto session = session_.lock()) session->SetDrainCallback(low_water, std::move(callback));
   }
 
+  size_t total_queued_bytes() const override { return *total_; }
+
   void MarkClosed() { closed_ = true; }
 
  private:
   std::weak_ptr<Session> session_;
+  std::shared_ptr<const std::atomic<size_t>> total_;
   std::atomic<bool> closed_{false};
 };
 
 template <class Stream>
 bool Session<Stream>::EnqueueChunk(std::string chunk) {
   const size_t size = chunk.size();
-  if (stream_backlog_.fetch_add(size) + size > server_.options.max_stream_backlog) {
-    LogError("stream backlog over " + std::to_string(server_.options.max_stream_backlog) +
-             " bytes: closing a slow subscriber");
+  // Both counts take the chunk even when it is refused: the destructor gives back what is left.
+  const size_t total = server_.streams_backlog->fetch_add(size) + size;
+  const size_t mine = stream_backlog_.fetch_add(size) + size;
+  if (mine > server_.options.max_stream_backlog || total > server_.options.max_streams_backlog) {
+    LogError(mine > server_.options.max_stream_backlog
+                 ? "stream backlog over " + std::to_string(server_.options.max_stream_backlog) +
+                       " bytes: closing a slow subscriber"
+                 : "streams' backlog over " + std::to_string(server_.options.max_streams_backlog) +
+                       " bytes in all: closing the subscriber that asked for more");
     net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->DoClose(); });
     return false;
   }
@@ -767,6 +784,15 @@ template <class Stream>
 void Session<Stream>::DoStartStream(HttpResponse response) {
   state_ = State::kStreaming;
   stream_body_ = std::move(response.stream);
+  // A stream's unsent bytes should wait in its queue, where the hub sees them (and stops sending
+  // to a client that stopped reading), not in a kernel send buffer grown to megabytes that no
+  // bound of ours counts.
+  if (server_.options.stream_send_buffer > 0) {
+    beast::error_code ignored;
+    Tcp().socket().set_option(
+        net::socket_base::send_buffer_size(static_cast<int>(server_.options.stream_send_buffer)),
+        ignored);
+  }
   stream_header_.emplace(static_cast<http::status>(response.status), version_);
   for (auto& [name, value] : response.headers.fields()) stream_header_->insert(name, value);
   SetDefaultHeaders(*stream_header_);
@@ -792,7 +818,7 @@ void Session<Stream>::OnStreamHeaderWritten(beast::error_code ec, size_t) {
   buffer_.consume(buffer_.size());
   Tcp().expires_never();
   DoStreamRead();
-  sink_ = std::make_shared<Sink>(this->weak_from_this());
+  sink_ = std::make_shared<Sink>(this->weak_from_this(), server_.streams_backlog);
   net::post(server_.workers,
             [body = stream_body_, sink = sink_, guard = net::make_work_guard(server_.ioc)] {
               try {
@@ -861,6 +887,7 @@ template <class Stream>
 void Session<Stream>::OnChunkWritten(beast::error_code ec, size_t) {
   stream_writing_ = false;
   stream_backlog_ -= stream_chunk_.size();
+  *server_.streams_backlog -= stream_chunk_.size();
   stream_chunk_.clear();
   if (ec) {
     Fail(ec, "write chunk");

@@ -51,6 +51,13 @@ struct ServerOptions {
   std::string tls_key_file;
   // When a stream's unsent chunks exceed this, the subscriber is too slow: its stream is closed.
   size_t max_stream_backlog = 4 * 1024 * 1024;
+  // When the unsent chunks of every stream together exceed this, the stream whose write would
+  // pass it is closed (its client resumes with Last-Event-ID). The last resort: the subscription
+  // hub keeps well under it (SubscriptionOptions::total_buffer_bytes).
+  size_t max_streams_backlog = 256 * 1024 * 1024;
+  // SO_SNDBUF of a streaming connection (0: the kernel's own, which grows to megabytes): small,
+  // so that what a stalled client has not read waits where the bounds above count it.
+  size_t stream_send_buffer = 64 * 1024;
   // Stop on SIGTERM and SIGINT.
   bool handle_signals = false;
   // Called once when the shutdown begins (Stop or a signal), on an io thread, before open

@@ -23,6 +23,10 @@ using SteadyClock = std::chrono::steady_clock;
 // After a failed read of the log, the fan-out waits this long before trying again.
 constexpr std::chrono::milliseconds kReadRetryDelay{200};
 
+// About the smallest SSE record (id, event and a short data line): a subscriber's first guess of
+// its records' size, which sizes a catch-up page that has room for a share only.
+constexpr size_t kSmallRecordBytes = 256;
+
 // One event of a live batch, its record rendered once for every subscriber.
 struct Frame {
   uint64_t position = 0;
@@ -76,6 +80,9 @@ struct SubscriptionHubCore {
   std::mutex owners_mu;
   std::unordered_map<std::string, size_t> owners;  // guarded by owners_mu: open ones by owner
   std::atomic<uint64_t> fallbacks{0};
+  // The unsent bytes of every stream together, as a subscriber last saw them, and the most seen.
+  std::atomic<size_t> queued_bytes{0};
+  std::atomic<size_t> peak_queued_bytes{0};
   std::atomic<uint64_t> next_id{1};
 
   mutable std::mutex mu;
@@ -157,16 +164,17 @@ class Subscriber final : public StreamingBody, public std::enable_shared_from_th
       }
       std::string chunk;
       uint64_t through = sent_through_;
-      const size_t queued = sink_->queued_bytes();
+      const Budget budget = BudgetNow();
       if (filter_.everything() && batch.frames.front().position > sent_through_ &&
-          queued + batch.records.size() < core_->options.buffer_bytes) {
+          budget.Takes(batch.records.size())) {
         Send(batch.records, batch.frames.back().position);  // the common case: all of it
         return;
       }
       for (const Frame& frame : batch.frames) {
         if (frame.position <= sent_through_) continue;
-        if (queued + chunk.size() >= core_->options.buffer_bytes) {
+        if (budget.Full(chunk.size())) {
           parked = true;
+          drain_to_ = budget.limit / 2;
           break;
         }
         if (filter_.Matches(frame.stream, frame.type)) chunk += frame.record;
@@ -185,12 +193,20 @@ class Subscriber final : public StreamingBody, public std::enable_shared_from_th
   // A catch-up thread: one page from the store, then back in the queue, parked, or live.
   void CatchUpStep() {
     uint64_t after = 0;
+    size_t page = core_->options.catch_up_page;
     {
       std::lock_guard lock(mu_);
       if (mode_ != Mode::kCatchingUp) return;
       after = sent_through_;  // only this thread moves it while catching up
+      // Room for a share only (the total is at its bound): read about what fits, not a page
+      // that would mostly be read again at the next step.
+      const Budget budget = BudgetNow();
+      if (budget.limit < core_->options.buffer_bytes) {
+        const size_t room = budget.limit > budget.queued ? budget.limit - budget.queued : 0;
+        page = std::clamp<size_t>(room / std::max<size_t>(record_bytes_, 1), 1, page);
+      }
     }
-    auto events = core_->store.ReadAll(after, core_->options.catch_up_page);
+    auto events = core_->store.ReadAll(after, page);
     if (!events) {
       // The client resumes from its last id when it reconnects.
       LogError("subscription: cannot read the log after " + std::to_string(after) + ": " +
@@ -203,20 +219,26 @@ class Subscriber final : public StreamingBody, public std::enable_shared_from_th
       if (mode_ != Mode::kCatchingUp) return;
       std::string chunk;
       uint64_t through = sent_through_;
-      const size_t queued = sink_->queued_bytes();
+      const Budget budget = BudgetNow();
+      size_t rendered = 0;
       for (const engine::RecordedEvent& event : *events) {
-        if (queued + chunk.size() >= core_->options.buffer_bytes) {
+        if (budget.Full(chunk.size())) {
           parked = true;
+          drain_to_ = budget.limit / 2;
           break;
         }
-        if (filter_.Matches(event.stream, event.type)) chunk += SseEventRecord(event);
+        if (filter_.Matches(event.stream, event.type)) {
+          chunk += SseEventRecord(event);
+          ++rendered;
+        }
         through = event.position;
       }
+      if (rendered > 0) record_bytes_ = (record_bytes_ + chunk.size() / rendered) / 2;
       if (!Send(std::move(chunk), through)) return;
       if (parked) mode_ = Mode::kParked;
     }
     if (parked) return WaitForDrain();
-    if (events->size() < core_->options.catch_up_page && core_->TryGoLive(*this)) return;
+    if (events->size() < page && core_->TryGoLive(*this)) return;
     core_->Enqueue(shared_from_this());
   }
 
@@ -239,6 +261,35 @@ class Subscriber final : public StreamingBody, public std::enable_shared_from_th
  private:
   enum class Mode { kNew, kCatchingUp, kParked, kLive, kEnded };
 
+  // What this subscriber may queue now: its own buffer_bytes, or, while every stream's unsent
+  // bytes together are over total_buffer_bytes, its fair share of that total
+  // (total_buffer_bytes / max_subscribers). Stalled subscribers then take nothing more, while
+  // those that read keep moving a share at a time; an empty queue always takes one event. So
+  // the total stays under about twice total_buffer_bytes (plus a chunk per catch-up thread).
+  struct Budget {
+    size_t queued = 0;
+    size_t limit = 0;
+    // True when a chunk of `pending` bytes (not yet written) must not grow.
+    bool Full(size_t pending) const { return queued + pending > 0 && queued + pending >= limit; }
+    // True when `bytes` more may go out at once.
+    bool Takes(size_t bytes) const { return queued + bytes < limit; }
+  };
+  // REQUIRES: mu_ held.
+  Budget BudgetNow() const {
+    const SubscriptionOptions& options = core_->options;
+    size_t limit = options.buffer_bytes;
+    const size_t total = sink_->total_queued_bytes();
+    core_->queued_bytes = total;
+    size_t peak = core_->peak_queued_bytes;
+    while (total > peak && !core_->peak_queued_bytes.compare_exchange_weak(peak, total)) {
+    }
+    if (total >= options.total_buffer_bytes) {
+      limit = std::min(limit,
+                       options.total_buffer_bytes / std::max<size_t>(1, options.max_subscribers));
+    }
+    return Budget{sink_->queued_bytes(), limit};
+  }
+
   // REQUIRES: mu_ held. Writes the chunk (if any) and records the positions passed.
   bool Send(std::string chunk, uint64_t through) {
     if (!chunk.empty() && !sink_->Write(std::move(chunk))) {
@@ -252,13 +303,17 @@ class Subscriber final : public StreamingBody, public std::enable_shared_from_th
   // Parked: back to catching up once half the buffer has drained.
   void WaitForDrain() {
     std::shared_ptr<StreamSink> sink;
+    size_t drain_to = 0;
     {
       std::lock_guard lock(mu_);
       if (mode_ != Mode::kParked) return;
       sink = sink_;
+      drain_to = drain_to_;
     }
     // Not under mu_: a sink may call back at once.
-    sink->NotifyWhenDrained(core_->options.buffer_bytes / 2, [weak = weak_from_this()] {
+    // Half of what it may hold: under the total's pressure that is half its share, so that it
+    // wakes with room for at least one event (never to find itself full again at once).
+    sink->NotifyWhenDrained(drain_to, [weak = weak_from_this()] {
       if (auto self = weak.lock()) self->OnDrained();
     });
   }
@@ -281,6 +336,8 @@ class Subscriber final : public StreamingBody, public std::enable_shared_from_th
   Mode mode_ = Mode::kNew;            // guarded by mu_
   std::shared_ptr<StreamSink> sink_;  // guarded by mu_; set by Start
   uint64_t sent_through_;             // guarded by mu_: the last position passed
+  size_t drain_to_ = 0;               // guarded by mu_: the queue size a parked one waits for
+  size_t record_bytes_ = kSmallRecordBytes;  // guarded by mu_: about one record's size, lately
 };
 
 }  // namespace
@@ -510,6 +567,8 @@ SubscriptionStats SubscriptionHub::stats() const {
   SubscriptionStats stats;
   stats.open = core_->open;
   stats.fallbacks = core_->fallbacks;
+  stats.queued_bytes = core_->queued_bytes;
+  stats.peak_queued_bytes = core_->peak_queued_bytes;
   for (const auto& subscriber : core_->Snapshot()) {
     if (subscriber->live()) ++stats.live;
   }

@@ -14,7 +14,9 @@
 // A slow consumer never slows writers or the others: writing never blocks (the sink queues), and
 // a live subscriber whose unsent bytes exceed buffer_bytes leaves live mode and waits for its
 // queue to drain, then reads from the store at its own pace from the last position it passed,
-// and joins live again. It is never disconnected for being slow and never skips an event.
+// and joins live again. It is never disconnected for being slow and never skips an event. The
+// same happens, for every subscriber that has bytes queued, while the unsent bytes of all streams
+// together are over total_buffer_bytes: memory is bounded per subscriber and in total.
 //
 // Filters decide what is sent, never which positions are passed.
 //
@@ -50,6 +52,12 @@ struct SubscriptionOptions {
   // once its queue has drained to half of this. Keep it well under the server's
   // max_stream_backlog, which closes a stream outright.
   size_t buffer_bytes = 1024 * 1024;
+  // Unsent bytes of every stream together (StreamSink::total_queued_bytes) at which subscribers
+  // that already have bytes queued take no more: a subscriber whose queue is empty still gets one
+  // event at a time, so readers keep moving while stalled ones hold no more memory. The total
+  // stays under this plus one event per subscriber; keep it well under the server's
+  // max_streams_backlog.
+  size_t total_buffer_bytes = 64 * 1024 * 1024;
   // A ": keep-alive" comment goes to every quiet subscription at this interval. API.md asks for
   // one "at least every 15 s": 10 s leaves room for scheduling and fan-out rounds.
   std::chrono::milliseconds keep_alive{10'000};
@@ -77,6 +85,10 @@ struct SubscriptionStats {
   size_t live = 0;               // of which following live now
   uint64_t fallbacks = 0;        // times a live subscriber fell behind and went back to the store
   uint64_t offered_through = 0;  // the last position offered to live subscribers
+  // The unsent bytes of every stream together (StreamSink::total_queued_bytes) as last seen, and
+  // the most seen since the hub started.
+  size_t queued_bytes = 0;
+  size_t peak_queued_bytes = 0;
 };
 
 // The state the hub shares with its threads and subscriptions (api/subscription_hub.cpp).

@@ -55,7 +55,43 @@ struct Config {
   int rate = 1000;  // events per second
   int seconds = 10;
   int payload = 100;  // bytes of filler in each event's data
+  int stalled = 0;    // further subscribers that never read a byte (memory at the cap)
+  int total_mb = 64;  // the hub's total_buffer_bytes, in MiB (a large one: no total bound)
 };
+
+// The resident set of this process, in bytes (server and clients: the stalled clients hold
+// nothing in user space, so what grows is the server's).
+size_t ResidentBytes() {
+  std::FILE* file = std::fopen("/proc/self/statm", "r");
+  if (file == nullptr) return 0;
+  unsigned long long pages = 0, resident = 0;
+  const int read = std::fscanf(file, "%llu %llu", &pages, &resident);
+  std::fclose(file);
+  return read == 2 ? static_cast<size_t>(resident) * static_cast<size_t>(sysconf(_SC_PAGESIZE)) : 0;
+}
+
+// A subscription that is never read: a 4 KiB receive buffer, the request sent, nothing more.
+int OpenStalled(uint16_t port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  const int small = 4096;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    std::perror("connect");
+    std::exit(2);
+  }
+  const std::string request = std::string("GET /v1/subscribe HTTP/1.1\r\nHost: 127.0.0.1\r\n") +
+                              "Authorization: Bearer " + kToken + "\r\n\r\n";
+  if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
+      static_cast<ssize_t>(request.size())) {
+    std::perror("send");
+    std::exit(2);
+  }
+  return fd;
+}
 
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now().time_since_epoch())
@@ -223,6 +259,10 @@ bool ParseArgs(int argc, char** argv, Config& config) {
       if (!value(config.seconds)) return false;
     } else if (arg == "--payload") {
       if (!value(config.payload)) return false;
+    } else if (arg == "--stalled") {
+      if (!value(config.stalled)) return false;
+    } else if (arg == "--total-mb") {
+      if (!value(config.total_mb)) return false;
     } else {
       return false;
     }
@@ -236,7 +276,7 @@ int main(int argc, char** argv) {
   Config config;
   if (!ParseArgs(argc, argv, config)) {
     std::cerr << "usage: fanout_bench [--smoke] [--subscribers N] [--rate EVENTS_PER_S] "
-                 "[--seconds S] [--payload BYTES]\n";
+                 "[--seconds S] [--payload BYTES] [--stalled N] [--total-mb MIB]\n";
     return 2;
   }
   engine::SystemClock clock;
@@ -252,7 +292,9 @@ int main(int argc, char** argv) {
   projections::ReadModels read_models(*store);
   if (!read_models.Open()) return 2;
   api::SubscriptionOptions hub_options;
-  hub_options.max_subscribers = static_cast<size_t>(config.subscribers);
+  hub_options.max_subscribers = static_cast<size_t>(config.subscribers + config.stalled);
+  hub_options.max_per_owner = hub_options.max_subscribers;
+  hub_options.total_buffer_bytes = static_cast<size_t>(config.total_mb) * 1024 * 1024;
   api::SubscriptionHub hub(*store, hub_options, &metrics.registry());
   hub.Start();
   api::Router router(&*tokens);
@@ -261,7 +303,8 @@ int main(int argc, char** argv) {
   api::RegisterRoutes(router, context);
   api::ServerOptions server_options;
   server_options.port = 0;
-  server_options.max_connections = static_cast<size_t>(config.subscribers) + 16;
+  server_options.max_connections = static_cast<size_t>(config.subscribers + config.stalled) + 16;
+  server_options.write_timeout = std::chrono::seconds(config.seconds + 60);  // stalled, not dead
   server_options.on_stopping = [&hub] { hub.Shutdown(); };
   api::RouteWork(server_options, router, metrics);
   auto server = api::Server::Listen(server_options, api::MakeRequestHandler(router, metrics));
@@ -277,13 +320,17 @@ int main(int argc, char** argv) {
   std::atomic<bool> stop_clients{false};
   std::thread client_thread([&] { clients.Run(stop_clients); });
 
+  std::vector<int> stalled;
+  for (int i = 0; i < config.stalled; ++i) stalled.push_back(OpenStalled((*server)->port()));
+  const size_t live_wanted = static_cast<size_t>(config.subscribers + config.stalled);
   // Every subscriber following live before the first event.
   const auto setup_deadline = SteadyClock::now() + std::chrono::seconds(60);
-  while (hub.stats().live < static_cast<size_t>(config.subscribers) &&
-         SteadyClock::now() < setup_deadline) {
+  while (hub.stats().live < live_wanted && SteadyClock::now() < setup_deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  bool ok = hub.stats().live == static_cast<size_t>(config.subscribers);
+  bool ok = hub.stats().live == live_wanted;
+  const size_t rss_before = ResidentBytes();
+  size_t rss_peak = rss_before;
 
   // The writer: R events per second, evenly spaced; the position of each is the next one (the
   // only writer), so its send time is known before the append.
@@ -303,6 +350,7 @@ int main(int argc, char** argv) {
     request.writes.push_back({"briefing-bench", engine::ExpectedVersion::Any(), {event}});
     sent_ns[i + 1].store(NowNs());
     if (!store->Append(request)) ok = false;
+    if (i % 64 == 0) rss_peak = std::max(rss_peak, ResidentBytes());
   }
   // Let every subscriber receive the last event (bounded).
   const auto drain_deadline = SteadyClock::now() + std::chrono::seconds(30);
@@ -310,9 +358,13 @@ int main(int argc, char** argv) {
   while (ok && clients.deliveries() < expected && SteadyClock::now() < drain_deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  rss_peak = std::max(rss_peak, ResidentBytes());
   stop_clients = true;
   client_thread.join();
+  for (int fd : stalled) close(fd);
   const uint64_t fallbacks = hub.stats().fallbacks;
+  const double peak_queued_mb =
+      static_cast<double>(hub.stats().peak_queued_bytes) / (1024.0 * 1024.0);
   (*server)->Stop();
   server_thread.join();
 
@@ -322,16 +374,22 @@ int main(int argc, char** argv) {
   const double p99 = PercentileMs(latencies, 0.99);
   const double max =
       latencies.empty() ? 0 : *std::max_element(latencies.begin(), latencies.end()) / 1000.0;
-  char line[512];
-  std::snprintf(line, sizeof line,
-                "{\"bench\":\"fanout\",\"smoke\":%s,\"subscribers\":%d,\"rate\":%d,\"seconds\":%d,"
-                "\"events\":%zu,\"deliveries\":%llu,\"missing\":%llu,\"out_of_order\":%llu,"
-                "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,\"fallbacks\":%llu}",
-                config.smoke ? "true" : "false", config.subscribers, config.rate, config.seconds,
-                events, static_cast<unsigned long long>(delivered),
-                static_cast<unsigned long long>(expected > delivered ? expected - delivered : 0),
-                static_cast<unsigned long long>(clients.out_of_order()), p50, p99, max,
-                static_cast<unsigned long long>(fallbacks));
+  const double growth_mb = static_cast<double>(rss_peak - rss_before) / (1024.0 * 1024.0);
+  char line[768];
+  std::snprintf(
+      line, sizeof line,
+      "{\"bench\":\"fanout\",\"smoke\":%s,\"subscribers\":%d,\"rate\":%d,\"seconds\":%d,"
+      "\"events\":%zu,\"deliveries\":%llu,\"missing\":%llu,\"out_of_order\":%llu,"
+      "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,\"fallbacks\":%llu,"
+      "\"stalled\":%d,\"total_mb\":%d,\"payload\":%d,\"rss_before_mb\":%.1f,\"rss_growth_mb\":%.1f,"
+      "\"growth_kb_per_stalled\":%.1f,\"peak_queued_mb\":%.1f}",
+      config.smoke ? "true" : "false", config.subscribers, config.rate, config.seconds, events,
+      static_cast<unsigned long long>(delivered),
+      static_cast<unsigned long long>(expected > delivered ? expected - delivered : 0),
+      static_cast<unsigned long long>(clients.out_of_order()), p50, p99, max,
+      static_cast<unsigned long long>(fallbacks), config.stalled, config.total_mb, config.payload,
+      static_cast<double>(rss_before) / (1024.0 * 1024.0), growth_mb,
+      config.stalled > 0 ? growth_mb * 1024.0 / config.stalled : 0.0, peak_queued_mb);
   std::cout << line << std::endl;
   if (!ok) std::cerr << "setup failed: not every subscriber went live, or an append failed\n";
   return ok && delivered == expected && clients.out_of_order() == 0 ? 0 : 1;

@@ -297,6 +297,27 @@ if want fanout && [[ -x "$bench_bin/dialogue_bench_fanout" ]]; then
     v=$(echo "$fanout" | sed -n "s/.*\"$k\":\([-0-9.eE+]*\).*/\1/p")
     [[ -n "$v" ]] && set_figure "fanout_$k" "$v" "from fanout_bench"
   done
+  # Memory at the subscriber cap (issue 16): 990 subscribers that never read and 10 that do,
+  # 20 KB events. The ratio compares the resident growth with what the per-subscriber bound
+  # alone (1 MiB each) would allow; the smoke form is 90 stalled for 2 seconds.
+  section "Subscriptions: memory with stalled subscribers at the cap"
+  if [[ $smoke -eq 1 ]]; then
+    stalled_args=(--subscribers 10 --stalled 90 --rate 200 --seconds 2 --payload 20000)
+  else
+    stalled_args=(--subscribers 10 --stalled 990 --rate 200 --seconds 10 --payload 20000)
+  fi
+  stalled=$("$bench_bin/dialogue_bench_fanout" "${stalled_args[@]}" | tail -1)
+  for k in stalled missing p99_ms rss_growth_mb growth_kb_per_stalled peak_queued_mb; do
+    v=$(echo "$stalled" | sed -n "s/.*\"$k\":\([-0-9.eE+]*\).*/\1/p")
+    [[ -n "$v" ]] && set_figure "sse_stalled_$k" "$v" "from fanout_bench ${stalled_args[*]}"
+  done
+  n=$(echo "$stalled" | sed -n 's/.*"stalled":\([0-9]*\).*/\1/p')
+  g=$(echo "$stalled" | sed -n 's/.*"rss_growth_mb":\([-0-9.]*\).*/\1/p')
+  if [[ -n "$n" && -n "$g" ]]; then
+    set_figure sse_stalled_growth_vs_per_subscriber_bound \
+      "$(awk -v g="$g" -v n="$n" 'BEGIN { printf "%.3f", g / n }')" \
+      "resident growth / (stalled x 1 MiB): the share of the per-subscriber bound actually held"
+  fi
 fi
 
 # --- 6. Peers ---------------------------------------------------------------------------------

@@ -22,10 +22,19 @@ using testing::kPatience;
 // client that stopped reading); Drain() sends it all and answers the drain request.
 class FakeSink final : public StreamSink {
  public:
+  // total: the unsent bytes of every sink sharing it (the server's count of all streams).
+  explicit FakeSink(
+      std::shared_ptr<std::atomic<size_t>> total = std::make_shared<std::atomic<size_t>>(0))
+      : total_(std::move(total)) {}
+
   bool Write(std::string chunk) override {
     std::lock_guard lock(mu_);
     if (closed_) return false;
-    if (stalled_) queued_ += chunk.size();
+    if (stalled_) {
+      queued_ += chunk.size();
+      *total_ += chunk.size();
+      max_queued_ = std::max(max_queued_, queued_);
+    }
     parser_.Feed(chunk, messages_);
     text_ += chunk;
     ++writes_;
@@ -44,6 +53,11 @@ class FakeSink final : public StreamSink {
   size_t queued_bytes() const override {
     std::lock_guard lock(mu_);
     return queued_;
+  }
+  size_t total_queued_bytes() const override { return *total_; }
+  size_t max_queued() const {
+    std::lock_guard lock(mu_);
+    return max_queued_;
   }
   void NotifyWhenDrained(size_t low_water, std::function<void()> callback) override {
     {
@@ -68,6 +82,7 @@ class FakeSink final : public StreamSink {
     {
       std::lock_guard lock(mu_);
       stalled_ = false;
+      *total_ -= queued_;
       queued_ = 0;
       callback = std::move(drain_callback_);
       drain_callback_ = nullptr;
@@ -121,6 +136,8 @@ class FakeSink final : public StreamSink {
   bool closed_ = false;
   bool stalled_ = false;
   size_t queued_ = 0;
+  size_t max_queued_ = 0;
+  std::shared_ptr<std::atomic<size_t>> total_;
   std::function<void()> drain_callback_;
   int drain_requests_ = 0;
   uint64_t writes_ = 0;
@@ -147,13 +164,14 @@ struct Fixture {
     auto body = hub->Subscribe(after, std::move(filter));
     REQUIRE(body);
     bodies.push_back(*body);
-    auto sink = std::make_shared<FakeSink>();
+    auto sink = std::make_shared<FakeSink>(total);
     (*body)->Start(sink);
     return sink;
   }
   std::unique_ptr<engine::EventStore> store;
   std::unique_ptr<SubscriptionHub> hub;
   std::vector<std::shared_ptr<StreamingBody>> bodies;
+  std::shared_ptr<std::atomic<size_t>> total = std::make_shared<std::atomic<size_t>>(0);
 };
 
 TEST_CASE("A subscription catches up from its position, then follows live", "[subscription]") {
@@ -277,6 +295,51 @@ TEST_CASE("A subscriber that falls behind reads from the store at its own pace, 
   AppendOne(*f.store, "briefing-b1", "BriefingCancelled");
   REQUIRE(slow->WaitForPositions(kAppends + 2));
   CHECK(slow->Positions() == Range(1, kAppends + 2));
+}
+
+TEST_CASE("StalledSubscribersHoldBoundedMemoryInTotal", "[subscription][hostile]") {
+  // 30 subscribers stop reading while large events stream in; one keeps reading. Each may hold
+  // 64 KiB, all together 256 KiB: 30 x 64 KiB would be 1.9 MiB.
+  SubscriptionOptions options;
+  options.buffer_bytes = 64 * 1024;
+  options.total_buffer_bytes = 256 * 1024;
+  options.max_subscribers = 50;  // a share of 5 KiB each once the total is reached
+  Fixture f(options);
+  f.hub->Start();
+  constexpr int kStalled = 30;
+  std::vector<std::shared_ptr<FakeSink>> stalled;
+  for (int i = 0; i < kStalled; ++i) stalled.push_back(f.Open(0));
+  auto reader = f.Open(0);
+  AppendOne(*f.store, "briefing-b1", "BriefingRequested", 100);
+  for (auto& sink : stalled) {
+    REQUIRE(sink->WaitForPositions(1));
+    sink->Stall();
+  }
+  constexpr int kAppends = 150;
+  constexpr size_t kPayload = 2000;  // a record is a little over 2 KiB
+  size_t peak = 0;
+  for (int i = 0; i < kAppends; ++i) {
+    AppendOne(*f.store, "briefing-b1", "BriefingRequested", kPayload);
+    peak = std::max<size_t>(peak, *f.total);
+  }
+  // The reader gets everything although the total is at its bound.
+  REQUIRE(reader->WaitForPositions(kAppends + 1));
+  CHECK(reader->Positions() == Range(1, kAppends + 1));
+  for (auto& sink : stalled) REQUIRE(sink->WaitForDrainRequest());
+  peak = std::max<size_t>(peak, *f.total);
+  // Under twice the total, plus a chunk for each of the hub's threads (the fan-out and two
+  // catch-up threads) and a record for each subscriber that crossed it.
+  const size_t bound =
+      2 * options.total_buffer_bytes + 3 * options.buffer_bytes + (kStalled + 1) * (kPayload + 200);
+  INFO("peak " << peak << " bytes queued in all; bound " << bound);
+  CHECK(peak <= bound);
+  CHECK(peak < kStalled * options.buffer_bytes);  // what per-subscriber bounds alone allowed
+  // Once they read again, each gets everything, in order, once.
+  for (auto& sink : stalled) {
+    sink->Drain();
+    REQUIRE(sink->WaitForPositions(kAppends + 1));
+    CHECK(sink->Positions() == Range(1, kAppends + 1));
+  }
 }
 
 TEST_CASE("A subscriber catching up over a long log waits for its queue to drain",

@@ -176,6 +176,57 @@ TEST_CASE("A stalled subscriber holds up neither writers nor others, then receiv
   CHECK(stalled->Positions().back() == total + 1);
 }
 
+// The server's last resort, with the hub's own total out of the way: streams that together queue
+// more than max_streams_backlog are closed (their clients resume with Last-Event-ID), and what
+// they held is given back, so that a new subscription afterwards streams as usual.
+TEST_CASE("StreamsTogetherCannotQueueBeyondTheServersTotal", "[subscription][server][hostile]") {
+  SubscriptionOptions options;
+  options.buffer_bytes = 64 * 1024;              // each may queue 64 KiB, four of them 256 KiB
+  options.total_buffer_bytes = size_t{1} << 40;  // the hub never holds back here
+  ServerOptions server_options;
+  server_options.write_timeout = std::chrono::minutes(5);
+  server_options.max_streams_backlog = 128 * 1024;
+  SubscriptionServer server(options, server_options);
+  constexpr int kStalled = 4;
+  std::vector<std::unique_ptr<SseClient>> stalled;
+  for (int i = 0; i < kStalled; ++i) {
+    stalled.push_back(server.Subscribe("", {}, testing::kReaderToken, /*receive_buffer=*/4096));
+  }
+  AppendOne(server.store(), "briefing-b1", "BriefingRequested");
+  for (auto& client : stalled) {
+    REQUIRE(client->ReadUntil([&] { return client->messages().size() == 1; }));
+  }
+  // 800 KB of records, while none of them reads.
+  constexpr int kAppends = 200;
+  for (int i = 0; i < kAppends; ++i) {
+    AppendOne(server.store(), "briefing-b1", "BriefingRequested", 4000);
+  }
+  // Each reads again: at least one stream was closed before its end (the rest may have fitted).
+  int closed = 0;
+  for (auto& client : stalled) {
+    client->ReadUntil([&] { return client->messages().size() == kAppends + 1 || client->eof(); });
+    if (client->messages().size() < kAppends + 1) {
+      CHECK(client->ReadToEnd());
+      ++closed;
+    }
+    // Whatever it got is the log's beginning, without a gap.
+    CHECK(client->Positions() == Range(1, client->messages().size()));
+  }
+  CHECK(closed >= 1);
+  stalled.clear();
+  // Nothing of theirs stays counted once the server has seen them go (it learns of a closed
+  // connection on its own time): a new subscriber then gets the whole log.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  bool whole = false;
+  while (!whole && std::chrono::steady_clock::now() < deadline) {
+    auto fresh = server.Subscribe("");
+    fresh->ReadUntil([&] { return fresh->messages().size() == kAppends + 1 || fresh->eof(); });
+    whole = fresh->Positions() == Range(1, kAppends + 1);
+    if (!whole) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(whole);
+}
+
 // 8 writers and 16 subscribers that drop their connection at random moments and resume with
 // Last-Event-ID (with a stale ?after= beside it, which must lose): each receives exactly the
 // log's positions its filter selects, in order, none twice.
