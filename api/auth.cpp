@@ -13,9 +13,9 @@
 namespace dialogue::api {
 namespace {
 
-constexpr std::string_view kAllRoles[] = {kRoleSecretariat,  kRolePresident,  kRoleBureau,
-                                          kRoleWorkingGroup, kRoleState,      kRoleStakeholder,
-                                          kRoleAuditor,      kRoleIntegration};
+constexpr std::string_view kAllRoles[] = {kRoleSecretariat,  kRolePresident,   kRoleBureau,
+                                          kRoleWorkingGroup, kRoleState,       kRoleStakeholder,
+                                          kRoleAuditor,      kRoleIntegration, kRoleOperator};
 
 bool IsLowerHex64(std::string_view s) {
   return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {

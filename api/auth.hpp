@@ -24,6 +24,8 @@ inline constexpr std::string_view kRoleState = "state";
 inline constexpr std::string_view kRoleStakeholder = "stakeholder";
 inline constexpr std::string_view kRoleAuditor = "auditor";
 inline constexpr std::string_view kRoleIntegration = "integration";
+// Beyond the contract: runs the server (POST /v1/admin/backups); reads nothing of the domain.
+inline constexpr std::string_view kRoleOperator = "operator";
 
 bool IsKnownRole(std::string_view role);
 

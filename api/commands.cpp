@@ -19,6 +19,7 @@
 #include "api/sessions.hpp"
 #include "api/subscription_hub.hpp"
 #include "api/timer_service.hpp"
+#include "engine/backup.hpp"
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
 #include "projections/read_models.hpp"
@@ -136,6 +137,8 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
   context.sessions = &sessions;
   context.ledger_signer = signer->get();
   context.checkpoints = checkpoints->get();
+  context.data_dir = options.data_dir;
+  context.backups_dir = options.backups_dir;
   // GET /v1/subscribe and the deadline timers run beside the server, from the head on.
   auto subscriptions =
       std::make_unique<SubscriptionHub>(log, SubscriptionOptions{}, &metrics.registry());
@@ -207,6 +210,47 @@ int RunVerify(const std::string& data_dir, std::ostream& out, std::ostream& err)
     return kExitRefused;
   }
   out << "ok: head position " << report->head.position << " hash " << report->head.hash << "\n";
+  return kExitOk;
+}
+
+int RunBackup(const std::string& data_dir, const std::string& to, std::ostream& out,
+              std::ostream& err) {
+  engine::SystemClock clock;
+  auto made = engine::CreateBackup(data_dir, to, clock.Now());
+  if (!made) {
+    err << "backup: " << made.error().message << "\n";
+    return made.error().code == engine::ErrorCode::kIOError ? kExitError : kExitRefused;
+  }
+  out << "backup: " << made->path << " head position " << made->head_position << " hash "
+      << made->head_hash << "\n";
+  return kExitOk;
+}
+
+int RunRestore(const std::string& from, const std::string& data_dir, std::ostream& out,
+               std::ostream& err) {
+  auto restored = engine::RestoreBackup(from, data_dir);
+  if (!restored) {
+    err << "restore: " << restored.error().message << "\n";
+    return restored.error().code == engine::ErrorCode::kIOError ? kExitError : kExitRefused;
+  }
+  // The whole chain, as `dialogue verify` checks it.
+  auto store = OpenExisting(data_dir);
+  if (!store) {
+    err << "restore: " << store.error().message << "\n";
+    return kExitError;
+  }
+  auto report = (*store)->Verify();
+  if (!report) {
+    err << "restore: " << report.error().message << "\n";
+    return kExitError;
+  }
+  if (!report->ok) {
+    out << "corrupt: first bad position " << report->first_bad_position.value_or(0) << ": "
+        << report->problem << "\n";
+    return kExitRefused;
+  }
+  out << "restored: head position " << report->head.position << " hash " << report->head.hash
+      << "\n";
   return kExitOk;
 }
 

@@ -35,6 +35,8 @@ struct ServeOptions {
   std::string ledger_key_file;
   // The log's name in its checkpoints and verifier key.
   std::string ledger_origin = "dialogue.local/ledger";
+  // Where POST /v1/admin/backups puts each backup (a folder per backup); "" answers it 503.
+  std::string backups_dir;
 };
 
 struct ListenAddress {
@@ -51,6 +53,17 @@ int RunServe(const ServeOptions& options, std::ostream& out);
 // Checks the hash chain: prints "ok: head position N hash H", or "corrupt: first bad position N:
 // what" and returns 1.
 int RunVerify(const std::string& data_dir, std::ostream& out, std::ostream& err);
+
+// Copies the store in data_dir (a server may be writing to it) into the new backup folder `to`
+// (engine/backup.hpp): prints "backup: <to> head position N hash H".
+int RunBackup(const std::string& data_dir, const std::string& to, std::ostream& out,
+              std::ostream& err);
+
+// Restores backup `from` into the new (or empty) data_dir and verifies its whole chain: prints
+// "restored: head position N hash H", or refuses (1) a non-empty data_dir, an incomplete backup,
+// a chain that does not verify.
+int RunRestore(const std::string& from, const std::string& data_dir, std::ostream& out,
+               std::ostream& err);
 
 // Drops the read models' snapshot and folds the whole log again: prints "rebuilt: position N".
 int RunRebuild(const std::string& data_dir, std::ostream& out, std::ostream& err);

@@ -71,6 +71,8 @@ int main(int argc, char** argv) {
       ->add_option("--ledger-origin", serve.ledger_origin,
                    "The log's name in its checkpoints (no spaces, no '+')")
       ->capture_default_str();
+  serve_command->add_option("--backups", serve.backups_dir,
+                            "Folder of the backups POST /v1/admin/backups takes (role operator)");
 
   std::string data_dir = "./data";
   CLI::App* verify_command = app.add_subcommand("verify", "Check the hash chain of the log");
@@ -82,6 +84,19 @@ int main(int argc, char** argv) {
   for (CLI::App* command : {verify_command, export_command, import_command, rebuild_command}) {
     command->add_option("--data", data_dir, "Store folder")->capture_default_str();
   }
+
+  std::string backup_to;
+  CLI::App* backup_command = app.add_subcommand(
+      "backup", "Copy the store (a server may be writing to it) into a new backup folder");
+  backup_command->add_option("--data", data_dir, "Store folder")->capture_default_str();
+  backup_command->add_option("--to", backup_to, "The new backup folder (absent or empty)")
+      ->required();
+  std::string restore_from;
+  CLI::App* restore_command = app.add_subcommand(
+      "restore", "Copy a backup into a new store folder and verify its whole chain");
+  restore_command->add_option("--from", restore_from, "The backup folder")->required();
+  restore_command->add_option("--data", data_dir, "The new store folder (absent or empty)")
+      ->required();
 
   // An auditor's check of a server's signed history; shares no code with the server (audit/).
   dialogue::audit::AuditOptions audit;
@@ -113,6 +128,8 @@ int main(int argc, char** argv) {
   if (*audit_command) return dialogue::audit::RunAudit(audit, std::cout, std::cerr);
   if (*verify_command) return api::RunVerify(data_dir, std::cout, std::cerr);
   if (*rebuild_command) return api::RunRebuild(data_dir, std::cout, std::cerr);
+  if (*backup_command) return api::RunBackup(data_dir, backup_to, std::cout, std::cerr);
+  if (*restore_command) return api::RunRestore(restore_from, data_dir, std::cout, std::cerr);
   if (*export_command) {
     std::ios::sync_with_stdio(false);
     return api::RunExport(data_dir, std::cout, std::cerr);

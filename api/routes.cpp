@@ -26,6 +26,7 @@ void RegisterRoutes(Router& router, ApiContext& context) {
   RegisterSubscriptionRoutes(router, context);
   RegisterSessionRoutes(router, context);
   RegisterConsoleRoutes(router, context);
+  RegisterAdminRoutes(router, context);
 }
 
 const workflows::RulesConfig& DefaultRules() {

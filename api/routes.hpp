@@ -35,9 +35,16 @@ struct ApiContext {
   // /v1/ledger/public-key and /v1/ledger/checkpoint answer 503.
   const engine::NoteSigner* ledger_signer = nullptr;
   engine::Checkpointer* checkpoints = nullptr;
+  // The store's folder and the folder of the backups POST /v1/admin/backups takes (one folder per
+  // backup); backups_dir "" answers that route 503.
+  std::string data_dir = {};
+  std::string backups_dir = {};
 };
 
 void RegisterRoutes(Router& router, ApiContext& context);
+
+// POST /v1/admin/backups (role operator): an online backup into context.backups_dir.
+void RegisterAdminRoutes(Router& router, ApiContext& context);
 
 // GET /healthz (public) and GET /metrics (the roles that read the log).
 void RegisterSystemRoutes(Router& router, ApiContext& context);

@@ -15,6 +15,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/durable_file.hpp"
+
 namespace dialogue::engine {
 namespace {
 
@@ -51,38 +53,6 @@ struct MdCtxDeleter {
   void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
 };
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
-
-// Writes text to a new file at path with the given mode, synced when sync.
-Status WriteNewFile(const std::string& path, std::string_view text, mode_t mode, bool sync) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return Fail(Error::IOError("cannot create " + path + ": " + ErrnoText()));
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string why = ErrnoText();
-      ::close(fd);
-      return Fail(Error::IOError("cannot write " + path + ": " + why));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if ((sync && ::fsync(fd) != 0) || ::close(fd) != 0) {
-    return Fail(Error::IOError("cannot sync " + path + ": " + ErrnoText()));
-  }
-  return {};
-}
-
-// Syncs the folder that holds path, so that a rename in it is durable.
-Status SyncFolderOf(const std::string& path) {
-  const std::string folder = std::filesystem::path(path).parent_path().string();
-  const int fd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Fail(Error::IOError("cannot open " + folder + ": " + ErrnoText()));
-  const int synced = ::fsync(fd);
-  ::close(fd);
-  if (synced != 0) return Fail(Error::IOError("cannot sync " + folder + ": " + ErrnoText()));
-  return {};
-}
 
 }  // namespace
 
