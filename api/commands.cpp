@@ -124,6 +124,7 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
   engine::SystemClock clock;
   engine::EventStore& log = **store;
   Metrics metrics([&log] { return log.Head().position; });
+  AddStoreMetrics(metrics, log, options.data_dir);
   auto read_models = std::make_unique<projections::ReadModels>(log);
   if (auto opened = read_models->Open(); !opened) {
     LogError("cannot open the read models: " + opened.error().message);

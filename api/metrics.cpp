@@ -3,9 +3,11 @@
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
+#include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <mutex>
 #include <sstream>
 
 namespace dialogue::api {
@@ -38,6 +40,8 @@ struct Metrics::Impl {
   prometheus::Family<prometheus::Histogram>& latency;
   prometheus::Family<prometheus::Counter>& refused;
   prometheus::Gauge& head;
+  std::mutex collectors_mu;
+  std::vector<std::function<std::vector<prometheus::MetricFamily>()>> collectors;  // guarded
 };
 
 Metrics::Metrics(std::function<uint64_t()> head_position)
@@ -64,10 +68,22 @@ void Metrics::CountRefusal(std::string_view reason) {
 
 prometheus::Registry& Metrics::registry() { return *impl_->registry; }
 
+void Metrics::AddCollector(std::function<std::vector<prometheus::MetricFamily>()> collector) {
+  std::lock_guard lock(impl_->collectors_mu);
+  impl_->collectors.push_back(std::move(collector));
+}
+
 std::string Metrics::Serialize() {
   if (impl_->head_position) impl_->head.Set(static_cast<double>(impl_->head_position()));
+  std::vector<prometheus::MetricFamily> families = impl_->registry->Collect();
+  {
+    std::lock_guard lock(impl_->collectors_mu);
+    for (const auto& collector : impl_->collectors) {
+      for (auto& family : collector()) families.push_back(std::move(family));
+    }
+  }
   std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, impl_->registry->Collect());
+  prometheus::TextSerializer().Serialize(out, families);
   return out.str();
 }
 

@@ -7,9 +7,13 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "engine/event_store.hpp"
 
 namespace prometheus {
 class Registry;
+struct MetricFamily;
 }  // namespace prometheus
 
 namespace dialogue::api {
@@ -33,6 +37,10 @@ class Metrics {
   // The registry, for other parts of the server to add their own families.
   prometheus::Registry& registry();
 
+  // Families made at each scrape by someone else (the store's figures), after the registry's.
+  // collector must outlive the Metrics and be thread-safe.
+  void AddCollector(std::function<std::vector<prometheus::MetricFamily>()> collector);
+
   // Everything in the Prometheus text exposition format (version 0.0.4).
   std::string Serialize();
 
@@ -40,6 +48,13 @@ class Metrics {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The store at each scrape (docs/operations.md, "What to alert on"): the commit path
+// (dialogue_commit_duration_seconds and dialogue_commit_group_events, histograms), RocksDB's
+// figures (dialogue_store_live_data_bytes, _pending_compaction_bytes, _memtable_bytes,
+// _write_stopped, _delayed_write_rate_bytes, _background_errors) and the free space of the file
+// system holding data_dir (dialogue_disk_free_bytes; left out when data_dir is "").
+void AddStoreMetrics(Metrics& metrics, const engine::EventStore& store, std::string data_dir);
 
 inline constexpr char kPrometheusContentType[] = "text/plain; version=0.0.4; charset=utf-8";
 

@@ -4,6 +4,7 @@
 // one or several streams, commit together or not at all) and durable when they return success.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -65,6 +66,31 @@ struct AppendResult {
 struct LedgerHead {
   uint64_t position = 0;  // 0 for an empty log
   std::string hash;       // kGenesisHash for an empty log
+};
+
+// What an operator watches of a store (docs/operations.md, "What to alert on"). The commit
+// path's figures are counted since the store was opened; the storage engine's are read when
+// asked. Zero where a store has no such figure (the in-memory store has none of the engine's).
+struct StoreStats {
+  // Upper bounds (seconds) of the buckets of one group's write and sync.
+  static constexpr std::array<double, 12> kSyncBounds = {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02,
+                                                         0.05,   0.1,   0.25,  0.5,   1,    2.5};
+  // Upper bounds of the buckets of the events one group holds.
+  static constexpr std::array<double, 11> kGroupBounds = {1,  2,   4,   8,   16,  32,
+                                                          64, 128, 256, 512, 1024};
+  uint64_t groups = 0;  // groups written (each one write and, when synced, one sync)
+  uint64_t events = 0;  // the events they held
+  // Counts per bucket (not cumulative); the last entry counts what is above every bound.
+  std::array<uint64_t, kSyncBounds.size() + 1> sync_counts{};
+  double sync_seconds = 0;  // the sum
+  std::array<uint64_t, kGroupBounds.size() + 1> group_counts{};
+  // The storage engine's own (RocksDB's properties).
+  uint64_t live_data_bytes = 0;           // estimate-live-data-size
+  uint64_t pending_compaction_bytes = 0;  // estimate-pending-compaction-bytes
+  uint64_t memtable_bytes = 0;            // cur-size-all-mem-tables
+  bool write_stopped = false;             // is-write-stopped
+  uint64_t delayed_write_rate = 0;        // actual-delayed-write-rate: > 0 while writes are slowed
+  uint64_t background_errors = 0;         // background-errors
 };
 
 struct VerifyReport {
@@ -181,6 +207,9 @@ class EventStore {
 
   // True once a write or sync failed; every later Append answers kUnavailable.
   virtual bool failed() const = 0;
+
+  // The commit path's counts and the storage engine's figures (StoreStats). Thread-safe.
+  virtual StoreStats Stats() const { return {}; }
 
   // Derived state: a key-value space beside the log for read models and their checkpoints. It is
   // not part of the log and not hashed; writes are atomic per call but not synced, since derived

@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -390,7 +391,51 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   // Plans and writes one group. Called by the leader only. Returns the new head position, or 0
   // when the head did not move.
   uint64_t CommitGroup(const std::vector<Writer*>& group);
+  // Counts a group of `events` written (and synced) in `took`.
+  void CountGroup(size_t events, std::chrono::steady_clock::duration took) {
+    const double seconds = std::chrono::duration<double>(took).count();
+    const auto bucket = [](const auto& bounds, double value) {
+      return static_cast<size_t>(std::lower_bound(bounds.begin(), bounds.end(), value) -
+                                 bounds.begin());
+    };
+    groups_.fetch_add(1, std::memory_order_relaxed);
+    group_events_.fetch_add(events, std::memory_order_relaxed);
+    sync_counts_[bucket(StoreStats::kSyncBounds, seconds)].fetch_add(1, std::memory_order_relaxed);
+    sync_micros_.fetch_add(
+        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(took).count()),
+        std::memory_order_relaxed);
+    group_counts_[bucket(StoreStats::kGroupBounds, static_cast<double>(events))].fetch_add(
+        1, std::memory_order_relaxed);
+  }
 
+ public:
+  StoreStats Stats() const override {
+    StoreStats stats;
+    stats.groups = groups_.load(std::memory_order_relaxed);
+    stats.events = group_events_.load(std::memory_order_relaxed);
+    for (size_t i = 0; i < sync_counts_.size(); ++i) stats.sync_counts[i] = sync_counts_[i].load();
+    for (size_t i = 0; i < group_counts_.size(); ++i) {
+      stats.group_counts[i] = group_counts_[i].load();
+    }
+    stats.sync_seconds = static_cast<double>(sync_micros_.load()) / 1e6;
+    const auto property = [this](const std::string& name) {
+      uint64_t value = 0;
+      return db_->GetIntProperty(name, &value) ? value : 0;
+    };
+    const auto summed = [this](const std::string& name) {
+      uint64_t value = 0;
+      return db_->GetAggregatedIntProperty(name, &value) ? value : 0;
+    };
+    stats.live_data_bytes = summed("rocksdb.estimate-live-data-size");
+    stats.pending_compaction_bytes = summed("rocksdb.estimate-pending-compaction-bytes");
+    stats.memtable_bytes = summed("rocksdb.cur-size-all-mem-tables");
+    stats.write_stopped = property("rocksdb.is-write-stopped") != 0;
+    stats.delayed_write_rate = property("rocksdb.actual-delayed-write-rate");
+    stats.background_errors = property("rocksdb.background-errors");
+    return stats;
+  }
+
+ private:
   // CommittedView: called by the leader only.
   Result<uint64_t> CommittedStreamVersion(const std::string& stream,
                                           ExpectedVersion expected) override {
@@ -551,6 +596,12 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // by Family
   CommitSignal signal_;
   std::atomic<bool> failed_{false};
+  // The commit path's counts (StoreStats), written by the leader of each group.
+  std::atomic<uint64_t> groups_{0};
+  std::atomic<uint64_t> group_events_{0};
+  std::array<std::atomic<uint64_t>, StoreStats::kSyncBounds.size() + 1> sync_counts_{};
+  std::atomic<uint64_t> sync_micros_{0};
+  std::array<std::atomic<uint64_t>, StoreStats::kGroupBounds.size() + 1> group_counts_{};
 
   // nullptr: no leader. &busy_: a leader and nobody waiting. Otherwise the newest waiting
   // writer, the top of a stack that ends at &busy_.
@@ -898,8 +949,13 @@ uint64_t RocksDbEventStore::CommitGroup(const std::vector<Writer*>& group) {
   } else {
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
+    const auto started = std::chrono::steady_clock::now();
     s = db_->Write(write_options, &batch);
-    if (!s.ok()) cause = s.ToString();
+    if (!s.ok()) {
+      cause = s.ToString();
+    } else {
+      CountGroup(plan.events().size(), std::chrono::steady_clock::now() - started);
+    }
   }
   if (!cause.empty()) {
     failed_.store(true);

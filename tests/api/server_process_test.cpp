@@ -119,6 +119,38 @@ TEST_CASE_METHOD(ProcessFixture, "serve answers every endpoint and stops on SIGT
   CHECK(server.RestOfStdout().empty());  // exactly one line on stdout
 }
 
+// /metrics shows the store an operator alerts on, and Prometheus' own checker accepts it.
+TEST_CASE_METHOD(ProcessFixture, "Metrics show the store and pass promtool check metrics",
+                 "[process][metrics]") {
+  testing::ServerProcess server(data_, tokens_);
+  HttpClient client(server.port());
+  auto secretariat = Bearer(testing::kSecretariatToken);
+  secretariat["Content-Type"] = "application/json";
+  for (int i = 0; i < 3; ++i) {
+    const nlohmann::json body = {{"id", "ngo-" + std::to_string(i)},
+                                 {"name", "NGO"},
+                                 {"category", "ngo"},
+                                 {"ecosoc_status", "special"}};
+    REQUIRE(client.Send("POST", "/v1/stakeholders", secretariat, body.dump()).status == 201);
+  }
+  Reply reply = client.Send("GET", "/metrics", Bearer(testing::kAuditorToken));
+  REQUIRE(reply.status == 200);
+  // Three commands, three groups of one event each, each synced once.
+  CHECK_THAT(reply.body, Catch::Contains("dialogue_commit_duration_seconds_count 3"));
+  CHECK_THAT(reply.body, Catch::Contains("dialogue_commit_group_events_bucket{le=\"1\"} 3"));
+  CHECK_THAT(reply.body, Catch::Contains("dialogue_commit_group_events_sum 3"));
+  for (const char* name :
+       {"dialogue_store_live_data_bytes ", "dialogue_store_pending_compaction_bytes ",
+        "dialogue_store_memtable_bytes ", "dialogue_store_write_stopped 0",
+        "dialogue_store_delayed_write_rate_bytes ", "dialogue_store_background_errors 0",
+        "dialogue_disk_free_bytes "}) {
+    CHECK_THAT(reply.body, Catch::Contains(name));
+  }
+  const std::string scraped = dir_.Path("metrics.txt");
+  testing::WriteFile(scraped, reply.body);
+  CHECK(testing::RunProgram({"promtool", "check", "metrics"}, scraped) == 0);
+}
+
 TEST_CASE("serve creates a missing data folder and fails on a bad tokens file", "[process]") {
   testing::TempDir dir;
   testing::WriteFile(dir.Path("tokens.json"), testing::TokensJson());

@@ -1,0 +1,92 @@
+// The store's figures in /metrics, made at each scrape from EventStore::Stats (no state kept here:
+// the histograms are the store's own counts since it opened).
+#include <prometheus/metric_family.h>
+
+#include <filesystem>
+#include <limits>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "api/metrics.hpp"
+
+namespace dialogue::api {
+namespace {
+
+prometheus::MetricFamily Gauge(std::string name, std::string help, double value) {
+  prometheus::MetricFamily family;
+  family.name = std::move(name);
+  family.help = std::move(help);
+  family.type = prometheus::MetricType::Gauge;
+  prometheus::ClientMetric metric;
+  metric.gauge.value = value;
+  family.metric.push_back(metric);
+  return family;
+}
+
+// A histogram from per-bucket counts (the last one above every bound) and their sum.
+template <class Bounds, class Counts>
+prometheus::MetricFamily Histogram(std::string name, std::string help, const Bounds& bounds,
+                                   const Counts& counts, double sum) {
+  prometheus::MetricFamily family;
+  family.name = std::move(name);
+  family.help = std::move(help);
+  family.type = prometheus::MetricType::Histogram;
+  prometheus::ClientMetric metric;
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < bounds.size(); ++i) {
+    cumulative += counts[i];
+    metric.histogram.bucket.push_back({cumulative, bounds[i]});
+  }
+  cumulative += counts[bounds.size()];
+  metric.histogram.bucket.push_back({cumulative, std::numeric_limits<double>::infinity()});
+  metric.histogram.sample_count = cumulative;
+  metric.histogram.sample_sum = sum;
+  family.metric.push_back(metric);
+  return family;
+}
+
+}  // namespace
+
+void AddStoreMetrics(Metrics& metrics, const engine::EventStore& store, std::string data_dir) {
+  metrics.AddCollector([&store, data_dir = std::move(data_dir)] {
+    const engine::StoreStats stats = store.Stats();
+    using S = engine::StoreStats;
+    std::vector<prometheus::MetricFamily> families;
+    families.push_back(Histogram("dialogue_commit_duration_seconds",
+                                 "Time of one group commit's write and sync (fdatasync)",
+                                 S::kSyncBounds, stats.sync_counts, stats.sync_seconds));
+    families.push_back(Histogram("dialogue_commit_group_events",
+                                 "Events one group commit wrote with one sync", S::kGroupBounds,
+                                 stats.group_counts, static_cast<double>(stats.events)));
+    families.push_back(Gauge("dialogue_store_live_data_bytes",
+                             "RocksDB's estimate of the live data's size",
+                             static_cast<double>(stats.live_data_bytes)));
+    families.push_back(Gauge("dialogue_store_pending_compaction_bytes",
+                             "RocksDB's estimate of the bytes compaction has still to rewrite",
+                             static_cast<double>(stats.pending_compaction_bytes)));
+    families.push_back(Gauge("dialogue_store_memtable_bytes", "Bytes in RocksDB's memtables",
+                             static_cast<double>(stats.memtable_bytes)));
+    families.push_back(Gauge("dialogue_store_write_stopped",
+                             "1 while RocksDB stops writes (a write stall), else 0",
+                             stats.write_stopped ? 1 : 0));
+    families.push_back(Gauge("dialogue_store_delayed_write_rate_bytes",
+                             "The rate RocksDB slows writes to (bytes per second; 0: not slowed)",
+                             static_cast<double>(stats.delayed_write_rate)));
+    families.push_back(Gauge("dialogue_store_background_errors",
+                             "RocksDB's background errors (flushes, compactions) since it opened",
+                             static_cast<double>(stats.background_errors)));
+    if (!data_dir.empty()) {
+      std::error_code ec;
+      const std::filesystem::space_info space = std::filesystem::space(data_dir, ec);
+      if (!ec) {
+        families.push_back(Gauge("dialogue_disk_free_bytes",
+                                 "Bytes free to the server on the file system of its store",
+                                 static_cast<double>(space.available)));
+      }
+    }
+    return families;
+  });
+}
+
+}  // namespace dialogue::api
