@@ -10,9 +10,15 @@ int main(int argc, char** argv) {
   namespace api = dialogue::api;
   CLI::App app{"Dialogue: workflows of paragraphs 58-61 of the UNTOC Review Mechanism"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("dialogue ") + DIALOGUE_VERSION);
 
   api::ServeOptions serve;
   CLI::App* serve_command = app.add_subcommand("serve", "Serve the HTTP API");
+  // Every flag of serve may come from a file instead (INI or TOML, under [serve]:
+  // `data = "/var/lib/dialogue"`); the command line wins over the file. The option belongs to
+  // the app, which reads the file's sections for its subcommands; serve passes it up.
+  app.set_config("--config", "", "Read serve's flags from this INI/TOML file ([serve] section)");
+  serve_command->fallthrough();
   serve_command->add_option("--data", serve.data_dir, "Store folder (created if missing)")
       ->capture_default_str();
   serve_command->add_option("--listen", serve.listen, "HOST:PORT (port 0: any free port)")

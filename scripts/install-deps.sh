@@ -11,6 +11,7 @@ packages=(
   iso-codes tzdata ca-certificates curl openssl clang-format
   jq nodejs
   prometheus  # its promtool checks /metrics in the tests (tests/api/server_process_test.cpp)
+  dpkg-dev systemd  # scripts/package.sh: cpack's dpkg-shlibdeps, systemd-analyze verify
   chromium  # scripts/console-test.sh drives /usr/bin/chromium headless (playwright-core from npm)
   # scripts/fuzz.sh: clang and its libFuzzer runtime (only recommended by clang-14, so named).
   clang libclang-rt-14-dev
