@@ -194,15 +194,20 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
   return kExitOk;
 }
 
-int RunVerify(const std::string& data_dir, std::ostream& out, std::ostream& err) {
+namespace {
+
+// Checks the whole chain of the store in data_dir: prints "<ok_word>: head position N hash H", or
+// "corrupt: first bad position N: what" and returns kExitRefused. `command` prefixes errors.
+int VerifyAndReport(const std::string& data_dir, std::string_view command, std::string_view ok_word,
+                    std::ostream& out, std::ostream& err) {
   auto store = OpenExisting(data_dir);
   if (!store) {
-    err << "verify: " << store.error().message << "\n";
+    err << command << ": " << store.error().message << "\n";
     return kExitError;
   }
   auto report = (*store)->Verify();
   if (!report) {
-    err << "verify: " << report.error().message << "\n";
+    err << command << ": " << report.error().message << "\n";
     return kExitError;
   }
   if (!report->ok) {
@@ -210,8 +215,15 @@ int RunVerify(const std::string& data_dir, std::ostream& out, std::ostream& err)
         << report->problem << "\n";
     return kExitRefused;
   }
-  out << "ok: head position " << report->head.position << " hash " << report->head.hash << "\n";
+  out << ok_word << ": head position " << report->head.position << " hash " << report->head.hash
+      << "\n";
   return kExitOk;
+}
+
+}  // namespace
+
+int RunVerify(const std::string& data_dir, std::ostream& out, std::ostream& err) {
+  return VerifyAndReport(data_dir, "verify", "ok", out, err);
 }
 
 int RunBackup(const std::string& data_dir, const std::string& to, std::ostream& out,
@@ -235,24 +247,7 @@ int RunRestore(const std::string& from, const std::string& data_dir, std::ostrea
     return restored.error().code == engine::ErrorCode::kIOError ? kExitError : kExitRefused;
   }
   // The whole chain, as `dialogue verify` checks it.
-  auto store = OpenExisting(data_dir);
-  if (!store) {
-    err << "restore: " << store.error().message << "\n";
-    return kExitError;
-  }
-  auto report = (*store)->Verify();
-  if (!report) {
-    err << "restore: " << report.error().message << "\n";
-    return kExitError;
-  }
-  if (!report->ok) {
-    out << "corrupt: first bad position " << report->first_bad_position.value_or(0) << ": "
-        << report->problem << "\n";
-    return kExitRefused;
-  }
-  out << "restored: head position " << report->head.position << " hash " << report->head.hash
-      << "\n";
-  return kExitOk;
+  return VerifyAndReport(data_dir, "restore", "restored", out, err);
 }
 
 int RunRebuild(const std::string& data_dir, std::ostream& out, std::ostream& err) {
