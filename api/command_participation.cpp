@@ -13,7 +13,6 @@
 #include <algorithm>
 
 #include "api/command_routes.hpp"
-#include "api/query_access.hpp"
 #include "workflows/contribution_request.hpp"
 #include "workflows/events.hpp"
 #include "workflows/observer_invitation.hpp"
@@ -71,15 +70,12 @@ void RegisterParticipationCommands(Router& router,
       {"AnswerObserverInvitation", participant_roles, {"id"}, {}, {}}, [](CommandCall& call) {
         wf::AnswerObserverInvitation command{call.Param("id"), call.body().Bool("accepted")};
         const auto& models = call.api().read_models;
-        return call.Run([&models,
-                         command](wf::Context& context) -> engine::Result<PreparedCommand> {
-          auto loaded = models.ObserverInvitation(command.observer_invitation);
-          const bool reads = loaded && Names(loaded->state, context.stakeholder);
-          return GateOnReading(PrepareOn(wf::ObserverInvitationStream(command.observer_invitation),
-                                         std::move(loaded), command),
-                               context, "observer invitation " + command.observer_invitation,
-                               reads);
-        });
+        return call.Run(
+            [&models, command](wf::Context& context) -> engine::Result<PreparedCommand> {
+              return PrepareOnNamed(wf::ObserverInvitationStream(command.observer_invitation),
+                                    models.ObserverInvitation(command.observer_invitation), command,
+                                    context, "observer invitation " + command.observer_invitation);
+            });
       });
 
   // Beyond the contract: the revocation of rule 60 recorded by hand (the NGO lost its ECOSOC
@@ -133,15 +129,12 @@ void RegisterParticipationCommands(Router& router,
         wf::SubmitContribution command{call.Param("id"), call.Param("sid"),
                                        call.body().String("text")};
         const auto& models = call.api().read_models;
-        return call.Run(
-            [&models, command](wf::Context& context) -> engine::Result<PreparedCommand> {
-              auto loaded = models.ContributionRequest(command.contribution_request);
-              const bool reads = loaded && Names(loaded->state, context.stakeholder);
-              return GateOnReading(
-                  PrepareOn(wf::ContributionRequestStream(command.contribution_request),
-                            std::move(loaded), command),
-                  context, "contribution request " + command.contribution_request, reads);
-            });
+        return call.Run([&models,
+                         command](wf::Context& context) -> engine::Result<PreparedCommand> {
+          return PrepareOnNamed(wf::ContributionRequestStream(command.contribution_request),
+                                models.ContributionRequest(command.contribution_request), command,
+                                context, "contribution request " + command.contribution_request);
+        });
       });
 
   AddCommandRoute(
@@ -237,15 +230,12 @@ void RegisterParticipationCommands(Router& router,
         wf::WithdrawStateParticipation command{call.Param("id"),
                                                call.body().OptionalString("reasons").value_or("")};
         const auto& models = call.api().read_models;
-        return call.Run([&models,
-                         command](wf::Context& context) -> engine::Result<PreparedCommand> {
-          auto loaded = models.StateParticipation(command.state_participation);
-          const bool reads = loaded && Names(loaded->state, context.stakeholder);
-          return GateOnReading(PrepareOn(wf::StateParticipationStream(command.state_participation),
-                                         std::move(loaded), command),
-                               context, "state participation " + command.state_participation,
-                               reads);
-        });
+        return call.Run(
+            [&models, command](wf::Context& context) -> engine::Result<PreparedCommand> {
+              return PrepareOnNamed(wf::StateParticipationStream(command.state_participation),
+                                    models.StateParticipation(command.state_participation), command,
+                                    context, "state participation " + command.state_participation);
+            });
       });
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "api/command_pipeline.hpp"
+#include "api/query_access.hpp"
 #include "api/router.hpp"
 #include "engine/result.hpp"
 #include "projections/read_models.hpp"
@@ -55,6 +56,17 @@ PreparedCommand PrepareOn(std::string stream, std::optional<projections::Version
 // stakeholder and `reads` is false. `acts_unread`: the caller may act without reading it.
 PreparedCommand GateOnReading(PreparedCommand prepared, const workflows::Context& context,
                               std::string noun, bool reads, bool acts_unread = false);
+
+// PrepareOn for a route a state or stakeholder reaches on an entity that must name it
+// (api/query_access.hpp's Names): gated as GateOnReading says, `noun` naming it in the refusal.
+template <class State, class Command>
+PreparedCommand PrepareOnNamed(std::string stream,
+                               std::optional<projections::Versioned<State>> loaded, Command command,
+                               const workflows::Context& context, std::string noun) {
+  const bool reads = loaded && Names(loaded->state, context.stakeholder);
+  return GateOnReading(PrepareOn(std::move(stream), std::move(loaded), std::move(command)), context,
+                       std::move(noun), reads);
+}
 
 // A briefing's state and version, and the version of each of its referral streams (the
 // briefing's state folds them too): a decision on the briefing applies only if none moved.
