@@ -174,7 +174,7 @@ TEST_CASE_METHOD(ExportedLog, "Import refuses a store that holds events", "[cli]
   CHECK(HeadOf(dir_.Path("source")) == 6);
 }
 
-TEST_CASE_METHOD(ExportedLog, "Blank lines are skipped; an empty input imports nothing", "[cli]") {
+TEST_CASE_METHOD(ExportedLog, "Blank lines are skipped, an empty input imports nothing", "[cli]") {
   CHECK(Import(dir_.Path("blank"), "\n" + Join(lines_) + "\n\n").code == 0);
   CHECK(HeadOf(dir_.Path("blank")) == 6);
   Run empty = Import(dir_.Path("nothing"), "");

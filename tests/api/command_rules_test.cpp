@@ -194,7 +194,7 @@ TEST_CASE_METHOD(RulesFixture, "60: losing ECOSOC status before the meeting revo
   RequireRefused("ngo-a", "/v1/observer-invitations/oi-1/response", {{"accepted", false}}, "60");
 }
 
-TEST_CASE_METHOD(RulesFixture, "61: Working Groups invite NGOs; only the invited submit",
+TEST_CASE_METHOD(RulesFixture, "61: Working Groups invite NGOs, only the invited submit",
                  "[command][rules]") {
   RequireRefused("wg-tip", "/v1/contribution-requests",
                  {{"id", "cr-1"}, {"stakeholders", {"ngo-a", "igo-x"}}, {"due_on", "2026-08-31"}},
@@ -203,8 +203,16 @@ TEST_CASE_METHOD(RulesFixture, "61: Working Groups invite NGOs; only the invited
                  {{"id", "cr-1"}, {"stakeholders", {"ngo-a"}}, {"due_on", "2026-08-31"}}, "61");
   Do("wg-tip", "/v1/contribution-requests",
      {{"id", "cr-1"}, {"stakeholders", {"ngo-a"}}, {"due_on", "2026-08-31"}});
-  RequireRefused("ngo-b", "/v1/contribution-requests/cr-1/contributions/ngo-b",
+  // Only the invited submit: recorded by the secretariat (which reads the request), 422 under 61;
+  // from the uninvited NGO itself, the 403 its GET of the request gets (docs/security.md, "What a
+  // refusal says").
+  RequireRefused("sec", "/v1/contribution-requests/cr-1/contributions/ngo-b",
                  {{"text", "Uninvited"}}, "61");
+  const uint64_t before = LedgerHead();
+  CHECK(Post("ngo-b", "/v1/contribution-requests/cr-1/contributions/ngo-b", {{"text", "Uninvited"}})
+            .status == 403);
+  CHECK(Get("ngo-b", "/v1/contribution-requests/cr-1").status == 403);
+  CHECK(LedgerHead() == before);
   Answer screened = Do("ngo-a", "/v1/contribution-requests/cr-1/contributions/ngo-a",
                        {{"text", "Our work in Türkiye"}});
   CHECK(screened.body["events"][0]["data"]["status"] == "under_review");

@@ -55,7 +55,7 @@ TEST_CASE_METHOD(AsOfFixture, "as_of reads a briefing as it stood in the middle 
                           "ngo-b") == "invited");
 }
 
-TEST_CASE_METHOD(AsOfFixture, "as_of before an entity existed answers 404; bad values 400",
+TEST_CASE_METHOD(AsOfFixture, "as_of before an entity existed answers 404, bad values 400",
                  "[query]") {
   CHECK(Get("sec", "/v1/briefings/b1?as_of=3").status == 404);
   CHECK(Get("sec", "/v1/briefings/b1?as_of=0").status == 404);
@@ -146,7 +146,7 @@ TEST_CASE_METHOD(AsOfFixture,
   CHECK(after.body["participants"][1]["status"] == "invited");
 }
 
-TEST_CASE_METHOD(AsOfFixture, "Other entities answer 304 on their version; stakeholders never",
+TEST_CASE_METHOD(AsOfFixture, "Other entities answer 304 on their version, stakeholders never",
                  "[query]") {
   auto referral = Get("sec", "/v1/referrals/b1.ngo-b");
   CHECK(Get("sec", "/v1/referrals/b1.ngo-b", {{"If-None-Match", referral.etag}}).status == 304);

@@ -184,7 +184,7 @@ TEST_CASE_METHOD(SessionFixture, "DELETE /v1/session signs out", "[session]") {
   CHECK(after.body["detail"].get<std::string>().find("sign in again") != std::string::npos);
 }
 
-TEST_CASE_METHOD(SessionFixture, "A session ends at its expiry; an unknown one never starts",
+TEST_CASE_METHOD(SessionFixture, "A session ends at its expiry, an unknown one never starts",
                  "[session]") {
   const std::string cookie = SignIn("bureau");
   now_ += std::chrono::hours(8) - std::chrono::seconds(1);

@@ -363,7 +363,7 @@ TEST_CASE("A subscriber catching up over a long log waits for its queue to drain
   CHECK(sink->Positions() == Range(1, 200));
 }
 
-TEST_CASE("No more subscriptions than the cap; a released slot is free again", "[subscription]") {
+TEST_CASE("No more subscriptions than the cap, a released slot is free again", "[subscription]") {
   SubscriptionOptions options;
   options.max_subscribers = 2;
   Fixture f(options);

@@ -55,7 +55,7 @@ TEST_CASE("A subscription is an event stream: headers, retry hint, then one reco
   CHECK(client->messages()[1].event == "BriefingCancelled");
 }
 
-TEST_CASE("Subscribing takes a reader's token; state and stakeholder roles are refused",
+TEST_CASE("Subscribing takes a reader's token, state and stakeholder roles are refused",
           "[subscription][server]") {
   SubscriptionServer server;
   auto integration = server.Subscribe("", {}, kIntegrationToken);

@@ -55,7 +55,7 @@ class TlsFixture {
   std::string key_;
 };
 
-TEST_CASE_METHOD(TlsFixture, "serve over TLS answers GET and POST; plain HTTP is refused",
+TEST_CASE_METHOD(TlsFixture, "serve over TLS answers GET and POST, plain HTTP is refused",
                  "[process][tls]") {
   testing::ServerProcess server(data_, tokens_, {"--tls-cert", cert_, "--tls-key", key_});
   const uint16_t port = server.port();

@@ -48,7 +48,7 @@ void CheckWholeLog(EventStore& store) {
 }
 
 TEST_CASE(
-    "A write-ahead log fault from RocksDB makes the store fail-stop; a reopen shows all or "
+    "A write-ahead log fault from RocksDB makes the store fail-stop, a reopen shows all or "
     "nothing of the failed append",
     "[rocksdb][faults]") {
   const Fault fault = GENERATE(Fault::kFailLogAppend, Fault::kTornLogAppend, Fault::kFailLogSync);

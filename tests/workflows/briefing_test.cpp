@@ -183,7 +183,7 @@ TEST_CASE("59(c): a list with one ineligible stakeholder is refused whole", "[br
   CHECK(w.Briefing("b1").participants.empty());
 }
 
-TEST_CASE("59(c): States Parties are not invited; they attend under 59(f)", "[briefing][59(c)]") {
+TEST_CASE("59(c): States Parties are not invited, they attend under 59(f)", "[briefing][59(c)]") {
   World w;
   w.Standard();
   w.Convened("b1");
@@ -385,7 +385,7 @@ TEST_CASE("59(e): rescheduling keeps confirmations and recomputes the deadline",
              w.StakeholderRep("ngo-b", Local("2026-07-02 23:59:59"))));
 }
 
-TEST_CASE("A stakeholder declines at its word; declining twice is a conflict", "[briefing]") {
+TEST_CASE("A stakeholder declines at its word, declining twice is a conflict", "[briefing]") {
   World w = Invited();
   REQUIRE(w.Do(DeclineInvitation{"b1", "ngo-b"},
                w.StakeholderRep("ngo-b", At("2026-06-01T10:00:00Z"))));
@@ -543,7 +543,7 @@ TEST_CASE("59(f): States Parties and signatories attend without invitation", "[b
   CHECK(w.Briefing("b1").attending_states == std::vector<std::string>{"sp-1", "sig-2", "sig-tip"});
 }
 
-TEST_CASE("Attendance lists confirmed participants; the confirmed not listed are absent",
+TEST_CASE("Attendance lists confirmed participants, the confirmed not listed are absent",
           "[briefing][59(e)][59(f)]") {
   World w = Invited();
   REQUIRE(w.Do(ConfirmAttendance{"b1", "ngo-a", ""},

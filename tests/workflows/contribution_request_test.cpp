@@ -64,7 +64,7 @@ TEST_CASE("61: only invited NGOs submit, by the due date", "[contribution][61]")
                     w.StakeholderRep("ngo-a", At("2026-09-30T21:59:59Z")))) == "61");
 }
 
-TEST_CASE("61: a contribution mentioning a country is reviewed; a returned one comes back",
+TEST_CASE("61: a contribution mentioning a country is reviewed, a returned one comes back",
           "[contribution][61][59(b)]") {
   World w = Requested();
   REQUIRE(w.Do(SubmitContribution{"cr-1", "ngo-a", "Trafficking routes through Côte d'Ivoire."},

@@ -89,7 +89,7 @@ TEST_CASE("58: costs are paid from voluntary contributions only", "[participatio
   CHECK(p.fundings[0].donor == "Donoria");
 }
 
-TEST_CASE("58: the State withdraws at its word; a withdrawn participation is not funded",
+TEST_CASE("58: the State withdraws at its word, a withdrawn participation is not funded",
           "[participation][58]") {
   World w = Setting();
   REQUIRE(w.Do(RequestStateParticipation{"p-1", "sig-2", "cycle-2", std::nullopt},
