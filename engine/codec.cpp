@@ -9,33 +9,27 @@ constexpr uint8_t kEnvelopeFormat = 1;
 constexpr uint8_t kIdempotencyFormat = 1;
 constexpr size_t kHashBytes = 32;
 
-// 64 lower-case hex digits into out; false (out unspecified) otherwise.
-bool DecodeHashHex(std::string_view hex, std::array<char, 32>& out) {
-  if (hex.size() != kHashBytes * 2) return false;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
-  for (size_t i = 0; i < kHashBytes; ++i) {
-    const int hi = nibble(hex[2 * i]);
-    const int lo = nibble(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out[i] = static_cast<char>((hi << 4) | lo);
-  }
-  return true;
-}
+// The value of each lower-case hex digit; -1 for every other byte.
+constexpr std::array<int8_t, 256> kNibble = [] {
+  std::array<int8_t, 256> table{};
+  table.fill(-1);
+  for (int c = '0'; c <= '9'; ++c) table[c] = static_cast<int8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) table[c] = static_cast<int8_t>(c - 'a' + 10);
+  return table;
+}();
 
 }  // namespace
 
 void PutU32(std::string& out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8)
-    out.push_back(static_cast<char>((v >> shift) & 0xff));
+  const char bytes[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16),
+                         static_cast<char>(v >> 8), static_cast<char>(v)};
+  out.append(bytes, sizeof bytes);
 }
 
 void PutU64(std::string& out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8)
-    out.push_back(static_cast<char>((v >> shift) & 0xff));
+  char bytes[8];
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(v >> (56 - 8 * i));
+  out.append(bytes, sizeof bytes);
 }
 
 void PutLengthPrefixed(std::string& out, std::string_view bytes) {
@@ -113,6 +107,24 @@ std::string ToHex(std::string_view raw) {
   return out;
 }
 
+bool DecodeHashHex(std::string_view hex, std::array<char, 32>& out) {
+  if (hex.size() != kHashBytes * 2) return false;
+  int bad = 0;  // any digit's -1 sets its sign bit: one test at the end, no branch per digit
+  for (size_t i = 0; i < kHashBytes; ++i) {
+    const int hi = kNibble[static_cast<uint8_t>(hex[2 * i])];
+    const int lo = kNibble[static_cast<uint8_t>(hex[2 * i + 1])];
+    bad |= hi | lo;
+    out[i] = static_cast<char>((hi << 4) | lo);
+  }
+  return bad >= 0;
+}
+
+void AppendHashFromHex(std::string& out, std::string_view hex) {
+  std::array<char, 32> raw{};
+  if (!DecodeHashHex(hex, raw)) raw.fill('\0');
+  out.append(raw.data(), raw.size());
+}
+
 std::optional<std::string> HashFromHex(std::string_view hex) {
   std::array<char, 32> raw;
   if (!DecodeHashHex(hex, raw)) return std::nullopt;
@@ -150,8 +162,8 @@ std::string EncodeEvent(const RecordedEvent& e) {
                                    &m.on_behalf_of, &m.note, &m.correlation_id}) {
     PutLengthPrefixed(out, *field);
   }
-  out.append(HashFromHex(e.prev_hash).value_or(std::string(kHashBytes, '\0')));
-  out.append(HashFromHex(e.hash).value_or(std::string(kHashBytes, '\0')));
+  AppendHashFromHex(out, e.prev_hash);
+  AppendHashFromHex(out, e.hash);
   return out;
 }
 

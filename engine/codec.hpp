@@ -43,6 +43,10 @@ std::optional<uint64_t> DecodeU64Key(std::string_view key);  // nullopt unless e
 std::string ToHex(std::string_view raw);
 // nullopt unless hex is exactly 64 lower-case hex digits.
 std::optional<std::string> HashFromHex(std::string_view hex);
+// 64 lower-case hex digits into out; false (out unspecified) otherwise.
+bool DecodeHashHex(std::string_view hex, std::array<char, 32>& out);
+// The 32 bytes 64 lower-case hex digits spell appended to out; 32 zero bytes for anything else.
+void AppendHashFromHex(std::string& out, std::string_view hex);
 
 // `events` values. REQUIRES (encode): hashes are valid hex (as in every event the store made).
 std::string EncodeEvent(const RecordedEvent& event);

@@ -1,11 +1,10 @@
 #include "engine/merkle.hpp"
 
-#include <openssl/sha.h>
-
 #include <bit>
 #include <cstring>
 
 #include "engine/codec.hpp"
+#include "engine/sha256.hpp"
 
 namespace dialogue::engine::merkle {
 namespace {
@@ -66,35 +65,16 @@ Status SubProof(uint64_t m, uint64_t start, uint64_t size, bool whole, const Nod
 }  // namespace
 
 Hash LeafHash(std::string_view leaf_data) {
-  unsigned char buffer[1 + 64];
-  Hash out;
-  if (leaf_data.size() <= 64) {
-    buffer[0] = 0x00;
-    std::memcpy(buffer + 1, leaf_data.data(), leaf_data.size());
-    SHA256(buffer, 1 + leaf_data.size(), out.data());
-    return out;
-  }
-  std::string bytes(1, '\0');
-  bytes.append(leaf_data);
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), out.data());
-  return out;
+  static constexpr char kLeafPrefix[1] = {'\x00'};
+  return Sha256({std::string_view(kLeafPrefix, 1), leaf_data});
 }
 
 Hash NodeHash(const Hash& left, const Hash& right) {
-  unsigned char buffer[1 + 32 + 32];
-  buffer[0] = 0x01;
-  std::memcpy(buffer + 1, left.data(), 32);
-  std::memcpy(buffer + 33, right.data(), 32);
-  Hash out;
-  SHA256(buffer, sizeof buffer, out.data());
-  return out;
+  static constexpr char kNodePrefix[1] = {'\x01'};
+  return Sha256({std::string_view(kNodePrefix, 1), AsBytes(left), AsBytes(right)});
 }
 
-Hash EmptyRoot() {
-  Hash out;
-  SHA256(nullptr, 0, out.data());
-  return out;
-}
+Hash EmptyRoot() { return Sha256({}); }
 
 std::string_view AsBytes(const Hash& hash) {
   return std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size());
