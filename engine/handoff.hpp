@@ -18,8 +18,13 @@ class Handoff {
 
   // Blocks until a value other than kEmpty is posted, and returns it (acquire).
   uint32_t Wait();
-  // REQUIRES: value != kEmpty, and nothing was posted before (release).
+  // REQUIRES: value != kEmpty, and nothing was posted since construction or the last Reset
+  // (release).
   void Post(uint32_t value);
+  // Makes the Handoff empty again, for a second Wait. Called by the waiter only, after its Wait
+  // returned and before anyone may post again (the store's leader: after it was posted the lead,
+  // before it queues its group for writing).
+  void Reset() { word_.store(kEmpty, std::memory_order_relaxed); }
 
  private:
   std::atomic<uint32_t> word_{kEmpty};

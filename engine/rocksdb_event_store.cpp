@@ -2,13 +2,18 @@
 //
 // Appends are group-committed, as in LevelDB's DBImpl::Write and RocksDB's WriteThread: a caller
 // that finds no leader leads; the others push their Writer onto a lock-free stack and sleep. The
-// leader plans its group on top of the committed log, writes one WriteBatch, publishes the new
-// head, takes the writers that queued meanwhile and hands the lead to the oldest of them, then
-// wakes each writer of its own group. No lock is taken on the way, and each waiting writer is
-// woken exactly once (a futex of its own), so that many appenders cost a wake-up each rather
-// than a fight over one mutex. An asynchronous writer (AppendAsync) has no thread to wake: the
-// lead goes to the store's committer thread instead, and a completion is called rather than a
-// thread woken: docs/storage.md, "Appends: group commit".
+// leader plans its group on top of everything planned before it and writes one WriteBatch. When
+// nobody else waits, it writes the batch synced, publishes the new head and wakes its group, as
+// LevelDB's leader does. When writers wait behind it, the commit is pipelined: the leader writes
+// its batch unsynced, queues the group for the store's syncer thread and hands the lead on at
+// once, so that the next group is planned and written while this one's sync is in flight; the
+// syncer makes every group queued meanwhile durable with one SyncWAL, then publishes their heads
+// and wakes them. Either way a group's writers learn its result only after its bytes are synced,
+// and readers see no event beyond the published head. No lock is taken on the way in, and each
+// waiting writer is woken once per role (a futex of its own), so that many appenders cost a
+// wake-up each rather than a fight over one mutex. An asynchronous writer (AppendAsync) has no
+// thread to wake: the lead goes to the store's committer thread instead, and a completion is
+// called rather than a thread woken: docs/storage.md, "Appends: group commit".
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
@@ -44,6 +49,9 @@ namespace {
 constexpr char kFailStopMessage[] = "store is in fail-stop after a failed write; restart required";
 constexpr size_t kMaxGroupRequests = 1000;
 constexpr size_t kMaxGroupBytes = size_t{1} << 20;
+// Groups written unsynced and waiting for the syncer, at most (a leader waits for room).
+constexpr size_t kMaxQueuedGroups = 16;
+constexpr size_t kPipelineFrom = 16;
 // The leader's cache of stream versions (about 100 B each) is dropped when it reaches this.
 constexpr size_t kMaxCachedVersions = 100000;
 constexpr char kHeadKey[] = "head";
@@ -107,7 +115,14 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
       }
       committer_wake_.notify_one();
       committer_.join();
-      // The committer handed over its last group before it returned.
+      // The committer queued its last group before it returned; the syncer syncs what is queued
+      // before it returns.
+      {
+        std::lock_guard lock(sync_mu_);
+        syncer_stopping_ = true;
+      }
+      sync_wake_.notify_one();
+      syncer_.join();
       {
         std::lock_guard lock(completer_mu_);
         completer_stopping_ = true;
@@ -139,10 +154,7 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
     Result<AppendRequest> canonical = CanonicalizeRequest(request);
     if (!canonical) return done(Fail(canonical.error()));
     if (failed_.load()) return done(Fail(Error::Unavailable(kFailStopMessage)));
-    std::call_once(committer_started_, [this] {
-      completer_ = std::thread([this] { CompleteCommitted(); });
-      committer_ = std::thread([this] { Commit(); });
-    });
+    StartThreads();
     auto writer = std::make_unique<Writer>();
     writer->owned = *std::move(canonical);
     writer->request = &writer->owned;
@@ -165,6 +177,7 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
                                                 size_t limit) const override {
     std::vector<RecordedEvent> out;
     if (limit == 0 || after_version == UINT64_MAX) return out;
+    const uint64_t visible = Visible();  // read before the snapshot: it holds at least this much
     rocksdb::ManagedSnapshot snapshot(db_.get());
     rocksdb::ReadOptions read_options;
     read_options.snapshot = snapshot.snapshot();
@@ -175,6 +188,10 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
       for (it->Seek(codec::StreamKey(stream, after_version + 1));
            it->Valid() && it->key().starts_with(prefix) && position_keys.size() < limit;
            it->Next()) {
+        // A stream's versions follow positions: the first one past the head ends it.
+        auto position =
+            codec::DecodeU64Key(std::string_view(it->value().data(), it->value().size()));
+        if (position && *position > visible) break;
         position_keys.push_back(it->value().ToString());
       }
       if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading a stream"));
@@ -198,7 +215,8 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
 
   Result<std::vector<RecordedEvent>> ReadAll(uint64_t after_position, size_t limit) const override {
     std::vector<RecordedEvent> out;
-    if (limit == 0 || after_position == UINT64_MAX) return out;
+    if (limit == 0 || after_position >= Visible()) return out;
+    limit = std::min<uint64_t>(limit, Visible() - after_position);
     out.reserve(std::min<size_t>(limit, 1024));
     rocksdb::ReadOptions read_options;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, handles_[kEvents]));
@@ -216,7 +234,10 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   Result<size_t> ScanAll(uint64_t after_position, size_t limit,
                          const EventVisitor& visit) const override {
     size_t visited = 0;
-    if (limit == 0 || after_position == UINT64_MAX) return visited;
+    const uint64_t visible = Visible();
+    if (limit == 0 || after_position >= visible) return visited;
+    // Positions are gapless: the events up to the head are the next (head - after) keys.
+    limit = std::min<uint64_t>(limit, visible - after_position);
     rocksdb::ReadOptions read_options;
     // A sequential scan, usually of a page of a replay (1000 events are ~150 KB compressed): a
     // 1 MB readahead read and copied several times what each call used.
@@ -237,13 +258,29 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   }
 
   Result<uint64_t> StreamVersion(std::string_view stream) const override {
-    return ReadStreamVersion(stream, nullptr);
+    const uint64_t visible = Visible();
+    ASSIGN_OR_RETURN(uint64_t version, ReadStreamVersion(stream, nullptr));
+    // Rarely more than one step back: only groups written and not yet synced are past the head.
+    while (version > 0) {
+      rocksdb::PinnableSlice value;
+      rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kStreams],
+                                   codec::StreamKey(stream, version), &value);
+      if (!s.ok()) return Fail(FromRocks(s, "reading a stream version"));
+      auto position = codec::DecodeU64Key(std::string_view(value.data(), value.size()));
+      if (!position) return Fail(Error::Corruption("malformed stream index entry"));
+      if (*position <= visible) break;
+      --version;
+    }
+    return version;
   }
 
   Result<std::optional<std::pair<std::string, AppendResult>>> LookupIdempotencyKey(
       std::string_view key) const override {
+    const uint64_t visible = Visible();
     ASSIGN_OR_RETURN(std::optional<codec::IdempotencyRecord> record, ReadIdempotency(key));
-    if (!record) return std::nullopt;
+    // A key written with a group not yet synced is not yet there for a caller: its append
+    // replays it once the group is durable.
+    if (!record || record->result.last_position > visible) return std::nullopt;
     return std::make_pair(std::move(record->fingerprint), std::move(record->result));
   }
 
@@ -361,6 +398,23 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
         clock_(options.clock != nullptr ? options.clock : &system_clock_),
         signal_(std::move(head)) {}
 
+  // A group planned by a leader.
+  struct Planned {
+    std::vector<Writer*> writers;  // in arrival order, their results set by the plan
+    rocksdb::WriteBatch batch;     // empty: nothing to write (refusals, replays, fail-stop)
+    LedgerHead head;               // the head once written
+    size_t events = 0;
+    std::string cause;  // not empty: planning or writing failed this way; the store fails with it
+  };
+
+  // Starts the committer, syncer and completer threads, once.
+  void StartThreads() {
+    std::call_once(threads_started_, [this] {
+      completer_ = std::thread([this] { CompleteCommitted(); });
+      syncer_ = std::thread([this] { SyncQueued(); });
+      committer_ = std::thread([this] { Commit(); });
+    });
+  }
   // Pushes writer onto the pending stack, or takes the lead for it when there is no leader
   // (true).
   bool Enqueue(Writer* writer);
@@ -370,27 +424,45 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   void SubmitAsync(Writer* writer);
   // Hands the lead to writer: wakes its thread, or the committer for an asynchronous one.
   void HandLead(Writer* writer);
-  // Tells every writer of a group led from `own` (nullptr: the committer's group) its result.
-  static void Complete(const std::vector<Writer*>& group, const Writer* own);
   // The committer thread: leads from the asynchronous writers handed to it, until the store
-  // closes. It runs no caller's code: the groups it committed go to the completer thread.
+  // closes. It runs no caller's code.
   void Commit();
-  // The completer thread: completes the committer's groups and calls the commit listeners, in
-  // commit order. Apart from the committer, so that a completion or listener that appends (and
-  // waits) never waits on the thread it runs on.
+  // The syncer thread: syncs the groups written unsynced and queued, until the store closes and
+  // the queue is empty.
+  void SyncQueued();
+  // The completer thread: completes the asynchronous writers of committed groups and calls the
+  // commit listeners, in commit order. Apart from the committer and the syncer, so that a
+  // completion or listener that appends (and waits) never waits on the thread it runs on.
   void CompleteCommitted();
   // Commits the writers from first on (in arrival order, first being this thread's own) as one
-  // group, hands the lead on, wakes the group. Called by the leader only.
+  // group, hands the lead on, and returns once the group is committed. Called by a blocking
+  // leader only.
   void Lead(Writer* first);
+  // Plans one group on top of every group planned before it. Called by the leader only.
+  std::unique_ptr<Planned> PlanGroup(std::vector<Writer*> writers);
+  // The published head's position: what readers may see (the store may hold events written after
+  // it, not yet synced).
+  uint64_t Visible() const { return signal_.HeadPosition(); }
+  // Writes a planned group: synced and completed here when nobody waits (others_waiting false)
+  // and no group is in the sync stage (true: done); else unsynced and queued for the syncer
+  // (false: its writers are completed by the syncer). own: the writer whose thread this is, not
+  // woken (nullptr: the committer's). Called by the leader only, before it hands the lead on.
+  // notify: set to the head a blocking leader is to tell the listeners of (FinishGroup).
+  bool WriteGroup(std::unique_ptr<Planned> planned, bool others_waiting, const Writer* own,
+                  uint64_t* notify);
+  // Ends a group whose bytes are synced (cause empty) or failed: publishes its head and completes
+  // its writers: a blocking one is woken here, an asynchronous one goes to the completer. The
+  // commit listeners go to the completer too, except for a blocking leader's own group (own set):
+  // then the head for it to tell them once it has handed the lead on is returned (else 0).
+  uint64_t FinishGroup(Planned& planned, const std::string& cause, const Writer* own);
   // The writers from first on (in arrival order) that one group takes, appended to group; returns
   // the first writer left out, or nullptr.
   static Writer* TakeGroup(Writer* first, std::vector<Writer*>& group);
   // Called by the leader only: the writers that queued since it took the lead, in arrival order,
   // the lead staying taken; or nullptr, the lead released.
   Writer* TakePending();
-  // Plans and writes one group. Called by the leader only. Returns the new head position, or 0
-  // when the head did not move.
-  uint64_t CommitGroup(const std::vector<Writer*>& group);
+  // Called by the leader only: whether writers queued since it took the lead (a peek).
+  bool OthersPending() const { return pending_.load(std::memory_order_acquire) != &busy_; }
   // Counts a group of `events` written (and synced) in `took`.
   void CountGroup(size_t events, std::chrono::steady_clock::duration took) {
     const double seconds = std::chrono::duration<double>(took).count();
@@ -437,6 +509,8 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
 
  private:
   // CommittedView: called by the leader only.
+  // "Committed" for a plan means written before it: a group written but not yet synced counts,
+  // since a failed sync fails every group written after it. These read past the published head.
   Result<uint64_t> CommittedStreamVersion(const std::string& stream,
                                           ExpectedVersion expected) override {
     if (auto it = version_cache_.find(stream); it != version_cache_.end()) return it->second;
@@ -463,7 +537,7 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
     CacheVersion(stream, *version);
     return *version;
   }
-  // The cache is only a cache: every commit refreshes the streams it wrote, so dropping it all
+  // The cache is only a cache: every plan refreshes the streams it writes, so dropping it all
   // when it grows large loses nothing but reads.
   void CacheVersion(const std::string& stream, uint64_t version) {
     if (version_cache_.size() >= kMaxCachedVersions) version_cache_.clear();
@@ -609,23 +683,35 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   Writer busy_;  // a sentinel, never a real writer
 
   // Owned by the current leader (handed over with the lead, through pending_ or a Handoff).
+  // They describe the log as written, synced or not: the published head may be behind.
+  LedgerHead written_head_;
   std::unordered_map<std::string, uint64_t> version_cache_;
-  merkle::CompactRange tree_;  // the committed tree's right edge
+  merkle::CompactRange tree_;  // the written tree's right edge
+
+  // The sync stage: groups written unsynced, in plan order, and the syncer thread that makes
+  // them durable.
+  std::mutex sync_mu_;
+  std::condition_variable sync_wake_;                // the syncer: groups to sync, or stop
+  std::condition_variable sync_space_;               // a leader: room in the queue
+  std::deque<std::unique_ptr<Planned>> sync_queue_;  // guarded by sync_mu_
+  bool syncing_ = false;          // guarded by sync_mu_: groups taken, unfinished
+  bool syncer_stopping_ = false;  // guarded by sync_mu_
+  std::thread syncer_;
 
   // Stored tree nodes read so far: complete nodes never change, so a hit is always right.
   mutable std::shared_mutex node_cache_mu_;
   mutable std::unordered_map<uint64_t, merkle::Hash> node_cache_;  // guarded by node_cache_mu_
 
-  // The committer thread, started by the first AppendAsync; it sleeps while no asynchronous
-  // writer holds the lead.
-  std::once_flag committer_started_;
+  // The committer, writer and completer threads, started by the first append. The committer
+  // sleeps while no asynchronous writer holds the lead.
+  std::once_flag threads_started_;
   std::thread committer_;
   std::mutex committer_mu_;
   std::condition_variable committer_wake_;
   Writer* committer_lead_ = nullptr;  // guarded by committer_mu_: lead from this writer on
   bool committer_stopping_ = false;   // guarded by committer_mu_
 
-  // The groups the committer wrote, for the completer thread, started with it.
+  // The groups written, for the completer thread.
   struct Committed {
     std::vector<Writer*> group;  // its asynchronous writers
     uint64_t new_head = 0;       // 0: the head did not move
@@ -734,6 +820,7 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const RocksDbOptions
     }
     store->tree_ = *std::move(edge);
   }
+  store->written_head_ = head;
   store->signal_.SetHead(std::move(head));
   return std::unique_ptr<EventStore>(std::move(store));
 }
@@ -761,6 +848,7 @@ bool RocksDbEventStore::Enqueue(Writer* writer) {
 }
 
 void RocksDbEventStore::Submit(Writer& writer) {
+  StartThreads();
   if (Enqueue(&writer) || writer.woken.Wait() == kLead) Lead(&writer);
 }
 
@@ -780,18 +868,6 @@ void RocksDbEventStore::HandLead(Writer* writer) {
   committer_wake_.notify_one();
 }
 
-void RocksDbEventStore::Complete(const std::vector<Writer*>& group, const Writer* own) {
-  for (Writer* w : group) {
-    if (w == own) continue;
-    if (w->done) {
-      std::unique_ptr<Writer> owned(w);
-      owned->done(std::move(owned->result));
-    } else {
-      w->woken.Post(kDone);  // w may be gone as soon as this returns
-    }
-  }
-}
-
 void RocksDbEventStore::Commit() {
   for (;;) {
     Writer* first = nullptr;
@@ -806,7 +882,9 @@ void RocksDbEventStore::Commit() {
     while (first != nullptr) {
       std::vector<Writer*> group;
       Writer* rest = TakeGroup(first, group);
-      const uint64_t new_head = CommitGroup(group);
+      const bool others_waiting = rest != nullptr || OthersPending();
+      uint64_t unused = 0;  // the committer's listeners are called by the completer
+      WriteGroup(PlanGroup(std::move(group)), others_waiting, nullptr, &unused);
       if (rest == nullptr) rest = TakePending();
       first = nullptr;
       if (rest != nullptr) {
@@ -816,21 +894,44 @@ void RocksDbEventStore::Commit() {
           rest->woken.Post(kLead);
         }
       }
-      // A blocking writer in the group is woken here: it may be the completer thread itself,
-      // appending from a completion or a listener.
-      std::erase_if(group, [](Writer* w) {
-        if (w->done) return false;
-        w->woken.Post(kDone);  // w may be gone as soon as this returns
-        return true;
-      });
-      bool was_empty = false;
-      {
-        std::lock_guard lock(completer_mu_);
-        was_empty = committed_.empty();
-        committed_.push_back({std::move(group), new_head});
-      }
-      if (was_empty) completer_wake_.notify_one();
     }
+  }
+}
+
+void RocksDbEventStore::SyncQueued() {
+  std::deque<std::unique_ptr<Planned>> taken;
+  for (;;) {
+    {
+      std::unique_lock lock(sync_mu_);
+      sync_wake_.wait(lock, [this] { return !sync_queue_.empty() || syncer_stopping_; });
+      if (sync_queue_.empty()) return;
+      taken.swap(sync_queue_);
+      syncing_ = true;
+    }
+    sync_space_.notify_all();
+    // Never a sync after a failed write: Debian's RocksDB keeps its assertions, and it aborts
+    // when a log that failed an append is synced. The groups written before the failure are
+    // then failed, though their bytes may be on disk: their outcome is unknown, never acknowledged.
+    std::string cause = failed_.load() ? "an earlier write failed" : std::string();
+    if (cause.empty() && options_.sync) {
+      const auto started = std::chrono::steady_clock::now();
+      rocksdb::Status s = db_->SyncWAL();
+      if (!s.ok()) {
+        cause = s.ToString();
+      } else {
+        size_t events = 0;
+        for (const auto& planned : taken) events += planned->events;
+        CountGroup(events, std::chrono::steady_clock::now() - started);
+      }
+    }
+    if (!cause.empty()) failed_.store(true);
+    for (auto& planned : taken) FinishGroup(*planned, cause, nullptr);
+    taken.clear();
+    {
+      std::lock_guard lock(sync_mu_);
+      syncing_ = false;
+    }
+    sync_space_.notify_all();
   }
 }
 
@@ -844,7 +945,10 @@ void RocksDbEventStore::CompleteCommitted() {
       batch.swap(committed_);
     }
     for (Committed& committed : batch) {
-      Complete(committed.group, nullptr);
+      for (Writer* w : committed.group) {
+        std::unique_ptr<Writer> owned(w);  // asynchronous: owned by the store until now
+        owned->done(std::move(owned->result));
+      }
       if (committed.new_head != 0) signal_.NotifyListeners(committed.new_head);
     }
     batch.clear();
@@ -887,22 +991,29 @@ RocksDbEventStore::Writer* RocksDbEventStore::TakeGroup(Writer* first,
 void RocksDbEventStore::Lead(Writer* first) {
   std::vector<Writer*> group;
   Writer* rest = TakeGroup(first, group);
-  const uint64_t new_head = CommitGroup(group);
-
-  // The next leader starts on its group while this thread wakes its own.
+  std::unique_ptr<Planned> planned = PlanGroup(std::move(group));
+  // From here on the syncer may post kDone to this writer.
+  first->woken.Reset();
+  uint64_t notify = 0;
+  const bool done =
+      WriteGroup(std::move(planned), rest != nullptr || OthersPending(), first, &notify);
+  // The next leader plans the next group while this one is synced.
   if (rest == nullptr) rest = TakePending();
   if (rest != nullptr) HandLead(rest);
-  Complete(group, first);
-  if (new_head != 0) signal_.NotifyListeners(new_head);
+  if (!done) first->woken.Wait();
+  if (notify != 0) signal_.NotifyListeners(notify);
 }
 
-uint64_t RocksDbEventStore::CommitGroup(const std::vector<Writer*>& group) {
+std::unique_ptr<RocksDbEventStore::Planned> RocksDbEventStore::PlanGroup(
+    std::vector<Writer*> writers) {
+  auto planned = std::make_unique<Planned>();
+  planned->writers = std::move(writers);
   if (failed_.load()) {
-    for (Writer* w : group) w->result = Fail(Error::Unavailable(kFailStopMessage));
-    return 0;
+    for (Writer* w : planned->writers) w->result = Fail(Error::Unavailable(kFailStopMessage));
+    return planned;
   }
-  AppendPlan plan(*this, signal_.Head(), FormatRfc3339(clock_->Now()));
-  for (Writer* w : group) {
+  AppendPlan plan(*this, written_head_, FormatRfc3339(clock_->Now()));
+  for (Writer* w : planned->writers) {
     if (w->request != nullptr) {
       w->result = plan.Add(*w->request);
       continue;
@@ -917,9 +1028,9 @@ uint64_t RocksDbEventStore::CommitGroup(const std::vector<Writer*>& group) {
                              {{w->verbatim->stream, w->verbatim->version}},
                              false};
   }
-  if (plan.empty()) return 0;
+  if (plan.empty()) return planned;
 
-  rocksdb::WriteBatch batch;
+  rocksdb::WriteBatch& batch = planned->batch;
   rocksdb::Status s;
   merkle::CompactRange tree = tree_;
   // Leaves are the events' own hashes, and the lowest levels are computed from them: only the
@@ -946,37 +1057,104 @@ uint64_t RocksDbEventStore::CommitGroup(const std::vector<Writer*>& group) {
   if (s.ok() && !plan.events().empty()) {
     s = batch.Put(handles_[kMeta], kHeadKey, codec::EncodeHead(plan.head()));
   }
-  std::string cause;
   if (!s.ok()) {
-    cause = s.ToString();
-  } else if (options_.inject_write_failure && !options_.inject_write_failure()) {
-    cause = "injected write failure";
-  } else {
-    rocksdb::WriteOptions write_options;
-    write_options.sync = options_.sync;
-    const auto started = std::chrono::steady_clock::now();
-    s = db_->Write(write_options, &batch);
-    if (!s.ok()) {
-      cause = s.ToString();
-    } else {
-      CountGroup(plan.events().size(), std::chrono::steady_clock::now() - started);
-    }
-  }
-  if (!cause.empty()) {
+    // Nothing planned after this can be written either.
     failed_.store(true);
-    for (Writer* w : group) {
-      if (w->result) {
-        w->result = Fail(Error::Unavailable(std::string(kFailStopMessage) + " (" + cause + ")"));
+    planned->cause = s.ToString();
+    return planned;
+  }
+  // The next plan builds on this one, which its leader writes before it hands the lead on (a
+  // failed write fails every later group, so nothing is planned on a write that did not happen).
+  for (const auto& [stream, version] : plan.stream_versions()) CacheVersion(stream, version);
+  planned->events = plan.events().size();
+  if (planned->events > 0) {
+    tree_ = std::move(tree);
+    written_head_ = plan.head();
+    planned->head = plan.head();
+  }
+  return planned;
+}
+
+bool RocksDbEventStore::WriteGroup(std::unique_ptr<Planned> planned, bool others_waiting,
+                                   const Writer* own, uint64_t* notify) {
+  *notify = 0;
+  bool stage_idle = false;
+  {
+    std::lock_guard lock(sync_mu_);
+    stage_idle = sync_queue_.empty() && !syncing_;
+  }
+  // Only leaders queue groups, and this thread leads: an idle stage stays idle until it returns.
+  const bool pipelined = others_waiting || !stage_idle || planned->writers.size() >= kPipelineFrom;
+  std::string cause = std::move(planned->cause);
+  if (cause.empty() && failed_.load()) cause = "an earlier write failed";
+  if (cause.empty() && planned->batch.Count() > 0) {
+    if (options_.inject_write_failure && !options_.inject_write_failure()) {
+      cause = "injected write failure";
+    } else {
+      rocksdb::WriteOptions write_options;
+      write_options.sync = options_.sync && !pipelined;
+      const auto started = std::chrono::steady_clock::now();
+      rocksdb::Status s = db_->Write(write_options, &planned->batch);
+      if (!s.ok()) {
+        cause = s.ToString();
+      } else if (!pipelined) {
+        CountGroup(planned->events, std::chrono::steady_clock::now() - started);
       }
     }
-    return 0;
   }
+  if (!cause.empty()) failed_.store(true);
+  if (!pipelined) {
+    *notify = FinishGroup(*planned, cause, own);
+    return true;
+  }
+  // A failed group still goes through the stage: the groups before it are failed there too, and
+  // every group completes in plan order.
+  planned->cause = std::move(cause);
+  {
+    std::unique_lock lock(sync_mu_);
+    // Bounds the bytes written but not yet acknowledged; the syncer takes the whole queue at once.
+    sync_space_.wait(lock, [this] { return sync_queue_.size() < kMaxQueuedGroups; });
+    sync_queue_.push_back(std::move(planned));
+  }
+  sync_wake_.notify_one();
+  return false;
+}
 
-  for (const auto& [stream, version] : plan.stream_versions()) CacheVersion(stream, version);
-  if (plan.events().empty()) return 0;
-  tree_ = std::move(tree);
-  signal_.SetHead(plan.head());
-  return plan.head().position;
+uint64_t RocksDbEventStore::FinishGroup(Planned& planned, const std::string& cause,
+                                        const Writer* own) {
+  const std::string& why = planned.cause.empty() ? cause : planned.cause;
+  uint64_t new_head = 0;
+  if (!why.empty()) {
+    for (Writer* w : planned.writers) {
+      if (w->result) {
+        w->result = Fail(Error::Unavailable(std::string(kFailStopMessage) + " (" + why + ")"));
+      }
+    }
+  } else if (planned.events > 0) {
+    signal_.SetHead(planned.head);
+    new_head = planned.head.position;
+  }
+  // A blocking writer is woken here; an asynchronous one is completed on the completer thread,
+  // since its completion may append and wait for this stage.
+  std::erase_if(planned.writers, [own](Writer* w) {
+    if (w->done) return false;
+    if (w != own) w->woken.Post(kDone);  // w may be gone as soon as this returns
+    return true;
+  });
+  // A blocking leader that committed its own group calls the listeners itself once it has handed
+  // the lead on, as LevelDB's leader would: a listener has run before that caller's Append
+  // returns.
+  const uint64_t notify_here = own != nullptr ? std::exchange(new_head, 0) : 0;
+  if (!planned.writers.empty() || new_head != 0) {
+    bool was_empty = false;
+    {
+      std::lock_guard lock(completer_mu_);
+      was_empty = committed_.empty();
+      committed_.push_back({std::move(planned.writers), new_head});
+    }
+    if (was_empty) completer_wake_.notify_one();
+  }
+  return notify_here;
 }
 
 Result<merkle::CompactRange> RocksDbEventStore::FoldTree(uint64_t head, bool write_nodes) {

@@ -34,7 +34,9 @@ const char* FaultName(Fault fault) {
   return "none";
 }
 
-// The whole log read back: positions 1..head without a gap, the chain verified.
+// The whole log read back: positions 1..head without a gap, the chain verified. A live store
+// in fail-stop may hold more than its head: groups written, not yet synced, when the fault struck
+// (their appends failed, outcome unknown); they verify too.
 void CheckWholeLog(EventStore& store) {
   const LedgerHead head = store.Head();
   auto events = store.ReadAll(0, 100000).value();
@@ -44,7 +46,8 @@ void CheckWholeLog(EventStore& store) {
   auto report = store.Verify().value();
   INFO(report.problem);
   CHECK(report.ok);
-  CHECK(report.head.position == head.position);
+  CHECK(report.head.position >= head.position);
+  if (!store.failed()) CHECK(report.head.position == head.position);
 }
 
 TEST_CASE(
@@ -179,7 +182,9 @@ TEST_CASE(
     }
   }
   CHECK(positions.size() == successes.load());
-  if (fault != Fault::kFailLogSync) CHECK(head == 2 * successes.load());
+  // More may be there, never fewer: appends written unsynced behind a group whose sync was in
+  // flight when the fault struck fail (outcome unknown), but their bytes may have reached the log.
+  CHECK(head >= 2 * successes.load());
 }
 
 }  // namespace
