@@ -90,6 +90,7 @@ class FaultWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
     return PositionedAppend(data, offset, options, dbg);
   }
   rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override {
+    if (log_) faults_->PassSyncGate();
     if (log_ && faults_->armed() == Fault::kFailLogSync) return Injected(*faults_, "sync");
     const uint64_t written = written_;  // what this sync covers: it began after these bytes
     rocksdb::IOStatus s = target()->Sync(options, dbg);
@@ -98,6 +99,7 @@ class FaultWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
   }
   rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options,
                           rocksdb::IODebugContext* dbg) override {
+    if (log_) faults_->PassSyncGate();
     if (log_ && faults_->armed() == Fault::kFailLogSync) return Injected(*faults_, "fsync");
     const uint64_t written = written_;
     rocksdb::IOStatus s = target()->Fsync(options, dbg);
@@ -186,6 +188,43 @@ class FaultFileSystem final : public rocksdb::FileSystemWrapper {
 };
 
 }  // namespace
+
+void FileFaults::CloseSyncGate() {
+  std::lock_guard lock(gate_mu_);
+  gate_closed_ = true;
+  permits_ = 0;
+}
+
+void FileFaults::PermitSyncs(int n) {
+  {
+    std::lock_guard lock(gate_mu_);
+    permits_ += n;
+  }
+  gate_cv_.notify_all();
+}
+
+void FileFaults::OpenSyncGate() {
+  {
+    std::lock_guard lock(gate_mu_);
+    gate_closed_ = false;
+  }
+  gate_cv_.notify_all();
+}
+
+bool FileFaults::AwaitSyncsWaiting(int n, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(gate_mu_);
+  return gate_cv_.wait_for(lock, timeout, [&] { return waiting_ >= n; });
+}
+
+void FileFaults::PassSyncGate() {
+  std::unique_lock lock(gate_mu_);
+  ++waiting_;
+  gate_cv_.notify_all();
+  gate_cv_.wait(lock, [this] { return !gate_closed_ || permits_ > 0; });
+  if (gate_closed_) --permits_;
+  --waiting_;
+  gate_cv_.notify_all();
+}
 
 void FileFaults::RecordSync(const std::string& path, uint64_t bytes) {
   std::lock_guard lock(files_mu_);

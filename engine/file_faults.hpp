@@ -4,6 +4,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -42,6 +44,15 @@ class FileFaults {
   // Renames and deletes are applied to the record; the store may keep running meanwhile.
   Status CopyDurable(const std::string& from, const std::string& to);
 
+  // A gate on the write-ahead log's syncs, to hold a sync in flight. While the gate is closed a
+  // sync waits for a permit (one per sync) or for the gate to open. Open at first.
+  void CloseSyncGate();
+  void PermitSyncs(int n);
+  void OpenSyncGate();
+  // Waits until `n` syncs wait at the gate, at most `timeout`; false on timeout.
+  bool AwaitSyncsWaiting(int n, std::chrono::milliseconds timeout);
+  void PassSyncGate();  // called by the file system before each log sync
+
   // Called by the file system (engine/fault_file_system.cpp). It creates, renames and deletes
   // files holding LockFiles(), and records each change before it lets go, so that a copy never
   // sees a file it has no record of.
@@ -60,6 +71,12 @@ class FileFaults {
   // half-way through a copy.
   std::mutex files_mu_;
   std::map<std::string, int64_t> synced_;
+
+  std::mutex gate_mu_;
+  std::condition_variable gate_cv_;
+  bool gate_closed_ = false;  // guarded by gate_mu_
+  int permits_ = 0;           // guarded by gate_mu_
+  int waiting_ = 0;           // guarded by gate_mu_
 };
 
 // OpenRocksDbEventStore, over a file system whose write-ahead log obeys faults.
