@@ -45,27 +45,9 @@ class FaultWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
 
   rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                            rocksdb::IODebugContext* dbg) override {
-    rocksdb::IOStatus s = LogAppend(data, options, dbg);
+    rocksdb::IOStatus s = AppendOrFault(data, options, dbg);
     if (s.ok()) written_ += data.size();
     return s;
-  }
-  rocksdb::IOStatus LogAppend(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
-                              rocksdb::IODebugContext* dbg) {
-    switch (log_ ? faults_->armed() : Fault::kNone) {
-      case Fault::kFailLogAppend:
-        return Injected(*faults_, "append to the write-ahead log");
-      case Fault::kTornLogAppend: {
-        // Half of the bytes reach the file: a torn record, as a crash in mid-write leaves.
-        rocksdb::IOStatus s =
-            target()->Append(rocksdb::Slice(data.data(), data.size() / 2), options, dbg);
-        if (s.ok()) written_ += data.size() / 2;
-        return Injected(*faults_, "torn append to the write-ahead log");
-      }
-      case Fault::kNone:
-      case Fault::kFailLogSync:
-        break;
-    }
-    return target()->Append(data, options, dbg);
   }
   rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                            const rocksdb::DataVerificationInfo& /*verification_info*/,
@@ -113,6 +95,26 @@ class FaultWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
   }
 
  private:
+  // The append, or the armed fault instead when this is a log.
+  rocksdb::IOStatus AppendOrFault(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                                  rocksdb::IODebugContext* dbg) {
+    switch (log_ ? faults_->armed() : Fault::kNone) {
+      case Fault::kFailLogAppend:
+        return Injected(*faults_, "append to the write-ahead log");
+      case Fault::kTornLogAppend: {
+        // Half of the bytes reach the file: a torn record, as a crash in mid-write leaves.
+        rocksdb::IOStatus s =
+            target()->Append(rocksdb::Slice(data.data(), data.size() / 2), options, dbg);
+        if (s.ok()) written_ += data.size() / 2;
+        return Injected(*faults_, "torn append to the write-ahead log");
+      }
+      case Fault::kNone:
+      case Fault::kFailLogSync:
+        break;
+    }
+    return target()->Append(data, options, dbg);
+  }
+
   std::shared_ptr<FileFaults> faults_;
   const std::string path_;
   const bool log_;
