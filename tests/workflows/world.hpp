@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "workflows/stakeholder.hpp"
 #include "workflows/stakeholder_report.hpp"
 #include "workflows/state_participation.hpp"
+#include "workflows/targets.hpp"
 
 namespace dialogue::workflows::testing {
 
@@ -72,11 +74,16 @@ class World {
   Context System(TimePoint occurred_at) const { return As(Role::kSystem, "system", occurred_at); }
 
   // Decides `command` against its aggregate's current state; on success folds the events into
-  // this world (and the log) and returns them.
+  // this world (and the log) and returns them. Throws when the first event is not on the stream
+  // of the command's target: TargetOf must name the entity the decider writes.
   template <class Command>
   engine::Result<std::vector<Event>> Do(const Command& command, const Context& context) {
     auto events = Decide(StateFor(command), command, context);
     if (events) {
+      if (!events->empty() && StreamOf(events->front()) != StreamOf(TargetOf(command))) {
+        throw std::logic_error("TargetOf names " + StreamOf(TargetOf(command)) +
+                               " but the decider wrote " + StreamOf(events->front()) + " first");
+      }
       for (const auto& e : *events) Fold(e);
     }
     return events;
@@ -132,54 +139,23 @@ class World {
     return it == map.end() ? S{} : it->second;
   }
 
-  ConferenceSessionState StateFor(const RegisterConferenceSession& c) const {
-    return Get(sessions, c.id);
+  // The state of the entity the command targets (workflows/targets.hpp), empty when unknown.
+  template <class Command>
+  auto StateFor(const Command& command) const {
+    const auto target = TargetOf(command);
+    return Get(MapOf(target), target.id);
   }
-  WorkingGroupState StateFor(const RegisterWorkingGroup& c) const { return Get(groups, c.id); }
-  MeetingState StateFor(const ScheduleMeeting& c) const { return Get(meetings, c.id); }
-  StakeholderState StateFor(const RegisterStakeholder& c) const { return Get(stakeholders, c.id); }
-  StakeholderState StateFor(const ChangeEcosocStatus& c) const {
-    return Get(stakeholders, c.stakeholder);
-  }
-  StakeholderState StateFor(const RecordObserverEntitlement& c) const {
-    return Get(stakeholders, c.stakeholder);
-  }
-  BriefingState StateFor(const RequestBriefing& c) const { return Get(briefings, c.id); }
-  template <class C>
-  requires requires(const C& c) { c.briefing; }
-  BriefingState StateFor(const C& c) const { return Get(briefings, c.briefing); }
-  ReferralState StateFor(const DecideReferral& c) const { return Get(referrals, c.referral); }
-  ReferralState StateFor(const WithdrawObjection& c) const { return Get(referrals, c.referral); }
-  ObserverInvitationState StateFor(const InviteObserver& c) const {
-    return Get(observer_invitations, c.id);
-  }
-  ObserverInvitationState StateFor(const AnswerObserverInvitation& c) const {
-    return Get(observer_invitations, c.observer_invitation);
-  }
-  ObserverInvitationState StateFor(const RevokeObserverInvitation& c) const {
-    return Get(observer_invitations, c.observer_invitation);
-  }
-  ContributionRequestState StateFor(const RequestContributions& c) const {
-    return Get(contribution_requests, c.id);
-  }
-  ContributionRequestState StateFor(const SubmitContribution& c) const {
-    return Get(contribution_requests, c.contribution_request);
-  }
-  ContributionRequestState StateFor(const ReviewContribution& c) const {
-    return Get(contribution_requests, c.contribution_request);
-  }
-  StakeholderReportState StateFor(const SubmitStakeholderReport& c) const {
-    return Get(reports, c.id);
-  }
-  StateParticipationState StateFor(const RequestStateParticipation& c) const {
-    return Get(state_participations, c.id);
-  }
-  StateParticipationState StateFor(const FundStateParticipation& c) const {
-    return Get(state_participations, c.state_participation);
-  }
-  StateParticipationState StateFor(const WithdrawStateParticipation& c) const {
-    return Get(state_participations, c.state_participation);
-  }
+
+  const auto& MapOf(const Target<ConferenceSessionState>&) const { return sessions; }
+  const auto& MapOf(const Target<WorkingGroupState>&) const { return groups; }
+  const auto& MapOf(const Target<MeetingState>&) const { return meetings; }
+  const auto& MapOf(const Target<StakeholderState>&) const { return stakeholders; }
+  const auto& MapOf(const Target<BriefingState>&) const { return briefings; }
+  const auto& MapOf(const Target<ReferralState>&) const { return referrals; }
+  const auto& MapOf(const Target<ObserverInvitationState>&) const { return observer_invitations; }
+  const auto& MapOf(const Target<ContributionRequestState>&) const { return contribution_requests; }
+  const auto& MapOf(const Target<StakeholderReportState>&) const { return reports; }
+  const auto& MapOf(const Target<StateParticipationState>&) const { return state_participations; }
 };
 
 }  // namespace dialogue::workflows::testing
