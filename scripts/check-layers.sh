@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fails when an include points the wrong way: engine <- workflows <- projections <- api; audit/
-# includes none of them.
+# Fails when an include points the wrong way: engine <- workflows <- projections <- app <- api;
+# audit/ includes none of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
@@ -13,9 +13,15 @@ check() {  # folder, forbidden layers...
     fi
   done
 }
-check engine workflows projections api
-check workflows projections api
-check projections api
+check engine workflows projections app api
+check workflows projections app api
+check projections app api
+# The application layer knows nothing of HTTP.
+check app api
+if grep -rn --include='*.cpp' --include='*.hpp' '#include <boost/' app; then
+  echo "error: app/ must not include Boost (Beast, Asio): it knows nothing of HTTP" >&2
+  status=1
+fi
 # The auditor's verifier is written apart from the server it checks (docs/audit.md).
-check audit engine workflows projections api
+check audit engine workflows projections app api
 exit $status

@@ -1,0 +1,279 @@
+// app::Executor: the one path of every command. Each case drives real deciders over the in-memory
+// store and the read models folded from it; a concurrent writer is another execution, run from
+// inside a preparer: after the command's load, before its append.
+#include <catch2/catch.hpp>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "app/execute.hpp"
+#include "engine/clock.hpp"
+#include "engine/event_store.hpp"
+#include "projections/read_models.hpp"
+#include "workflows/events.hpp"
+#include "workflows/stakeholder.hpp"
+
+namespace dialogue::app {
+namespace {
+
+namespace wf = workflows;
+
+wf::TimePoint At(std::string_view text) { return wf::ParseInstant(text).value(); }
+
+class Fixture {
+ public:
+  Fixture() { REQUIRE(models_.Open()); }
+
+  // A run of `command` by the secretariat, now.
+  template <class Command>
+  CommandRun Run(Command command) {
+    CommandRun run;
+    run.name = "Test";
+    run.context.role = wf::Role::kSecretariat;
+    run.context.actor = "sec-ana";
+    run.context.now = clock_.Now();
+    run.context.occurred_at = run.context.now;
+    run.prepare = PrepareTarget(models_, std::move(command));
+    return run;
+  }
+
+  size_t LogSize() {
+    auto events = store_->ReadAll(0, 1000);
+    REQUIRE(events);
+    return events->size();
+  }
+
+  engine::ManualClock clock_{At("2026-08-01T00:00:00Z")};
+  std::unique_ptr<engine::EventStore> store_ = engine::NewInMemoryEventStore(&clock_);
+  projections::ReadModels models_{*store_};
+  Executor executor_{*store_, models_};
+};
+
+const wf::RegisterStakeholder kNgoA{"ngo-a", "NGO A", "ngo", "none", {}};
+
+TEST_CASE("Execute appends the decided events and the read models show them at once") {
+  Fixture f;
+  Executed executed = f.executor_.Execute(f.Run(kNgoA));
+  REQUIRE(executed.outcome == Outcome::kCreated);
+  CHECK(executed.appended.first_position == 1);
+  REQUIRE(executed.appended.versions.size() == 1);
+  CHECK(executed.appended.versions.front().stream == wf::StakeholderStream("ngo-a"));
+  CHECK(executed.appended.versions.front().version == 1);
+  CHECK(executed.retries == 0);
+  CHECK_FALSE(executed.behind);
+  auto loaded = f.models_.Stakeholder("ngo-a");  // no catch-up asked for
+  REQUIRE(loaded);
+  CHECK(loaded->version == 1);
+}
+
+TEST_CASE("A refusal of the decider is returned as it is and appends nothing") {
+  Fixture f;
+  REQUIRE(f.executor_.Execute(f.Run(kNgoA)).outcome == Outcome::kCreated);
+  Executed again = f.executor_.Execute(f.Run(kNgoA));
+  CHECK(again.outcome == Outcome::kRefused);
+  CHECK(again.error.code == engine::ErrorCode::kAlreadyExists);
+  CHECK_FALSE(again.redact);
+  CHECK(f.LogSize() == 1);
+}
+
+TEST_CASE(
+    "An Idempotency-Key's retry gets the original append; the key with another request is "
+    "refused") {
+  Fixture f;
+  CommandRun run = f.Run(kNgoA);
+  run.idempotency = engine::IdempotencyKey{"actor:sec-ana:k1", "fingerprint-1"};
+  Executed first = f.executor_.Execute(run);
+  REQUIRE(first.outcome == Outcome::kCreated);
+
+  Executed retry = f.executor_.Execute(run);
+  CHECK(retry.outcome == Outcome::kReplayed);
+  CHECK(retry.appended.first_position == first.appended.first_position);
+  CHECK(retry.appended.last_position == first.appended.last_position);
+
+  run.idempotency->fingerprint = "fingerprint-2";
+  Executed reused = f.executor_.Execute(run);
+  CHECK(reused.outcome == Outcome::kRefused);
+  CHECK(reused.error.code == engine::ErrorCode::kIdempotencyKeyReused);
+  CHECK(f.LogSize() == 1);
+}
+
+TEST_CASE("If-Match that is not the target's version refuses before deciding") {
+  Fixture f;
+  REQUIRE(f.executor_.Execute(f.Run(kNgoA)).outcome == Outcome::kCreated);
+  CommandRun run = f.Run(wf::ChangeEcosocStatus{"ngo-a", "general"});
+  run.if_match = 7;
+  Executed executed = f.executor_.Execute(run);
+  CHECK(executed.outcome == Outcome::kConflict);
+  CHECK(executed.error.code == engine::ErrorCode::kVersionConflict);
+  CHECK(f.LogSize() == 1);
+
+  run.if_match = 1;
+  CHECK(f.executor_.Execute(run).outcome == Outcome::kCreated);
+}
+
+TEST_CASE("A command that lost a race is decided again on what the winner wrote") {
+  Fixture f;
+  // Both register ngo-a: the winner appends between the loser's load and its append.
+  CommandRun loser = f.Run(kNgoA);
+  loser.prepare = [&, inner = loser.prepare, tries = 0](wf::Context& context) mutable {
+    auto prepared = inner(context);
+    if (++tries == 1) {
+      wf::RegisterStakeholder winner = kNgoA;
+      winner.name = "NGO A (the winner)";
+      REQUIRE(f.executor_.Execute(f.Run(winner)).outcome == Outcome::kCreated);
+    }
+    return prepared;
+  };
+  Executed executed = f.executor_.Execute(loser);
+  CHECK(executed.retries == 1);
+  CHECK(executed.outcome == Outcome::kRefused);  // decided again: ngo-a exists now
+  CHECK(executed.error.code == engine::ErrorCode::kAlreadyExists);
+  CHECK(f.LogSize() == 1);
+  CHECK(f.models_.Stakeholder("ngo-a")->state.name == "NGO A (the winner)");
+}
+
+// A run of ChangeEcosocStatus whose first `losses` tries lose to another change of ngo-a.
+CommandRun LosingRun(Fixture& f, int losses) {
+  CommandRun run = f.Run(wf::ChangeEcosocStatus{"ngo-a", "general"});
+  run.prepare = [&f, inner = run.prepare, losses, tries = 0](wf::Context& context) mutable {
+    auto prepared = inner(context);
+    if (++tries <= losses) {
+      const char* status = tries % 2 == 1 ? "special" : "roster";
+      REQUIRE(f.executor_.Execute(f.Run(wf::ChangeEcosocStatus{"ngo-a", status})).outcome ==
+              Outcome::kCreated);
+    }
+    return prepared;
+  };
+  return run;
+}
+
+TEST_CASE("A lost race is retried without If-Match, and is a conflict with it") {
+  Fixture f;
+  REQUIRE(f.executor_.Execute(f.Run(kNgoA)).outcome == Outcome::kCreated);
+
+  SECTION("without If-Match: decided again and appended") {
+    Executed executed = f.executor_.Execute(LosingRun(f, 1));
+    CHECK(executed.outcome == Outcome::kCreated);
+    CHECK(executed.retries == 1);
+    CHECK(f.models_.Stakeholder("ngo-a")->version == 3);
+    CHECK(f.models_.Stakeholder("ngo-a")->state.ecosoc_status() == wf::EcosocStatus::kGeneral);
+  }
+  SECTION("with If-Match: the caller's version is gone, nothing is decided again") {
+    CommandRun run = LosingRun(f, 1);
+    run.if_match = 1;
+    Executed executed = f.executor_.Execute(run);
+    CHECK(executed.outcome == Outcome::kConflict);
+    CHECK(executed.retries == 0);
+    CHECK(f.models_.Stakeholder("ngo-a")->version == 2);
+  }
+  SECTION("writers that keep winning end it after max_attempts tries") {
+    CommandRun run = LosingRun(f, 100);
+    run.max_attempts = 3;
+    Executed executed = f.executor_.Execute(run);
+    CHECK(executed.outcome == Outcome::kConflict);
+    CHECK(executed.error.code == engine::ErrorCode::kVersionConflict);
+    CHECK(executed.retries == 3);
+    CHECK(f.models_.Stakeholder("ngo-a")->version == 4);  // the winners' three changes
+  }
+}
+
+TEST_CASE("A caller that may not read the target is refused as a read would be, before any rule") {
+  Fixture f;
+  REQUIRE(f.executor_.Execute(f.Run(kNgoA)).outcome == Outcome::kCreated);
+  int decided = 0;
+  CommandRun run = f.Run(kNgoA);  // would be refused: ngo-a exists
+  run.prepare = [&, inner = run.prepare](wf::Context& context) -> engine::Result<Prepared> {
+    auto prepared = inner(context);
+    REQUIRE(prepared);
+    prepared->unreadable = "stakeholder ngo-a";
+    prepared->decide = [&decided, decide = prepared->decide](const wf::Context& c) {
+      ++decided;
+      return decide(c);
+    };
+    return prepared;
+  };
+
+  SECTION("unreadable: the read's 403, no rule checked") {
+    Executed executed = f.executor_.Execute(run);
+    CHECK(executed.outcome == Outcome::kRefused);
+    CHECK(executed.error.code == engine::ErrorCode::kForbidden);
+    CHECK(executed.error.message == "this token may not read stakeholder ngo-a");
+    CHECK(decided == 0);
+  }
+  SECTION("acting unread: the rules are checked and the refusal is marked for redaction") {
+    auto unread = std::move(run.prepare);
+    run.prepare = [unread](wf::Context& context) -> engine::Result<Prepared> {
+      auto prepared = unread(context);
+      if (prepared) prepared->acts_unread = true;
+      return prepared;
+    };
+    Executed executed = f.executor_.Execute(run);
+    CHECK(executed.outcome == Outcome::kRefused);
+    CHECK(executed.error.code == engine::ErrorCode::kAlreadyExists);
+    CHECK(executed.redact == std::optional<std::string>("stakeholder ngo-a"));
+    CHECK(decided == 1);
+  }
+}
+
+TEST_CASE("An act stated as before its target began is refused on occurred_at") {
+  Fixture f;
+  CommandRun create = f.Run(kNgoA);
+  create.context.occurred_at = At("2026-07-01T00:00:00Z");
+  create.occurred_at_given = true;
+  REQUIRE(f.executor_.Execute(create).outcome == Outcome::kCreated);
+
+  CommandRun change = f.Run(wf::ChangeEcosocStatus{"ngo-a", "general"});
+  change.context.occurred_at = At("2026-06-01T00:00:00Z");
+  change.occurred_at_given = true;
+  Executed executed = f.executor_.Execute(change);
+  CHECK(executed.outcome == Outcome::kRefused);
+  CHECK(executed.field == "occurred_at");
+  CHECK_THAT(executed.field_message, Catch::Contains("2026-07-01"));
+
+  change.context.occurred_at = At("2026-07-02T00:00:00Z");
+  CHECK(f.executor_.Execute(change).outcome == Outcome::kCreated);
+}
+
+TEST_CASE("ExecuteAsync answers as Execute, its appends settled in posted work") {
+  Fixture f;
+  std::deque<std::function<void()>> posted;
+  const Executor::Post post = [&](std::function<void()> work) {
+    posted.push_back(std::move(work));
+  };
+  std::optional<Executed> answer;
+  f.executor_.ExecuteAsync(f.Run(kNgoA), post, [&](Executed executed) { answer = executed; });
+  CHECK_FALSE(answer);  // the append's completion waits for the posted work
+  while (!posted.empty()) {
+    auto work = std::move(posted.front());
+    posted.pop_front();
+    work();
+  }
+  REQUIRE(answer);
+  CHECK(answer->outcome == Outcome::kCreated);
+
+  SECTION("a refusal, with nothing appended, is answered on the caller's thread") {
+    answer.reset();
+    f.executor_.ExecuteAsync(f.Run(kNgoA), post, [&](Executed executed) { answer = executed; });
+    REQUIRE(answer);
+    CHECK(answer->outcome == Outcome::kRefused);
+    CHECK(posted.empty());
+  }
+  SECTION("a lost race is decided again in posted work") {
+    REQUIRE(f.executor_.Execute(f.Run(kNgoA)).outcome == Outcome::kRefused);
+    answer.reset();
+    f.executor_.ExecuteAsync(LosingRun(f, 2), post, [&](Executed executed) { answer = executed; });
+    while (!posted.empty()) {
+      auto work = std::move(posted.front());
+      posted.pop_front();
+      work();
+    }
+    REQUIRE(answer);
+    CHECK(answer->outcome == Outcome::kCreated);
+    CHECK(answer->retries == 2);
+  }
+}
+
+}  // namespace
+}  // namespace dialogue::app
