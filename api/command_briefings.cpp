@@ -18,56 +18,45 @@ namespace {
 
 namespace wf = workflows;
 
-// The preparer of a briefing command: the briefing (with its referral streams) and whatever facts
-// fill_facts adds.
 // Who reaches a briefing command: the full readers only (kReaders), or also states and
 // stakeholders, who act on a briefing that names them (kNamed) or, 59(d), object to a
 // participation in any briefing (kAnyState: the refusals then name nothing of it).
 enum class Reach { kReaders, kNamed, kAnyState };
 
 template <class Command, class FillFacts>
-Preparer BriefingPreparer(const projections::ReadModels& models, Command command,
-                          FillFacts fill_facts, Reach reach = Reach::kReaders) {
-  return [&models, command = std::move(command), fill_facts = std::move(fill_facts),
-          reach](wf::Context& context) -> engine::Result<PreparedCommand> {
-    const std::string& id = [&]() -> const std::string& {
-      if constexpr (std::is_same_v<Command, wf::RequestBriefing>) {
-        return command.id;
-      } else {
-        return command.briefing;
-      }
-    }();
-    ASSIGN_OR_RETURN(LoadedBriefing loaded, LoadBriefing(models, id));
-    fill_facts(context, loaded.state);
-    const bool exists = loaded.state.exists();
-    const bool reads = exists && Names(loaded.state, context.stakeholder);
-    PreparedCommand prepared = Prepare(wf::BriefingStream(id), std::move(loaded.state),
-                                       loaded.version, command, std::move(loaded.referral_streams));
-    if (reach == Reach::kReaders) return prepared;
-    return GateOnReading(std::move(prepared), context, "briefing " + id, reads,
-                         reach == Reach::kAnyState && exists);
-  };
+app::Preparer BriefingPreparer(const projections::ReadModels& models, Command command,
+                               FillFacts fill_facts, Reach reach = Reach::kReaders) {
+  std::string noun = "briefing " + wf::TargetOf(command).id;
+  return app::PrepareTarget(
+      models, std::move(command),
+      [fill_facts = std::move(fill_facts), reach, noun = std::move(noun)](
+          wf::Context& context, const wf::BriefingState& state, app::Prepared& prepared) {
+        fill_facts(context, state);
+        if (reach == Reach::kReaders) return;
+        const bool exists = state.exists();
+        GateOnReading(prepared, context, noun, exists && Names(state, context.stakeholder),
+                      reach == Reach::kAnyState && exists);
+      });
 }
 
 template <class Command>
-Preparer BriefingPreparer(const projections::ReadModels& models, Command command,
-                          Reach reach = Reach::kReaders) {
+app::Preparer BriefingPreparer(const projections::ReadModels& models, Command command,
+                               Reach reach = Reach::kReaders) {
   return BriefingPreparer(
       models, std::move(command), [](wf::Context&, const wf::BriefingState&) {}, reach);
 }
 
 // A state reaches a referral only as the State that objected (WithdrawObjection).
 template <class Command>
-Preparer ReferralPreparer(const projections::ReadModels& models, Command command) {
-  return [&models,
-          command = std::move(command)](wf::Context& context) -> engine::Result<PreparedCommand> {
-    auto loaded = models.Referral(command.referral);
-    const bool reads = loaded && loaded->state.status != wf::ReferralStatus::kNone &&
-                       loaded->state.objecting_state == context.stakeholder;
-    return GateOnReading(
-        PrepareOn(wf::ReferralStream(command.referral), std::move(loaded), command), context,
-        "referral " + command.referral, reads);
-  };
+app::Preparer ReferralPreparer(const projections::ReadModels& models, Command command) {
+  std::string noun = "referral " + command.referral;
+  return app::PrepareTarget(
+      models, std::move(command),
+      [noun = std::move(noun)](wf::Context& context, const wf::ReferralState& state,
+                               app::Prepared& prepared) {
+        const bool reads = state.exists() && state.objecting_state == context.stakeholder;
+        GateOnReading(prepared, context, noun, reads);
+      });
 }
 
 }  // namespace
@@ -99,7 +88,7 @@ void RegisterBriefingCommands(Router& router,
                     return call.Run(BriefingPreparer(
                         models, command,
                         [&models, meeting = command.meeting](wf::Context& context, const auto&) {
-                          context.facts.meetings = MeetingsNamed(models, {meeting});
+                          context.facts.meetings = app::MeetingsNamed(models, {meeting});
                         }));
                   });
 
@@ -160,7 +149,8 @@ void RegisterBriefingCommands(Router& router,
         return call.Run(BriefingPreparer(
             models, command,
             [&models, ngo = command.stakeholder](wf::Context& context, const auto&) {
-              context.facts.stakeholders = StakeholdersNamed(models, {context.stakeholder, ngo});
+              context.facts.stakeholders =
+                  app::StakeholdersNamed(models, {context.stakeholder, ngo});
             },
             Reach::kAnyState));
       });
@@ -191,7 +181,7 @@ void RegisterBriefingCommands(Router& router,
                     const auto& models = call.api().read_models;
                     return call.Run(BriefingPreparer(
                         models, command, [&models, named](wf::Context& context, const auto&) {
-                          context.facts.stakeholders = StakeholdersNamed(models, named);
+                          context.facts.stakeholders = app::StakeholdersNamed(models, named);
                         }));
                   });
 

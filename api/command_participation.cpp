@@ -47,8 +47,10 @@ void RegisterParticipationCommands(Router& router,
           if (auto refusal = call.ActForWorkingGroup(*group, "invite observers")) return *refusal;
         }
         const auto& models = call.api().read_models;
-        return call.Run(
-            [&models, command](wf::Context& context) -> engine::Result<PreparedCommand> {
+        return call.Run(app::PrepareTarget(
+            models, command,
+            [&models, command](wf::Context& context, const auto&,
+                               app::Prepared&) -> engine::Status {
               auto meeting = models.Meeting(command.meeting);
               if (context.working_group.empty()) {
                 // The secretariat records the invitation of the meeting's group.
@@ -59,23 +61,18 @@ void RegisterParticipationCommands(Router& router,
                 context.working_group = meeting->state.working_group;
               }
               if (meeting) context.facts.meetings.push_back(std::move(meeting->state));
-              context.facts.stakeholders = StakeholdersNamed(models, {command.stakeholder});
-              return PrepareOn(wf::ObserverInvitationStream(command.id),
-                               models.ObserverInvitation(command.id), command);
-            });
+              context.facts.stakeholders = app::StakeholdersNamed(models, {command.stakeholder});
+              return {};
+            }));
       });
 
   AddCommandRoute(
       router, environment, "/v1/observer-invitations/{id}/response",
       {"AnswerObserverInvitation", participant_roles, {"id"}, {}, {}}, [](CommandCall& call) {
         wf::AnswerObserverInvitation command{call.Param("id"), call.body().Bool("accepted")};
-        const auto& models = call.api().read_models;
-        return call.Run(
-            [&models, command](wf::Context& context) -> engine::Result<PreparedCommand> {
-              return PrepareOnNamed(wf::ObserverInvitationStream(command.observer_invitation),
-                                    models.ObserverInvitation(command.observer_invitation), command,
-                                    context, "observer invitation " + command.observer_invitation);
-            });
+        return call.Run(app::PrepareTarget(
+            call.api().read_models, command,
+            ReadableIfNamed("observer invitation " + command.observer_invitation)));
       });
 
   // Beyond the contract: the revocation of rule 60 recorded by hand (the NGO lost its ECOSOC
@@ -85,57 +82,51 @@ void RegisterParticipationCommands(Router& router,
       {"RevokeObserverInvitation", working_group_roles, {"id"}, {}, {}}, [](CommandCall& call) {
         wf::RevokeObserverInvitation command{call.Param("id"), call.body().String("reason")};
         const auto& models = call.api().read_models;
-        return call.Run(
-            [&models, command](wf::Context& context) -> engine::Result<PreparedCommand> {
-              auto [state, version] =
-                  StateOrEmpty(models.ObserverInvitation(command.observer_invitation));
+        return call.Run(app::PrepareTarget(
+            models, command,
+            [&models](wf::Context& context, const wf::ObserverInvitationState& state,
+                      app::Prepared&) {
               if (state.exists()) {
-                context.facts.stakeholders = StakeholdersNamed(models, {state.stakeholder});
+                context.facts.stakeholders = app::StakeholdersNamed(models, {state.stakeholder});
               }
-              return Prepare(wf::ObserverInvitationStream(command.observer_invitation),
-                             std::move(state), version, command);
-            });
+            }));
       });
 
   // --- Paragraph 61 ---
 
-  AddCommandRoute(
-      router, environment, "/v1/contribution-requests",
-      {"RequestContributions", working_group_roles, {}, {}, {}},
-      [](CommandCall& call) -> HttpResponse {
-        BodyFields& body = call.body();
-        wf::RequestContributions command{body.Id("id"), body.IdList("stakeholders"),
-                                         body.CalendarDate("due_on")};
-        if (auto group = body.OptionalId("working_group")) {
-          if (auto refusal = call.ActForWorkingGroup(*group, "request contributions")) {
-            return *refusal;
-          }
-        }
-        const auto& models = call.api().read_models;
-        return call.Run(
-            [&models, command](wf::Context& context) -> engine::Result<PreparedCommand> {
-              if (!context.working_group.empty()) {
-                context.facts.working_groups = WorkingGroupsNamed(models, {context.working_group});
-              }
-              context.facts.stakeholders = StakeholdersNamed(models, command.stakeholders);
-              return PrepareOn(wf::ContributionRequestStream(command.id),
-                               models.ContributionRequest(command.id), command);
-            });
-      });
+  AddCommandRoute(router, environment, "/v1/contribution-requests",
+                  {"RequestContributions", working_group_roles, {}, {}, {}},
+                  [](CommandCall& call) -> HttpResponse {
+                    BodyFields& body = call.body();
+                    wf::RequestContributions command{body.Id("id"), body.IdList("stakeholders"),
+                                                     body.CalendarDate("due_on")};
+                    if (auto group = body.OptionalId("working_group")) {
+                      if (auto refusal = call.ActForWorkingGroup(*group, "request contributions")) {
+                        return *refusal;
+                      }
+                    }
+                    const auto& models = call.api().read_models;
+                    return call.Run(app::PrepareTarget(
+                        models, command,
+                        [&models, stakeholders = command.stakeholders](
+                            wf::Context& context, const auto&, app::Prepared&) {
+                          if (!context.working_group.empty()) {
+                            context.facts.working_groups =
+                                app::WorkingGroupsNamed(models, {context.working_group});
+                          }
+                          context.facts.stakeholders = app::StakeholdersNamed(models, stakeholders);
+                        }));
+                  });
 
-  AddCommandRoute(
-      router, environment, "/v1/contribution-requests/{id}/contributions/{sid}",
-      {"SubmitContribution", participant_roles, {"id", "sid"}, "sid", {}}, [](CommandCall& call) {
-        wf::SubmitContribution command{call.Param("id"), call.Param("sid"),
-                                       call.body().String("text")};
-        const auto& models = call.api().read_models;
-        return call.Run([&models,
-                         command](wf::Context& context) -> engine::Result<PreparedCommand> {
-          return PrepareOnNamed(wf::ContributionRequestStream(command.contribution_request),
-                                models.ContributionRequest(command.contribution_request), command,
-                                context, "contribution request " + command.contribution_request);
-        });
-      });
+  AddCommandRoute(router, environment, "/v1/contribution-requests/{id}/contributions/{sid}",
+                  {"SubmitContribution", participant_roles, {"id", "sid"}, "sid", {}},
+                  [](CommandCall& call) {
+                    wf::SubmitContribution command{call.Param("id"), call.Param("sid"),
+                                                   call.body().String("text")};
+                    return call.Run(app::PrepareTarget(
+                        call.api().read_models, command,
+                        ReadableIfNamed("contribution request " + command.contribution_request)));
+                  });
 
   AddCommandRoute(
       router, environment, "/v1/contribution-requests/{id}/contributions/{sid}/review",
@@ -143,11 +134,7 @@ void RegisterParticipationCommands(Router& router,
         BodyFields& body = call.body();
         wf::ReviewContribution command{call.Param("id"), call.Param("sid"), body.String("outcome"),
                                        body.OptionalString("reasons").value_or("")};
-        const auto& models = call.api().read_models;
-        return call.Run([&models, command](wf::Context&) -> engine::Result<PreparedCommand> {
-          return PrepareOn(wf::ContributionRequestStream(command.contribution_request),
-                           models.ContributionRequest(command.contribution_request), command);
-        });
+        return call.Run(app::PrepareTarget(call.api().read_models, command));
       });
 
   // --- Paragraph 59(h) ---
@@ -176,14 +163,14 @@ void RegisterParticipationCommands(Router& router,
                                      authors);
         }
         const auto& models = call.api().read_models;
-        return call.Run(
-            [&models, command](wf::Context& context) -> engine::Result<PreparedCommand> {
-              context.facts.stakeholders = StakeholdersNamed(models, command.authors);
+        return call.Run(app::PrepareTarget(
+            models, command, [&models, command](wf::Context& context, const auto&, app::Prepared&) {
+              context.facts.stakeholders = app::StakeholdersNamed(models, command.authors);
               if (command.addressed_to != wf::kAddressedToConference) {
-                context.facts.working_groups = WorkingGroupsNamed(models, {command.addressed_to});
+                context.facts.working_groups =
+                    app::WorkingGroupsNamed(models, {command.addressed_to});
               }
-              return PrepareOn(wf::ReportStream(command.id), models.Report(command.id), command);
-            });
+            }));
       });
 
   // --- Paragraph 58 ---
@@ -202,12 +189,11 @@ void RegisterParticipationCommands(Router& router,
           }
         }
         const auto& models = call.api().read_models;
-        return call.Run(
-            [&models, command](wf::Context& context) -> engine::Result<PreparedCommand> {
-              context.facts.stakeholders = StakeholdersNamed(models, {command.state});
-              return PrepareOn(wf::StateParticipationStream(command.id),
-                               models.StateParticipation(command.id), command);
-            });
+        return call.Run(app::PrepareTarget(
+            models, command,
+            [&models, state = command.state](wf::Context& context, const auto&, app::Prepared&) {
+              context.facts.stakeholders = app::StakeholdersNamed(models, {state});
+            }));
       });
 
   AddCommandRoute(
@@ -216,27 +202,19 @@ void RegisterParticipationCommands(Router& router,
         BodyFields& body = call.body();
         wf::FundStateParticipation command{call.Param("id"), body.String("source"),
                                            body.Number("amount_usd"), body.String("donor")};
-        const auto& models = call.api().read_models;
-        return call.Run([&models, command](wf::Context&) -> engine::Result<PreparedCommand> {
-          return PrepareOn(wf::StateParticipationStream(command.state_participation),
-                           models.StateParticipation(command.state_participation), command);
-        });
+        return call.Run(app::PrepareTarget(call.api().read_models, command));
       });
 
   // Beyond the contract: withdrawal at the State's word (58's lifecycle).
-  AddCommandRoute(
-      router, environment, "/v1/state-participations/{id}/withdrawal",
-      {"WithdrawStateParticipation", state_roles, {"id"}, {}, {}}, [](CommandCall& call) {
-        wf::WithdrawStateParticipation command{call.Param("id"),
-                                               call.body().OptionalString("reasons").value_or("")};
-        const auto& models = call.api().read_models;
-        return call.Run(
-            [&models, command](wf::Context& context) -> engine::Result<PreparedCommand> {
-              return PrepareOnNamed(wf::StateParticipationStream(command.state_participation),
-                                    models.StateParticipation(command.state_participation), command,
-                                    context, "state participation " + command.state_participation);
-            });
-      });
+  AddCommandRoute(router, environment, "/v1/state-participations/{id}/withdrawal",
+                  {"WithdrawStateParticipation", state_roles, {"id"}, {}, {}},
+                  [](CommandCall& call) {
+                    wf::WithdrawStateParticipation command{
+                        call.Param("id"), call.body().OptionalString("reasons").value_or("")};
+                    return call.Run(app::PrepareTarget(
+                        call.api().read_models, command,
+                        ReadableIfNamed("state participation " + command.state_participation)));
+                  });
 }
 
 }  // namespace dialogue::api

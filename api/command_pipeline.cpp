@@ -595,8 +595,8 @@ HttpResponse CommandCall::Refuse(const engine::Error& error, std::string_view ou
   return ErrorResponse(error);
 }
 
-HttpResponse CommandCall::Answer(int status, const engine::AppendResult& result,
-                                 std::string_view outcome) {
+HttpResponse CommandCall::AnswerAppended(int status, const engine::AppendResult& result,
+                                         std::string_view outcome) {
   ApiContext& api = environment_->api;
   if (result.versions.empty() || result.first_position == 0 ||
       result.last_position < result.first_position) {
@@ -624,191 +624,76 @@ HttpResponse CommandCall::Answer(int status, const engine::AppendResult& result,
   return response;
 }
 
-std::optional<HttpResponse> CommandCall::Replay() {
-  if (!idempotency_) return std::nullopt;
-  auto found = environment_->api.store.LookupIdempotencyKey(idempotency_->key);
-  if (!found) return Refuse(found.error(), "failed");
-  if (!*found) return std::nullopt;
-  const auto& [fingerprint, original] = **found;
-  if (fingerprint != idempotency_->fingerprint) {
-    return Refuse(engine::Error::IdempotencyKeyReused(
-                      "this Idempotency-Key was used by " + principal().actor +
-                      " for another request (another method, path or body); use a new key"),
-                  "refused");
+HttpResponse CommandCall::Answer(const app::Executed& executed) {
+  for (int i = 0; i < executed.retries; ++i) environment_->metrics.CountRetry(name_);
+  const std::string_view outcome = app::Name(executed.outcome);
+  switch (executed.outcome) {
+    case app::Outcome::kCreated:
+      if (executed.behind) {
+        LogError("read models behind after " + std::string(name_) + ": " +
+                 executed.behind->message);
+      }
+      return AnswerAppended(201, executed.appended, outcome);
+    case app::Outcome::kReplayed:
+      return AnswerAppended(200, executed.appended, outcome);
+    default:
+      break;
   }
-  return Answer(200, original, "replayed");
+  environment_->metrics.CountCommand(name_, outcome);
+  if (!executed.field.empty()) {
+    return BadRequest({{executed.field, executed.field_message}}, executed.error.message);
+  }
+  if (!executed.redact) return ErrorResponse(executed.error);
+  // The caller acted on a target it may not read: the refusal keeps its status, code and rule.
+  Problem problem = ProblemFromError(executed.error);
+  problem.detail = std::string(name_) + " refused" +
+                   (problem.rule.empty() ? "" : " under rule " + problem.rule) +
+                   "; this token may not read " + *executed.redact +
+                   ", so the refusal says nothing of it";
+  problem.errors.clear();
+  return ProblemResponse(problem);
 }
 
-HttpResponse CommandCall::Run(const Preparer& prepare) {
+HttpResponse CommandCall::Run(app::Preparer prepare) {
   if (auto refusal = body_->Finish()) {
     environment_->metrics.CountCommand(name_, "refused");
     return std::move(*refusal);
   }
-  prepare_ = prepare;
+  prepare_ = std::move(prepare);
   return HttpResponse{};
 }
 
 void CommandCall::Continue(CommandCall call, HttpResponse returned, Responder responder) {
   if (!call.prepare_) return responder.respond(std::move(returned));  // refused by the route
-  auto self = std::shared_ptr<CommandCall>(new CommandCall(std::move(call)));
+  auto self = std::make_shared<CommandCall>(std::move(call));
   self->request_ = nullptr;
-  self->responder_ = std::move(responder);
-  if (auto replayed = self->Replay()) return self->responder_.respond(std::move(*replayed));
-  self->correlation_id_ = NewCorrelationId();
-  Attempt(std::move(self));
-}
-
-std::optional<HttpResponse> CommandCall::Decide(engine::AppendRequest& append) {
-  ApiContext& api = environment_->api;
-  if (auto caught_up = api.read_models.CatchUp(); !caught_up) {
-    return Refuse(caught_up.error(), "failed");
-  }
-  workflows::Context context = context_;
-  auto prepared = prepare_(context);
-  if (!prepared) return Refuse(prepared.error(), "refused");
-
-  // What a refusal may say: a caller that may not read the target learns what GET would tell it.
-  const bool redact = prepared->unreadable.has_value();
-  if (redact && !prepared->acts_unread) {
-    environment_->metrics.CountCommand(name_, "refused");
-    return ProblemResponse(403, "forbidden", "this token may not read " + *prepared->unreadable);
-  }
-  const auto refuse = [&](const engine::Error& error, std::string_view outcome) {
-    if (!redact) return Refuse(error, outcome);
-    environment_->metrics.CountCommand(name_, outcome);
-    Problem problem = ProblemFromError(error);
-    problem.detail = std::string(name_) + " refused" +
-                     (problem.rule.empty() ? "" : " under rule " + problem.rule) +
-                     "; this token may not read " + *prepared->unreadable +
-                     ", so the refusal says nothing of it";
-    problem.errors.clear();
-    return ProblemResponse(problem);
+  app::CommandRun run;
+  run.name = std::string(self->name_);
+  run.context = self->context_;
+  run.prepare = std::move(self->prepare_);
+  run.idempotency = self->idempotency_;
+  run.if_match = self->if_match_;
+  run.occurred_at_given = self->occurred_at_given_;
+  run.correlation_id = NewCorrelationId();
+  // The store's completions come back to the connection's thread, which takes the call over (so
+  // that the call, and the connection it answers, are never released on a thread of the store's,
+  // after the server may be gone).
+  auto post = [responder, name = self->name_](std::function<void()> work) {
+    responder.post([responder, name, work = std::move(work)] {
+      try {
+        work();
+        return;
+      } catch (const std::exception& e) {
+        LogError("command " + std::string(name) + " threw: " + e.what());
+      } catch (...) {
+        LogError("command " + std::string(name) + " threw a non-exception");
+      }
+      responder.respond(ProblemResponse(500, "internal_error", "the request could not be handled"));
+    });
   };
-
-  if (if_match_ && prepared->version != 0 && prepared->version != *if_match_) {
-    return refuse(engine::Error::VersionConflict(prepared->stream + " is at version " +
-                                                 std::to_string(prepared->version) + ", not " +
-                                                 std::to_string(*if_match_) +
-                                                 " (If-Match); read it again and decide anew"),
-                  "conflict");
-  }
-
-  if (occurred_at_given_ && prepared->version != 0) {
-    if (auto refusal = CheckNotBeforeCreation(prepared->stream, context.occurred_at)) {
-      environment_->metrics.CountCommand(name_, "refused");
-      return refusal;
-    }
-  }
-
-  auto decided = prepared->decide(context);
-  if (!decided) {
-    // A retry that raced its first try (still being appended when it looked) answers as one.
-    if (auto replayed = Replay()) return replayed;
-    return refuse(decided.error(), "refused");
-  }
-
-  // One write per stream, the target first; the events keep their order within a stream.
-  engine::EventMetadata metadata = workflows::MetadataFor(context);
-  metadata.correlation_id = correlation_id_;
-  const auto expect = [](uint64_t version) {
-    return version == 0 ? engine::ExpectedVersion::NoStream()
-                        : engine::ExpectedVersion::Exactly(version);
-  };
-  append.idempotency = idempotency_;
-  append.writes.push_back({prepared->stream, expect(prepared->version), {}});
-  for (const auto& [stream, version] : prepared->others) {
-    if (stream != prepared->stream) append.writes.push_back({stream, expect(version), {}});
-  }
-  for (const workflows::Event& event : *decided) {
-    const std::string stream = workflows::StreamOf(event);
-    auto write = std::find_if(append.writes.begin(), append.writes.end(),
-                              [&](const engine::StreamWrite& w) { return w.stream == stream; });
-    if (write == append.writes.end()) {
-      append.writes.push_back({stream, engine::ExpectedVersion::NoStream(), {}});
-      write = std::prev(append.writes.end());
-    }
-    write->events.push_back(workflows::ToProposedEvent(event, metadata));
-  }
-  return std::nullopt;
-}
-
-std::optional<HttpResponse> CommandCall::CheckNotBeforeCreation(const std::string& stream,
-                                                                workflows::TimePoint occurred_at) {
-  auto first = environment_->api.store.ReadStream(stream, 0, 1);
-  if (!first) return Refuse(first.error(), "failed");
-  if (first->empty()) return std::nullopt;  // the preparer saw it: cannot be, but nothing to judge
-  const engine::RecordedEvent& created = first->front();
-  auto created_at = workflows::ParseInstant(created.metadata.occurred_at);
-  auto recorded_at = workflows::ParseInstant(created.metadata.recorded_at);
-  if (!created_at || !recorded_at) return std::nullopt;  // imported without readable instants
-  // Only a beginning that was stated is a bound. One recorded "now" (no occurred_at sent) says
-  // only that the entity began by then; its acts may be recorded as of earlier, as they happened
-  // (a briefing requested in March but entered today, then convened "as of" June). Events are never
-  // corrected, so a default instant must not forbid the true history for ever.
-  if (*recorded_at - *created_at < std::chrono::seconds(1)) return std::nullopt;
-  if (occurred_at >= *created_at) return std::nullopt;
-  return BadRequest({{"occurred_at", "is before " + stream + " began (" + created.type + " at " +
-                                         created.metadata.occurred_at +
-                                         "): an act on it cannot have happened earlier"}},
-                    "occurred_at precedes the entity the command acts on");
-}
-
-void CommandCall::Attempt(std::shared_ptr<CommandCall> self) {
-  CommandCall& call = *self;
-  if (++call.attempts_ > kMaxCommandAttempts) {
-    return call.responder_.respond(call.Refuse(
-        engine::Error::VersionConflict("the entity kept changing while " + std::string(call.name_) +
-                                       " was decided (" + std::to_string(kMaxCommandAttempts) +
-                                       " tries); try again"),
-        "conflict"));
-  }
-  engine::AppendRequest append;
-  if (auto answer = call.Decide(append)) return call.responder_.respond(std::move(*answer));
-  call.environment_->api.store.AppendAsync(
-      std::move(append),
-      [self = std::move(self)](engine::Result<engine::AppendResult> appended) mutable {
-        // On a thread of the store's, which must not be held up: the rest goes back to the
-        // connection's thread, which takes the call over (so that the call, and the connection
-        // it answers, are never released here, after the server may be gone).
-        const auto post = self->responder_.post;
-        post([self = std::move(self), appended = std::move(appended)]() mutable {
-          try {
-            OnAppended(self, std::move(appended));
-            return;
-          } catch (const std::exception& e) {
-            LogError("command " + std::string(self->name_) + " threw: " + e.what());
-          } catch (...) {
-            LogError("command " + std::string(self->name_) + " threw a non-exception");
-          }
-          self->responder_.respond(
-              ProblemResponse(500, "internal_error", "the request could not be handled"));
-        });
-      });
-}
-
-void CommandCall::OnAppended(const std::shared_ptr<CommandCall>& self,
-                             engine::Result<engine::AppendResult> appended) {
-  CommandCall& call = *self;
-  const Responder& responder = call.responder_;
-  if (appended) {
-    if (appended->replayed) return responder.respond(call.Answer(200, *appended, "replayed"));
-    if (auto caught_up = call.environment_->api.read_models.CatchUp(); !caught_up) {
-      LogError("read models behind after " + std::string(call.name_) + ": " +
-               caught_up.error().message);
-    }
-    return responder.respond(call.Answer(201, *appended, "created"));
-  }
-  const engine::ErrorCode code = appended.error().code;
-  if (code == engine::ErrorCode::kIdempotencyKeyReused) {
-    return responder.respond(call.Refuse(appended.error(), "refused"));
-  }
-  if (code != engine::ErrorCode::kVersionConflict) {
-    return responder.respond(call.Refuse(appended.error(), "failed"));
-  }
-  if (call.if_match_) return responder.respond(call.Refuse(appended.error(), "conflict"));
-  // A concurrent writer moved one of the streams: decide again on what it wrote.
-  call.environment_->metrics.CountRetry(call.name_);
-  Attempt(self);
+  self->environment_->executor.ExecuteAsync(
+      std::move(run), std::move(post),
+      [self, responder](app::Executed executed) { responder.respond(self->Answer(executed)); });
 }
 
 }  // namespace dialogue::api

@@ -7,19 +7,18 @@
 //   3. occurred_at and on_behalf_of are accepted from the secretariat only (403 otherwise);
 //   4. object-level authorization: a state or stakeholder principal acts only for its own
 //      stakeholder id, a working_group principal only for its own group (CommandCall::ActFor...);
-//   5. Idempotency-Key: a retry of the same request (same actor, method, path and body) answers
-//      200 with the original response and appends nothing; the key with another request -> 409;
-//   6. the target's state and version are loaded from the read models (caught up first), If-Match
-//      is checked (409 version_conflict, nothing decided), the facts are gathered and the
-//      workflows' Decide runs; a refusal maps to a problem through api/problem.hpp;
-//   7. the events are appended with the versions loaded as expectations; a conflict without
-//      If-Match (a concurrent writer won) decides again, up to kMaxCommandAttempts times;
-//   8. the read models catch up, so a GET after the 201 sees the write, and the answer is
-//      201 {"stream","version","position","events":[...]} with ETag "<version>".
+//   5. the command goes to app::Executor (app/execute.hpp), the one path of every command:
+//      Idempotency-Key replay (200 with the original response; the key with another request ->
+//      409), the target loaded from the read models, If-Match (409 version_conflict, nothing
+//      decided), the workflows' Decide, the append with the versions loaded as expectations and
+//      the retries after a lost race, the read models caught up after the append;
+//   6. its Executed becomes the response: 201 {"stream","version","position","events":[...]}
+//      with ETag "<version>", 200 for a replay, or a problem through api/problem.hpp.
 //
-// Steps 1 to 7 run on the thread that read the request (an io thread of the server); the append
-// is asynchronous (EventStore::AppendAsync), and once it is durable the store's completion posts
-// the rest (a retry, or step 8) back to that connection's thread: no thread waits on the disk.
+// Steps 1 to 4 and every try run on the thread that read the request (an io thread of the
+// server); the append is asynchronous (EventStore::AppendAsync), and once it is durable the
+// store's completion posts the rest (a retry, or step 6) back to that connection's thread: no
+// thread waits on the disk.
 //
 // Everything here is thread-safe: one CommandCall lives within one request.
 #pragma once
@@ -42,6 +41,7 @@
 #include "api/problem.hpp"
 #include "api/router.hpp"
 #include "api/routes.hpp"
+#include "app/execute.hpp"
 #include "engine/event_store.hpp"
 #include "engine/result.hpp"
 #include "workflows/context.hpp"
@@ -53,9 +53,6 @@ class Registry;
 }  // namespace prometheus
 
 namespace dialogue::api {
-
-// How many times a command is decided again after losing a race to a concurrent writer.
-inline constexpr int kMaxCommandAttempts = 5;
 
 // The longest Idempotency-Key accepted (visible ASCII only).
 inline constexpr size_t kMaxIdempotencyKeyLength = 200;
@@ -116,45 +113,6 @@ class BodyFields {
   size_t error_count_ = 0;
 };
 
-// What one try of a command loaded and how to decide on it. The target is the entity the command
-// acts on (the `stream`/`version` of the answer); `others` are further streams the decision read
-// or writes, with the versions loaded (0: the stream does not exist): they are appended as
-// expectations, so that the command applies only if none of them moved. A stream the events
-// write that is neither the target nor among `others` must not exist yet (NoStream).
-struct PreparedCommand {
-  std::string stream;
-  uint64_t version = 0;  // 0: the target does not exist (yet)
-  std::vector<std::pair<std::string, uint64_t>> others;
-  std::function<engine::Result<std::vector<workflows::Event>>(const workflows::Context&)> decide;
-  // Set when a state or stakeholder acts on an entity it may not read (api/query_access.hpp;
-  // nonexistent counts as unreadable): the noun of the target ("briefing b1"). The pipeline then
-  // answers as GET would, 403 "this token may not read <noun>", and checks no rule, so that a
-  // refused write says no more than a refused read (docs/security.md, "What a refusal says").
-  std::optional<std::string> unreadable;
-  // The caller may act on the target without reading it (59(d): any State Party objects): when
-  // it exists, the rules are checked, but a refusal keeps only its status, code and rule.
-  bool acts_unread = false;
-};
-
-// Loads the target from the read models and fills context.facts. Called once per try, after the
-// read models have caught up. An error answers as a problem (a storage error, say).
-using Preparer = std::function<engine::Result<PreparedCommand>(workflows::Context& context)>;
-
-// Binds a loaded state and a command to the workflows' Decide.
-template <class State, class Command>
-PreparedCommand Prepare(std::string stream, State state, uint64_t version, Command command,
-                        std::vector<std::pair<std::string, uint64_t>> others = {}) {
-  PreparedCommand prepared;
-  prepared.stream = std::move(stream);
-  prepared.version = version;
-  prepared.others = std::move(others);
-  prepared.decide = [state = std::move(state),
-                     command = std::move(command)](const workflows::Context& context) {
-    return workflows::Decide(state, command, context);
-  };
-  return prepared;
-}
-
 // Counters of the commands (by type and outcome) and of the events appended (by type), in the
 // server's registry. Thread-safe.
 class CommandMetrics {
@@ -192,9 +150,12 @@ bool IsValidReferralId(std::string_view id);
 // Everything the command routes share: the handlers' context and the command metrics.
 struct CommandEnvironment {
   explicit CommandEnvironment(ApiContext& context)
-      : api(context), metrics(context.metrics.registry()) {}
+      : api(context),
+        metrics(context.metrics.registry()),
+        executor(context.store, context.read_models) {}
   ApiContext& api;
   CommandMetrics metrics;
+  app::Executor executor;
 };
 
 // Registers `pattern` for POST with the spec's roles; handler builds the command from the call.
@@ -235,30 +196,22 @@ class CommandCall {
   std::optional<HttpResponse> ActForWorkingGroup(const std::string& working_group,
                                                  std::string_view action);
 
-  // Steps 5 to 8: refuses the body's unknown or bad fields (400, returned), else takes prepare
+  // Steps 5 and 6: refuses the body's unknown or bad fields (400, returned), else takes prepare
   // for the rest, which Continue runs once the route's handler has returned; the response
   // returned is then only a placeholder.
-  HttpResponse Run(const Preparer& prepare);
+  HttpResponse Run(app::Preparer prepare);
 
   // Called with what the route's handler returned: answers it, or runs the command Run took.
   static void Continue(CommandCall call, HttpResponse returned, Responder responder);
 
  private:
   CommandCall() = default;
+  // The response to what the executor returned.
+  HttpResponse Answer(const app::Executed& executed);
+  // 200 or 201 with the events appended.
+  HttpResponse AnswerAppended(int status, const engine::AppendResult& result,
+                              std::string_view outcome);
   HttpResponse Refuse(const engine::Error& error, std::string_view outcome);
-  HttpResponse Answer(int status, const engine::AppendResult& result, std::string_view outcome);
-  std::optional<HttpResponse> Replay();
-  // One try: catches up, prepares, checks If-Match, decides and fills append; or the answer.
-  std::optional<HttpResponse> Decide(engine::AppendRequest& append);
-  // 400 on occurred_at when the secretariat records an act on `stream` as having happened before
-  // the stream's first event, when that event's occurred_at was stated (recorded late) rather than
-  // the server's clock: acts are recorded late, but not before what they act on began.
-  std::optional<HttpResponse> CheckNotBeforeCreation(const std::string& stream,
-                                                     workflows::TimePoint occurred_at);
-  // Tries (again) and appends; the completion posts OnAppended.
-  static void Attempt(std::shared_ptr<CommandCall> self);
-  static void OnAppended(const std::shared_ptr<CommandCall>& self,
-                         engine::Result<engine::AppendResult> appended);
 
   CommandEnvironment* environment_ = nullptr;
   const RequestContext* request_ = nullptr;  // while the route's handler runs
@@ -270,11 +223,7 @@ class CommandCall {
   std::optional<engine::IdempotencyKey> idempotency_;
   std::optional<uint64_t> if_match_;
   bool occurred_at_given_ = false;  // the body's occurred_at, not the server's clock
-  // Set by Run for Continue.
-  Preparer prepare_;
-  Responder responder_;
-  std::string correlation_id_;
-  int attempts_ = 0;
+  app::Preparer prepare_;           // set by Run for Continue
 };
 
 // "If-Match: \"4\"" -> 4; nullopt when the header is not one quoted (or bare) version number.

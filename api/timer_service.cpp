@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
-#include "api/command_routes.hpp"
 #include "api/log.hpp"
+#include "app/execute.hpp"
 #include "workflows/briefing.hpp"
 #include "workflows/context.hpp"
 #include "workflows/events.hpp"
@@ -42,6 +42,7 @@ TimerService::TimerService(engine::EventStore& store, projections::ReadModels& r
       clock_(clock),
       rules_(rules),
       options_(options),
+      executor_(store, read_models),
       signal_(std::make_shared<Signal>()) {}
 
 TimerService::~TimerService() { Stop(); }
@@ -126,51 +127,43 @@ engine::Result<size_t> TimerService::RunOnce() {
 }
 
 engine::Result<bool> TimerService::Close(const wf::CloseConfirmationWindow& due) {
-  for (int attempt = 0; attempt < std::max(1, options_.max_attempts); ++attempt) {
-    if (attempt > 0) RETURN_IF_ERROR(read_models_.CatchUp());
-    ASSIGN_OR_RETURN(LoadedBriefing loaded, LoadBriefing(read_models_, due.briefing));
-    const engine::TimePoint now = clock_.Now();
-    const auto still_due = wf::DueConfirmationWindowClose(loaded.state, now);
-    if (!still_due || still_due->deadline != due.deadline) return false;  // closed or moved
-
-    wf::Context context;
-    context.occurred_at = due.deadline;
-    context.now = now;
-    context.actor = "system";
-    context.role = wf::Role::kSystem;
-    context.rules = rules_;
-    ASSIGN_OR_RETURN(std::vector<wf::Event> events, wf::Decide(loaded.state, *still_due, context));
-
-    engine::EventMetadata metadata = wf::MetadataFor(context);
-    metadata.correlation_id = "timer:" + due.briefing + "@" + wf::FormatInstant(due.deadline);
-    engine::StreamWrite briefing{
-        wf::BriefingStream(due.briefing), engine::ExpectedVersion::Exactly(loaded.version), {}};
-    for (const wf::Event& event : events) {
-      briefing.events.push_back(wf::ToProposedEvent(event, metadata));
-    }
-    engine::AppendRequest request;
-    request.writes.push_back(std::move(briefing));
-    // The state folds the referral streams too: none of them may have moved either.
-    for (const auto& [stream, version] : loaded.referral_streams) {
-      request.writes.push_back({stream,
-                                version == 0 ? engine::ExpectedVersion::NoStream()
-                                             : engine::ExpectedVersion::Exactly(version),
-                                {}});
-    }
-    auto appended = store_.Append(request);
-    if (appended) {
+  bool still_due = true;  // set by the preparer, which runs on this thread
+  app::CommandRun run;
+  run.name = "CloseConfirmationWindow";
+  run.context.occurred_at = due.deadline;
+  run.context.now = clock_.Now();
+  run.context.actor = "system";
+  run.context.role = wf::Role::kSystem;
+  run.context.rules = rules_;
+  run.correlation_id = "timer:" + due.briefing + "@" + wf::FormatInstant(due.deadline);
+  run.max_attempts = std::max(1, options_.max_attempts);
+  run.prepare =
+      app::PrepareTarget(read_models_, due,
+                         [&still_due, &due](wf::Context& context, const wf::BriefingState& state,
+                                            app::Prepared&) -> engine::Status {
+                           // Decided anew after a lost race: the window may have closed or moved
+                           // meanwhile.
+                           const auto now_due = wf::DueConfirmationWindowClose(state, context.now);
+                           if (!now_due || now_due->deadline != due.deadline) {
+                             still_due = false;
+                             return engine::Fail(engine::Error::NotFound("no longer due"));
+                           }
+                           return {};
+                         });
+  app::Executed executed = executor_.Execute(std::move(run));
+  switch (executed.outcome) {
+    case app::Outcome::kCreated:
       ++fired_;
-      if (auto caught_up = read_models_.CatchUp(); !caught_up) {
-        LogError("timer: the read models cannot catch up: " + caught_up.error().message);
+      if (executed.behind) {
+        LogError("timer: the read models cannot catch up: " + executed.behind->message);
       }
       return true;
-    }
-    if (appended.error().code != engine::ErrorCode::kVersionConflict) {
-      return engine::Fail(appended.error());
-    }
+    case app::Outcome::kReplayed:
+      return true;
+    default:
+      if (!still_due) return false;  // closed or moved
+      return engine::Fail(std::move(executed.error));
   }
-  return engine::Fail(engine::Error::VersionConflict(
-      "concurrent writers won " + std::to_string(options_.max_attempts) + " times in a row"));
 }
 
 }  // namespace dialogue::api

@@ -4,6 +4,8 @@
 // the workflows' Decide(BriefingState, CloseConfirmationWindow, ...); the participants still
 // invited become lapsed.
 //
+// It goes through the one path of every command, app::Executor (app/execute.hpp).
+//
 // Durable and exactly once: which windows are due is derived from the read models (folded from
 // the log) at every wake-up, never kept in memory, so a restart finds the deadlines that passed
 // while the server was down, and a window once closed is never due again. A deadline moved by a
@@ -23,6 +25,7 @@
 #include <mutex>
 #include <thread>
 
+#include "app/execute.hpp"
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
 #include "engine/result.hpp"
@@ -77,6 +80,7 @@ class TimerService {
   const engine::Clock& clock_;
   const workflows::RulesConfig& rules_;
   const TimerOptions options_;
+  app::Executor executor_;
   std::shared_ptr<Signal> signal_;
   std::mutex run_mu_;  // one RunOnce at a time
   std::atomic<uint64_t> fired_{0};
