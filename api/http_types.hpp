@@ -101,11 +101,13 @@ struct HttpResponse {
 // that calls back later (an asynchronous append); that callback, on a thread that must not be
 // held up, hands the rest of the work to `post`, which runs it on a thread of the server's (for
 // a connection: its io thread, in order with the connection's other work). `respond` sends the
-// answer; it is called exactly once, from any thread, and nothing is posted after it. Both are
-// thread-safe and copyable.
+// answer; it is called exactly once, from any thread, and nothing is posted after it. `offload`
+// runs work that may block (a read from the disk) where it may: the server's worker pool; unset,
+// such work runs on the caller's thread. All are thread-safe and copyable.
 struct Responder {
   std::function<void(std::function<void()> work)> post;
   std::function<void(HttpResponse response)> respond;
+  std::function<void(std::function<void()> work)> offload = {};
 };
 
 }  // namespace dialogue::api

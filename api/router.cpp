@@ -177,13 +177,6 @@ const Router::Route* Router::Match(const std::vector<std::string>& segments,
   return best;
 }
 
-bool Router::FromMemory(const HttpRequest& request) const {
-  auto target = ParseTarget(request.target);
-  if (!target || target->query.count("as_of") != 0) return false;
-  const Route* route = Match(target->segments, RouteMethod(request));
-  return route != nullptr && route->work == Work::kFromMemory;
-}
-
 namespace {
 
 // A refusal as the resolution (Resolved is Router's, private: deduced).
@@ -355,7 +348,8 @@ Router::Dispatched Router::Dispatch(const HttpRequest& request) const {
     route.async_handler(
         *resolved.context,
         Responder{[waiter](std::function<void()> work) { waiter->Post(std::move(work)); },
-                  [waiter](HttpResponse response) { waiter->Respond(std::move(response)); }});
+                  [waiter](HttpResponse response) { waiter->Respond(std::move(response)); },
+                  {}});
     return {waiter->Wait(), route.pattern};
   } catch (const std::exception& e) {
     return {InternalError(request, route.pattern, e.what()), route.pattern};
@@ -364,20 +358,32 @@ Router::Dispatched Router::Dispatch(const HttpRequest& request) const {
   }
 }
 
-void Router::DispatchAsync(const HttpRequest& request,
-                           std::function<void(std::function<void()>)> post,
-                           std::function<void(Dispatched)> done) const {
+void Router::DispatchAsync(HttpRequest request, Post post, std::function<void(Dispatched)> done,
+                           Post offload) const {
   Resolved resolved = Resolve(request);
   if (resolved.refusal) return done(std::move(*resolved.refusal));
   const Route& route = *resolved.route;
-  if (route.handler) return done(Call(route, *resolved.context));
+  RequestContext& context = *resolved.context;
+  if (route.handler) {
+    const bool inline_here = route.work == Work::kFromMemory && context.query.count("as_of") == 0;
+    if (inline_here || !offload) return done(Call(route, context));
+    // The request moves with the work; the context is bound to it there.
+    auto owned = std::make_shared<HttpRequest>(std::move(request));
+    auto bound = std::make_shared<RequestContext>(
+        RequestContext{*owned, std::move(context.path), std::move(context.params),
+                       std::move(context.query), std::move(context.principal), context.by_session});
+    offload([&route, owned = std::move(owned), bound = std::move(bound), done = std::move(done)] {
+      done(Call(route, *bound));
+    });
+    return;
+  }
   // Answered once: by the handler, or here when it throws before it has.
   auto answered = std::make_shared<std::atomic<bool>>(false);
   auto respond = [answered, done = std::move(done), pattern = route.pattern](HttpResponse r) {
     if (!answered->exchange(true)) done({std::move(r), pattern});
   };
   try {
-    route.async_handler(*resolved.context, Responder{std::move(post), respond});
+    route.async_handler(context, Responder{std::move(post), respond, std::move(offload)});
     return;
   } catch (const std::exception& e) {
     respond(InternalError(request, route.pattern, e.what()));
@@ -389,13 +395,6 @@ void Router::DispatchAsync(const HttpRequest& request,
 std::optional<Router::Dispatched> Router::Screen(const HttpRequest& head) const {
   Resolved resolved = Resolve(head);
   return std::move(resolved.refusal);
-}
-
-bool Router::IsAsync(const HttpRequest& request) const {
-  auto target = ParseTarget(request.target);
-  if (!target) return false;
-  const Route* route = Match(target->segments, RouteMethod(request));
-  return route != nullptr && route->async_handler != nullptr;
 }
 
 }  // namespace dialogue::api

@@ -58,8 +58,9 @@ using Handler = std::function<HttpResponse(const RequestContext&)>;
 using AsyncHandler = std::function<void(const RequestContext&, Responder)>;
 
 // What a handler waits on. kFromMemory: it answers from memory (read models, the head, static
-// files) and never waits on the disk or a commit, so the server may call it on its io thread
-// instead of handing it to the worker pool (see Router::FromMemory). kMayBlock: anything else.
+// files) and never waits on the disk or a commit, so DispatchAsync calls it on the io thread that
+// read the request, unless the request asks for the past (`as_of` folds from the store).
+// kMayBlock: anything else, handed to Responder::offload (the worker pool).
 enum class Work { kMayBlock, kFromMemory };
 
 class Router {
@@ -86,22 +87,19 @@ class Router {
   // Answers on the calling thread, which may block. An asynchronous route's work is run here
   // too: this thread waits for its answer and runs what it posts meanwhile.
   Dispatched Dispatch(const HttpRequest& request) const;
-  // Calls done exactly once: at once for a refusal or a synchronous route; for an asynchronous
-  // one when it answers, from whichever thread it answers on. post: as Responder::post.
-  void DispatchAsync(const HttpRequest& request, std::function<void(std::function<void()>)> post,
-                     std::function<void(Dispatched)> done) const;
-
-  // Whether request goes to an asynchronous route (DispatchAsync then spares a thread).
-  bool IsAsync(const HttpRequest& request) const;
+  // The one path of a served request: the route is resolved once (target, method, credentials,
+  // role), then a refusal answers at once, an asynchronous route's handler takes the request, a
+  // kFromMemory route answers on this thread, and any other route runs in `offload`'s work (on
+  // this thread when offload is unset). Calls done exactly once, from whichever thread answers.
+  // post: as Responder::post.
+  using Post = std::function<void(std::function<void()>)>;
+  void DispatchAsync(HttpRequest request, Post post, std::function<void(Dispatched)> done,
+                     Post offload = {}) const;
 
   // What Dispatch would refuse of this request before its handler runs (malformed target, no
   // route, credentials, role), judged on its method, target and headers alone: for a request whose
   // body has not been read yet (ServerOptions::screen). nullopt: the handler would run.
   std::optional<Dispatched> Screen(const HttpRequest& head) const;
-
-  // Whether request goes to a kFromMemory route and asks for the present: an `as_of` query folds
-  // the entity's stream from the store, so it may block. False for unmatched requests.
-  bool FromMemory(const HttpRequest& request) const;
 
   // The method and pattern of every route, in registration order (docs/openapi.yaml must list
   // them all: tests/api/query_openapi_test.cpp).

@@ -55,26 +55,25 @@ void RegisterSystemRoutes(Router& router, ApiContext& context) {
       Work::kFromMemory);
 }
 
-std::function<void(const HttpRequest&, Responder)> MakeAsyncRequestHandler(const Router& router,
-                                                                           Metrics& metrics) {
-  return [&router, &metrics](const HttpRequest& request, Responder responder) {
+std::function<void(HttpRequest, Responder)> MakeDispatch(const Router& router, Metrics& metrics) {
+  return [&router, &metrics](HttpRequest request, Responder responder) {
     const auto start = std::chrono::steady_clock::now();
-    router.DispatchAsync(request, std::move(responder.post),
-                         [&metrics, start, method = std::string(MethodLabel(request.method)),
-                          respond = std::move(responder.respond)](Router::Dispatched dispatched) {
-                           const std::chrono::duration<double> elapsed =
-                               std::chrono::steady_clock::now() - start;
-                           metrics.ObserveRequest(method, dispatched.route,
-                                                  dispatched.response.status, elapsed.count());
-                           respond(std::move(dispatched.response));
-                         });
+    std::string method(MethodLabel(request.method));
+    router.DispatchAsync(
+        std::move(request), std::move(responder.post),
+        [&metrics, start, method = std::move(method),
+         respond = std::move(responder.respond)](Router::Dispatched dispatched) {
+          const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+          metrics.ObserveRequest(method, dispatched.route, dispatched.response.status,
+                                 elapsed.count());
+          respond(std::move(dispatched.response));
+        },
+        std::move(responder.offload));
   };
 }
 
 void RouteWork(ServerOptions& options, const Router& router, Metrics& metrics) {
-  options.run_inline = [&router](const HttpRequest& request) { return router.FromMemory(request); };
-  options.run_async = [&router](const HttpRequest& request) { return router.IsAsync(request); };
-  options.async_handler = MakeAsyncRequestHandler(router, metrics);
+  options.dispatch = MakeDispatch(router, metrics);
   options.screen = [&router, &metrics](const HttpRequest& head) -> std::optional<HttpResponse> {
     std::optional<Router::Dispatched> refused = router.Screen(head);
     if (!refused) return std::nullopt;

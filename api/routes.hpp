@@ -76,12 +76,10 @@ void RefreshReadModelMetrics(ApiContext& context);
 
 // The server's request handler: dispatches through router and records each request in metrics.
 RequestHandler MakeRequestHandler(const Router& router, Metrics& metrics);
-// The same for the requests ServerOptions::run_async hands over (Router::IsAsync), answering
-// through the Responder.
-std::function<void(const HttpRequest&, Responder)> MakeAsyncRequestHandler(const Router& router,
-                                                                           Metrics& metrics);
-// Sets run_inline, run_async, async_handler and screen of options to serve router's routes: from
-// memory on the io threads, commands asynchronously, the rest on the worker pool.
+// The same as ServerOptions::dispatch (Router::DispatchAsync), answering through the Responder.
+std::function<void(HttpRequest, Responder)> MakeDispatch(const Router& router, Metrics& metrics);
+// Sets dispatch and screen of options to serve router's routes: each request resolved once, then
+// answered from memory on the io threads, commands asynchronously, the rest on the worker pool.
 void RouteWork(ServerOptions& options, const Router& router, Metrics& metrics);
 
 }  // namespace dialogue::api

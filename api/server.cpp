@@ -462,15 +462,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     HttpRequest request = FromBeast(message, std::move(message.body()));
 
     state_ = State::kHandling;
-    // A handler that waits on a completion starts here and answers from wherever it finishes.
-    if (server_.options.run_async && server_.options.async_handler &&
-        server_.options.run_async(request)) {
-      return HandleAsync(request);
-    }
-    // A handler that cannot block runs here, on the strand: no hop to the pool and back.
-    if (server_.options.run_inline && server_.options.run_inline(request)) {
-      return OnHandled(server_.Handle(request));
-    }
+    if (server_.options.dispatch) return Dispatch(std::move(request));
     // Off the io threads: the handler may block (an append waits for its fsync). The work guard
     // keeps the io_context running until the response is back on the strand.
     net::post(server_.workers, [self = this->shared_from_this(), request = std::move(request),
@@ -482,7 +474,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     });
   }
 
-  void HandleAsync(const HttpRequest& request) {
+  // The request starts here, on the strand, and is answered from wherever it finishes.
+  void Dispatch(HttpRequest request) {
     // Until the answer is back on the strand, the io_context keeps running (Run does not return
     // before it is): the guard is released there, whoever still holds a copy of the Responder.
     struct Owed {
@@ -503,8 +496,13 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                   owed->guard.reset();
                 });
     };
+    // Off the io threads: the work may block (a read from the disk). Owed's guard keeps the
+    // io_context running until its answer is back on the strand.
+    responder.offload = [self = this->shared_from_this()](std::function<void()> work) {
+      net::post(self->server_.workers, std::move(work));
+    };
     try {
-      server_.options.async_handler(request, responder);
+      server_.options.dispatch(std::move(request), responder);
       return;
     } catch (const std::exception& e) {
       LogError(std::string("request handler threw: ") + e.what());

@@ -1,8 +1,8 @@
 // The HTTP/1.1 server (Boost.Beast, kept out of this header). Shape of Beast's advanced server:
 // a listener accepts; one session per connection, on its own strand, reads a request, hands it to
-// the worker pool (handlers may block, e.g. on an append's fsync) — or answers it in place when
-// ServerOptions::run_inline says it cannot block — and writes the response back on the strand,
-// one write in flight at a time.
+// ServerOptions::dispatch on that strand (which answers from memory in place, and hands what may
+// block to the worker pool) — or, without dispatch, to Listen's handler on the worker pool — and
+// writes the response back on the strand, one write in flight at a time.
 //
 // Limits: request headers (431), request body (413 payload_too_large, then the connection closes),
 // a timeout on reading a whole request (a slowloris is cut off), an idle keep-alive timeout, a
@@ -73,18 +73,14 @@ struct ServerOptions {
   // (431), "body_limit" (413), "malformed" (400), "read_timeout",
   // "tls_handshake" (failed), "plain_http_on_tls" (400).
   std::function<void(std::string_view reason)> on_refusal;
-  // When set and true for a request, its handler is called on the io thread that read it instead
-  // of being handed to the worker pool and back (two thread hops, ~40 % of a small GET's cost):
-  // only for requests whose handler never blocks (answers from memory). Must not block itself.
-  std::function<bool(const HttpRequest&)> run_inline;
-  // When both are set and run_async is true for a request, async_handler takes it on the io
-  // thread that read it (before run_inline is asked) and answers through the Responder: for
-  // handlers that wait on a completion rather than block (a command's durable append), so that
-  // no pool thread is parked per request. Like run_inline handlers they may hold the io thread
-  // only briefly (a command reads the read models, catching them up under their fold lock). The
-  // io_context keeps running until it has answered.
-  std::function<bool(const HttpRequest&)> run_async;
-  std::function<void(const HttpRequest&, Responder)> async_handler;
+  // When set, every request goes here, on the io thread that read it, and is answered through
+  // the Responder: what answers from memory answers there (no hop to the worker pool and back,
+  // ~40 % of a small GET's cost), a command when its append is durable (no pool thread parked
+  // per request), and work that may block goes to Responder::offload, the worker pool. It may
+  // hold the io thread only briefly (a command reads the read models, catching them up under
+  // their fold lock). The io_context keeps running until it has answered. When not set, Listen's
+  // handler answers every request on the worker pool.
+  std::function<void(HttpRequest, Responder)> dispatch;
   // When set, a request that asks for its body to be invited (Expect: 100-continue) is first
   // shown here with its method, target and headers (no body): a response refuses it (sent, then
   // the connection closes) and the body is never invited. For credentials and routes, which the

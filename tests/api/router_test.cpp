@@ -1,8 +1,12 @@
 #include <catch2/catch.hpp>
 #include <functional>
 #include <future>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -74,7 +78,36 @@ class RouterFixture {
   Router::Dispatched Dispatch(const HttpRequest& request) { return router_.Dispatch(request); }
   const Router& router() const { return router_; }
   std::thread::id posted_on_;  // where /later's posted step ran
-  bool FromMemory(const HttpRequest& request) { return router_.FromMemory(request); }
+  // Where DispatchAsync answers request: "inline" (before it returns), "offloaded" (in the work
+  // handed to offload), or "async" (later, through the route's own Responder).
+  std::string WhereAnswered(HttpRequest request) {
+    struct Seen {
+      std::mutex mu;
+      std::vector<std::function<void()>> offloaded;  // guarded by mu
+      std::string where;                             // guarded by mu
+    };
+    auto seen = std::make_shared<Seen>();
+    router_.DispatchAsync(
+        std::move(request), [](std::function<void()> work) { work(); },
+        [seen](Router::Dispatched) {
+          std::lock_guard lock(seen->mu);
+          seen->where = seen->offloaded.empty() ? "inline" : "offloaded";
+        },
+        [seen](std::function<void()> work) {
+          std::lock_guard lock(seen->mu);
+          seen->offloaded.push_back(std::move(work));
+        });
+    std::vector<std::function<void()>> offloaded;
+    {
+      std::lock_guard lock(seen->mu);
+      if (!seen->where.empty()) return seen->where;
+      if (seen->offloaded.empty()) return "async";  // answers later, on its own thread
+      offloaded = seen->offloaded;
+    }
+    for (auto& work : offloaded) work();
+    std::lock_guard lock(seen->mu);
+    return seen->where;
+  }
 
  private:
   TokenRegistry tokens_;
@@ -138,16 +171,43 @@ TEST_CASE_METHOD(RouterFixture, "A literal segment wins over a parameter", "[rou
   CHECK(nlohmann::json::parse(param.response.body)["id"] == "b1");
 }
 
-TEST_CASE_METHOD(RouterFixture, "Only the present of a route declared from memory runs inline",
+TEST_CASE_METHOD(RouterFixture,
+                 "Refusals and the present of a route declared from memory answer inline; the rest "
+                 "is offloaded",
                  "[router]") {
-  CHECK(FromMemory(Request("GET", "/v1/briefings/b1")));  // before authentication: it is cheap
-  CHECK(FromMemory(Request("GET", "/v1/briefings/b1?x=1", testing::kAuditorToken)));
-  CHECK_FALSE(FromMemory(Request("GET", "/v1/briefings/b1?as_of=3")));  // folds from the store
-  CHECK_FALSE(FromMemory(Request("GET", "/v1/briefings/eligible")));    // the literal route wins
-  CHECK_FALSE(FromMemory(Request("POST", "/v1/briefings")));
-  CHECK_FALSE(FromMemory(Request("DELETE", "/v1/briefings/b1")));
-  CHECK_FALSE(FromMemory(Request("GET", "/nowhere")));
-  CHECK_FALSE(FromMemory(Request("GET", "/v1/briefings/%zz")));
+  const std::string auditor = testing::kAuditorToken;
+  CHECK(WhereAnswered(Request("GET", "/v1/briefings/b1", auditor)) == "inline");
+  CHECK(WhereAnswered(Request("GET", "/v1/briefings/b1?x=1", auditor)) == "inline");
+  // as_of folds from the store; the literal route may block.
+  CHECK(WhereAnswered(Request("GET", "/v1/briefings/b1?as_of=3", auditor)) == "offloaded");
+  CHECK(WhereAnswered(Request("GET", "/v1/briefings/eligible", auditor)) == "offloaded");
+  CHECK(WhereAnswered(Request("POST", "/v1/briefings", auditor)) == "offloaded");
+  CHECK(WhereAnswered(Request("POST", "/later/x9", auditor)) == "async");
+  // Refusals are judged once, at once.
+  CHECK(WhereAnswered(Request("GET", "/v1/briefings/eligible")) == "inline");  // 401
+  CHECK(WhereAnswered(Request("DELETE", "/v1/briefings/b1", auditor)) == "inline");
+  CHECK(WhereAnswered(Request("GET", "/nowhere")) == "inline");
+  CHECK(WhereAnswered(Request("GET", "/v1/briefings/%zz")) == "inline");
+}
+
+TEST_CASE_METHOD(RouterFixture, "An offloaded route sees the request and its context intact",
+                 "[router]") {
+  std::vector<std::function<void()>> offloaded;
+  std::optional<Router::Dispatched> answer;
+  router().DispatchAsync(
+      Request("GET", "/v1/streams/briefing-b%2F1/events?after=3", testing::kAuditorToken),
+      [](std::function<void()> work) { work(); },
+      [&](Router::Dispatched dispatched) { answer = std::move(dispatched); },
+      [&](std::function<void()> work) { offloaded.push_back(std::move(work)); });
+  CHECK_FALSE(answer);
+  REQUIRE(offloaded.size() == 1);
+  offloaded.front()();
+  REQUIRE(answer);
+  CHECK(answer->route == "/v1/streams/{stream}/events");
+  const auto body = nlohmann::json::parse(answer->response.body);
+  CHECK(body["stream"] == "briefing-b/1");
+  CHECK(body["after"] == "3");
+  CHECK(body["actor"] == "aud-bo");
 }
 
 TEST_CASE_METHOD(RouterFixture, "A handler that throws answers 500 internal_error", "[router]") {
@@ -159,9 +219,6 @@ TEST_CASE_METHOD(RouterFixture, "A handler that throws answers 500 internal_erro
 TEST_CASE_METHOD(RouterFixture,
                  "An asynchronous route answers Dispatch, which runs its posted steps itself",
                  "[router]") {
-  CHECK(router().IsAsync(Request("POST", "/later/x1")));
-  CHECK_FALSE(router().IsAsync(Request("POST", "/v1/briefings")));
-  CHECK_FALSE(router().IsAsync(Request("GET", "/later/x1")));
   auto result = Dispatch(Request("POST", "/later/x1", testing::kAuditorToken));
   CHECK(result.response.status == 202);
   CHECK(result.route == "/later/{id}");
