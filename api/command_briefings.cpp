@@ -133,8 +133,7 @@ void RegisterBriefingCommands(Router& router,
   // objecting_state (a State principal may repeat its own id there, nothing else).
   AddCommandRoute(
       router, environment, "/v1/briefings/{id}/participants/{sid}/objection",
-      {"RaiseObjection", state_roles, {"id", "sid"}, {}, {}},
-      [](CommandCall& call) -> HttpResponse {
+      {"RaiseObjection", state_roles, {"id", "sid"}, {}, {}}, [](CommandCall& call) -> CommandPlan {
         BodyFields& body = call.body();
         wf::RaiseObjection command{call.Param("id"), call.Param("sid"), body.String("grounds")};
         auto objecting_state = body.OptionalId("objecting_state");
@@ -143,7 +142,9 @@ void RegisterBriefingCommands(Router& router,
                        "is required when the secretariat records a State's objection");
         }
         if (objecting_state) {
-          if (auto refusal = call.ActForStakeholder(*objecting_state, "object")) return *refusal;
+          if (auto refusal = call.ActForStakeholder(*objecting_state, "object")) {
+            return tl::unexpected(std::move(*refusal));
+          }
         }
         const auto& models = call.api().read_models;
         return call.Run(BriefingPreparer(

@@ -39,12 +39,14 @@ void RegisterParticipationCommands(Router& router,
 
   AddCommandRoute(
       router, environment, "/v1/observer-invitations",
-      {"InviteObserver", working_group_roles, {}, {}, {}}, [](CommandCall& call) -> HttpResponse {
+      {"InviteObserver", working_group_roles, {}, {}, {}}, [](CommandCall& call) -> CommandPlan {
         BodyFields& body = call.body();
         wf::InviteObserver command{body.Id("id"), body.Id("meeting"), body.Id("stakeholder"),
                                    body.String("topic")};
         if (auto group = body.OptionalId("working_group")) {
-          if (auto refusal = call.ActForWorkingGroup(*group, "invite observers")) return *refusal;
+          if (auto refusal = call.ActForWorkingGroup(*group, "invite observers")) {
+            return tl::unexpected(std::move(*refusal));
+          }
         }
         const auto& models = call.api().read_models;
         return call.Run(app::PrepareTarget(
@@ -96,13 +98,13 @@ void RegisterParticipationCommands(Router& router,
 
   AddCommandRoute(router, environment, "/v1/contribution-requests",
                   {"RequestContributions", working_group_roles, {}, {}, {}},
-                  [](CommandCall& call) -> HttpResponse {
+                  [](CommandCall& call) -> CommandPlan {
                     BodyFields& body = call.body();
                     wf::RequestContributions command{body.Id("id"), body.IdList("stakeholders"),
                                                      body.CalendarDate("due_on")};
                     if (auto group = body.OptionalId("working_group")) {
                       if (auto refusal = call.ActForWorkingGroup(*group, "request contributions")) {
-                        return *refusal;
+                        return tl::unexpected(std::move(*refusal));
                       }
                     }
                     const auto& models = call.api().read_models;
@@ -141,7 +143,7 @@ void RegisterParticipationCommands(Router& router,
 
   AddCommandRoute(
       router, environment, "/v1/reports", {"SubmitStakeholderReport", author_roles, {}, {}, {}},
-      [](CommandCall& call) -> HttpResponse {
+      [](CommandCall& call) -> CommandPlan {
         BodyFields& body = call.body();
         wf::SubmitStakeholderReport command{body.Id("id"), body.IdList("authors"),
                                             body.String("addressed_to"), body.String("title"),
@@ -156,11 +158,12 @@ void RegisterParticipationCommands(Router& router,
           // 59(h): a stakeholder files only the reports it co-authors.
           std::string authors;
           for (const auto& id : command.authors) authors += (authors.empty() ? "" : ", ") + id;
-          return ProblemResponse(403, "forbidden",
-                                 call.principal().actor + " (for " + call.principal().stakeholder +
-                                     ") may file only reports its stakeholder co-authors (59(h)); "
-                                     "the authors are " +
-                                     authors);
+          return tl::unexpected(
+              ProblemResponse(403, "forbidden",
+                              call.principal().actor + " (for " + call.principal().stakeholder +
+                                  ") may file only reports its stakeholder co-authors (59(h)); "
+                                  "the authors are " +
+                                  authors));
         }
         const auto& models = call.api().read_models;
         return call.Run(app::PrepareTarget(
@@ -177,15 +180,14 @@ void RegisterParticipationCommands(Router& router,
 
   AddCommandRoute(
       router, environment, "/v1/state-participations",
-      {"RequestStateParticipation", state_roles, {}, {}, {}},
-      [](CommandCall& call) -> HttpResponse {
+      {"RequestStateParticipation", state_roles, {}, {}, {}}, [](CommandCall& call) -> CommandPlan {
         BodyFields& body = call.body();
         wf::RequestStateParticipation command{body.Id("id"), body.Id("state"),
                                               body.String("review_cycle"),
                                               body.OptionalString("instrument")};
         if (body.Has("state") && workflows::IsValidId(command.state)) {
           if (auto refusal = call.ActForStakeholder(command.state, "ask to participate")) {
-            return *refusal;
+            return tl::unexpected(std::move(*refusal));
           }
         }
         const auto& models = call.api().read_models;

@@ -11,6 +11,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <stdexcept>
 
 #include "api/event_json.hpp"
 #include "api/json_io.hpp"
@@ -413,8 +414,9 @@ void AddCommandRoute(Router& router, std::shared_ptr<CommandEnvironment> environ
           environment->metrics.CountCommand(spec.name, "refused");
           return responder.respond(std::move(call.error()));
         }
-        HttpResponse returned = handler(*call);
-        CommandCall::Continue(std::move(*call), std::move(returned), std::move(responder));
+        CommandPlan plan = handler(*call);
+        if (!plan) environment->metrics.CountCommand(spec.name, "refused");
+        CommandCall::Continue(std::move(*call), std::move(plan), std::move(responder));
       });
 }
 
@@ -449,17 +451,11 @@ tl::expected<CommandCall, HttpResponse> CommandCall::Begin(CommandEnvironment& e
                                     path_errors.front().message));
   }
 
-  // The acting role: the first of the route's roles the principal holds (the router has
-  // checked there is one).
-  std::optional<workflows::Role> role;
-  for (std::string_view candidate : spec.roles) {
-    if (HasRole(principal, candidate)) {
-      role = workflows::ParseRole(candidate);
-      break;
-    }
-  }
+  // The acting role: the first of the route's roles the principal holds, as the router found.
+  const std::optional<workflows::Role> role = workflows::ParseRole(request.role);
   if (!role) {
-    return tl::unexpected(ProblemResponse(403, "forbidden", "role not allowed to POST here"));
+    throw std::logic_error("command " + std::string(spec.name) + " acts in role \"" +
+                           std::string(request.role) + "\", which the workflows do not know");
   }
   workflows::Context& context = call.context_;
   context.role = *role;
@@ -654,23 +650,19 @@ HttpResponse CommandCall::Answer(const app::Executed& executed) {
   return ProblemResponse(problem);
 }
 
-HttpResponse CommandCall::Run(app::Preparer prepare) {
-  if (auto refusal = body_->Finish()) {
-    environment_->metrics.CountCommand(name_, "refused");
-    return std::move(*refusal);
-  }
-  prepare_ = std::move(prepare);
-  return HttpResponse{};
+CommandPlan CommandCall::Run(app::Preparer prepare) {
+  if (auto refusal = body_->Finish()) return tl::unexpected(std::move(*refusal));
+  return prepare;
 }
 
-void CommandCall::Continue(CommandCall call, HttpResponse returned, Responder responder) {
-  if (!call.prepare_) return responder.respond(std::move(returned));  // refused by the route
+void CommandCall::Continue(CommandCall call, CommandPlan plan, Responder responder) {
+  if (!plan) return responder.respond(std::move(plan.error()));
   auto self = std::make_shared<CommandCall>(std::move(call));
   self->request_ = nullptr;
   app::CommandRun run;
   run.name = std::string(self->name_);
   run.context = self->context_;
-  run.prepare = std::move(self->prepare_);
+  run.prepare = std::move(*plan);
   run.idempotency = self->idempotency_;
   run.if_match = self->if_match_;
   run.occurred_at_given = self->occurred_at_given_;

@@ -158,9 +158,13 @@ struct CommandEnvironment {
   app::Executor executor;
 };
 
+// What a route's handler returns: the preparer of its command (CommandCall::Run), or the response
+// that refuses the request.
+using CommandPlan = tl::expected<app::Preparer, HttpResponse>;
+
 // Registers `pattern` for POST with the spec's roles; handler builds the command from the call.
 class CommandCall;
-using CommandHandler = std::function<HttpResponse(CommandCall& call)>;
+using CommandHandler = std::function<CommandPlan(CommandCall& call)>;
 // The route keeps the environment alive.
 void AddCommandRoute(Router& router, std::shared_ptr<CommandEnvironment> environment,
                      std::string pattern, CommandSpec spec, CommandHandler handler);
@@ -196,13 +200,12 @@ class CommandCall {
   std::optional<HttpResponse> ActForWorkingGroup(const std::string& working_group,
                                                  std::string_view action);
 
-  // Steps 5 and 6: refuses the body's unknown or bad fields (400, returned), else takes prepare
-  // for the rest, which Continue runs once the route's handler has returned; the response
-  // returned is then only a placeholder.
-  HttpResponse Run(app::Preparer prepare);
+  // The plan of a command whose fields are all read: the 400 refusing the body's unknown or bad
+  // fields, else prepare, which Continue executes (steps 5 and 6).
+  CommandPlan Run(app::Preparer prepare);
 
-  // Called with what the route's handler returned: answers it, or runs the command Run took.
-  static void Continue(CommandCall call, HttpResponse returned, Responder responder);
+  // Called with what the route's handler returned: answers its refusal, or executes it.
+  static void Continue(CommandCall call, CommandPlan plan, Responder responder);
 
  private:
   CommandCall() = default;
@@ -223,7 +226,6 @@ class CommandCall {
   std::optional<engine::IdempotencyKey> idempotency_;
   std::optional<uint64_t> if_match_;
   bool occurred_at_given_ = false;  // the body's occurred_at, not the server's clock
-  app::Preparer prepare_;           // set by Run for Continue
 };
 
 // "If-Match: \"4\"" -> 4; nullopt when the header is not one quoted (or bare) version number.

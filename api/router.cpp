@@ -216,7 +216,7 @@ Router::Resolved Router::Resolve(const HttpRequest& request) const {
   }
 
   RequestContext& context = resolved.context.emplace(
-      RequestContext{request, target->path, {}, std::move(target->query), std::nullopt});
+      RequestContext{request, target->path, {}, std::move(target->query), std::nullopt, false, {}});
   resolved.route = best;
   for (size_t i = 0; i < best->segments.size(); ++i) {
     const std::string& segment = best->segments[i];
@@ -272,13 +272,19 @@ Router::Resolved Router::Resolve(const HttpRequest& request) const {
             best->pattern);
       }
     }
-    if (best->access.kind == Access::Kind::kRoles &&
-        std::none_of(best->access.roles.begin(), best->access.roles.end(),
-                     [&](const std::string& role) { return HasRole(*context.principal, role); })) {
-      return Refused(resolved,
-                     ProblemResponse(403, "forbidden",
-                                     "role not allowed to " + request.method + " " + best->pattern),
-                     best->pattern);
+    if (best->access.kind == Access::Kind::kRoles) {
+      const auto& roles = best->access.roles;
+      auto held = std::find_if(roles.begin(), roles.end(), [&](const std::string& role) {
+        return HasRole(*context.principal, role);
+      });
+      if (held == roles.end()) {
+        return Refused(
+            resolved,
+            ProblemResponse(403, "forbidden",
+                            "role not allowed to " + request.method + " " + best->pattern),
+            best->pattern);
+      }
+      context.role = *held;
     }
   }
   return resolved;
@@ -369,9 +375,9 @@ void Router::DispatchAsync(HttpRequest request, Post post, std::function<void(Di
     if (inline_here || !offload) return done(Call(route, context));
     // The request moves with the work; the context is bound to it there.
     auto owned = std::make_shared<HttpRequest>(std::move(request));
-    auto bound = std::make_shared<RequestContext>(
-        RequestContext{*owned, std::move(context.path), std::move(context.params),
-                       std::move(context.query), std::move(context.principal), context.by_session});
+    auto bound = std::make_shared<RequestContext>(RequestContext{
+        *owned, std::move(context.path), std::move(context.params), std::move(context.query),
+        std::move(context.principal), context.by_session, context.role});
     offload([&route, owned = std::move(owned), bound = std::move(bound), done = std::move(done)] {
       done(Call(route, *bound));
     });

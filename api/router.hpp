@@ -45,6 +45,8 @@ struct RequestContext {
   std::multimap<std::string, std::string> query;  // decoded query parameters
   std::optional<Principal> principal;             // set unless the route is public
   bool by_session = false;  // the principal came from the session cookie, not a bearer token
+  // On a route open to some roles: the first of them the principal holds (the role it acts in).
+  std::string_view role;
 
   // A path parameter (empty if the pattern has none of that name).
   const std::string& Param(const std::string& name) const;
