@@ -1,14 +1,13 @@
 #include "api/auth.hpp"
 
-#include "api/http_types.hpp"
-
-#include <openssl/evp.h>
-
 #include <algorithm>
-#include <array>
+#include <cstdint>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "api/http_types.hpp"
+#include "engine/sha256.hpp"
 
 namespace dialogue::api {
 namespace {
@@ -57,15 +56,15 @@ bool HasAnyRole(const Principal& principal, std::initializer_list<std::string_vi
 }
 
 std::string Sha256Hex(std::string_view bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  // engine::Sha256: OpenSSL's one-shot EVP_Digest looks SHA-256 up by name on every call, and
+  // every authenticated request hashes its token.
+  const engine::Sha256Digest digest = engine::Sha256({bytes});
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
-  hex.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 0xf]);
+  hex.reserve(digest.size() * 2);
+  for (const uint8_t byte : digest) {
+    hex.push_back(kHex[byte >> 4]);
+    hex.push_back(kHex[byte & 0xf]);
   }
   return hex;
 }

@@ -482,6 +482,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       explicit Owed(net::io_context& ioc) : guard(net::make_work_guard(ioc)) {}
       net::executor_work_guard<net::io_context::executor_type> guard;
       std::atomic<bool> answered{false};
+      // An answer given while dispatch runs, on its thread (a read from memory, a refusal): kept
+      // here and handled when dispatch returns, without a post back to the strand it is on.
+      const std::thread::id dispatcher = std::this_thread::get_id();
+      bool dispatching = true;  // read and written on the dispatcher's thread only
+      std::optional<HttpResponse> at_once;
     };
     auto owed = std::make_shared<Owed>(server_.ioc);
     Responder responder;
@@ -490,6 +495,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     };
     responder.respond = [self = this->shared_from_this(), owed](HttpResponse response) {
       if (owed->answered.exchange(true)) return;  // answered once only
+      if (std::this_thread::get_id() == owed->dispatcher && owed->dispatching) {
+        owed->at_once = std::move(response);
+        return;
+      }
       net::post(self->stream_.get_executor(),
                 [self, owed, response = std::move(response)]() mutable {
                   self->OnHandled(std::move(response));
@@ -503,13 +512,18 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     };
     try {
       server_.options.dispatch(std::move(request), responder);
-      return;
     } catch (const std::exception& e) {
       LogError(std::string("request handler threw: ") + e.what());
+      responder.respond(ProblemResponse(500, "internal_error", "the request could not be handled"));
     } catch (...) {
       LogError("request handler threw a non-exception");
+      responder.respond(ProblemResponse(500, "internal_error", "the request could not be handled"));
     }
-    responder.respond(ProblemResponse(500, "internal_error", "the request could not be handled"));
+    owed->dispatching = false;
+    if (owed->at_once) {
+      OnHandled(std::move(*owed->at_once));
+      owed->guard.reset();
+    }
   }
 
   // The request as handlers see it, from Beast's header (and body).
