@@ -20,6 +20,10 @@
 #include "engine/merkle.hpp"
 #include "engine/result.hpp"
 
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
 namespace dialogue::engine {
 
 // What a writer expects a stream's version to be before its events are appended.
@@ -247,9 +251,9 @@ struct RocksDbOptions {
   std::string path;
   bool sync = true;              // fsync every commit; only benchmarks of the ceiling turn it off
   const Clock* clock = nullptr;  // for recorded_at; nullptr: the system clock
-  // Test seam: when set, called before each batch is written; returning false simulates a failed
-  // write (the store then goes fail-stop exactly as on a real I/O error).
-  std::function<bool()> inject_write_failure = nullptr;
+  // The Env the database runs on; nullptr: RocksDB's default. Tests pass one whose file system
+  // fails or loses writes on demand (tests/support/file_faults.hpp). The store keeps it alive.
+  std::shared_ptr<rocksdb::Env> env = nullptr;
   // Write the Merkle tree's nodes with the events. Only the benchmark that measures the tree's
   // cost turns it off: a new store made without it is marked format 1, so that opening it with
   // the tree builds it.

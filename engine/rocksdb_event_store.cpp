@@ -37,8 +37,6 @@
 #include "engine/codec.hpp"
 #include "engine/commit_signal.hpp"
 #include "engine/event_store.hpp"
-#include "engine/fault_file_system.hpp"
-#include "engine/file_faults.hpp"
 #include "engine/handoff.hpp"
 #include "engine/merkle.hpp"
 #include "engine/time.hpp"
@@ -102,9 +100,7 @@ size_t RequestBytes(const AppendRequest& request) {
 
 class RocksDbEventStore final : public EventStore, private CommittedView {
  public:
-  // faults: nullptr, or the switch of a fault-injecting file system (engine/file_faults.hpp).
-  static Result<std::unique_ptr<EventStore>> Open(const RocksDbOptions& options,
-                                                  std::shared_ptr<FileFaults> faults);
+  static Result<std::unique_ptr<EventStore>> Open(const RocksDbOptions& options);
 
   // REQUIRES: no call on the store is in flight, and every AppendAsync's completion was called.
   ~RocksDbEventStore() override {
@@ -665,7 +661,7 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   const RocksDbOptions options_;
   SystemClock system_clock_;
   const Clock* clock_;
-  std::unique_ptr<rocksdb::Env> env_;  // with faults only; outlives db_
+  std::shared_ptr<rocksdb::Env> env_;  // RocksDbOptions::env, or null; outlives db_
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // by Family
   CommitSignal signal_;
@@ -723,17 +719,12 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   bool completer_stopping_ = false;  // guarded by completer_mu_
 };
 
-Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const RocksDbOptions& options,
-                                                            std::shared_ptr<FileFaults> faults) {
+Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const RocksDbOptions& options) {
   if (options.path.empty()) return Fail(Error::InvalidArgument("store path is empty"));
   rocksdb::Options db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
-  std::unique_ptr<rocksdb::Env> env;
-  if (faults) {
-    env = NewFaultInjectingEnv(std::move(faults));
-    db_options.env = env.get();
-  }
+  if (options.env) db_options.env = options.env.get();
   // The stream index and the idempotency keys are read by point (does this stream have a
   // version n? was this key used?), mostly for keys that are not there: bloom filters answer
   // those without reading a block. So are the tree's nodes, each in one file of several: the
@@ -763,7 +754,7 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const RocksDbOptions
   // The store owns db and handles from here on, so that every early return closes them.
   std::unique_ptr<RocksDbEventStore> store(
       new RocksDbEventStore(options, LedgerHead{0, kGenesisHash}));
-  store->env_ = std::move(env);
+  store->env_ = options.env;
   store->db_.reset(raw_db);
   store->handles_ = std::move(handles);
   rocksdb::DB& db = *store->db_;
@@ -1088,18 +1079,14 @@ bool RocksDbEventStore::WriteGroup(std::unique_ptr<Planned> planned, bool others
   std::string cause = std::move(planned->cause);
   if (cause.empty() && failed_.load()) cause = "an earlier write failed";
   if (cause.empty() && planned->batch.Count() > 0) {
-    if (options_.inject_write_failure && !options_.inject_write_failure()) {
-      cause = "injected write failure";
-    } else {
-      rocksdb::WriteOptions write_options;
-      write_options.sync = options_.sync && !pipelined;
-      const auto started = std::chrono::steady_clock::now();
-      rocksdb::Status s = db_->Write(write_options, &planned->batch);
-      if (!s.ok()) {
-        cause = s.ToString();
-      } else if (!pipelined) {
-        CountGroup(planned->events, std::chrono::steady_clock::now() - started);
-      }
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync && !pipelined;
+    const auto started = std::chrono::steady_clock::now();
+    rocksdb::Status s = db_->Write(write_options, &planned->batch);
+    if (!s.ok()) {
+      cause = s.ToString();
+    } else if (!pipelined) {
+      CountGroup(planned->events, std::chrono::steady_clock::now() - started);
     }
   }
   if (!cause.empty()) failed_.store(true);
@@ -1350,12 +1337,7 @@ Result<VerifyReport> RocksDbEventStore::Verify() const {
 }  // namespace
 
 Result<std::unique_ptr<EventStore>> OpenRocksDbEventStore(const RocksDbOptions& options) {
-  return RocksDbEventStore::Open(options, nullptr);
-}
-
-Result<std::unique_ptr<EventStore>> OpenRocksDbEventStoreWithFaults(
-    const RocksDbOptions& options, std::shared_ptr<FileFaults> faults) {
-  return RocksDbEventStore::Open(options, std::move(faults));
+  return RocksDbEventStore::Open(options);
 }
 
 }  // namespace dialogue::engine

@@ -24,4 +24,10 @@ if grep -rn --include='*.cpp' --include='*.hpp' '#include <boost/' app; then
 fi
 # The auditor's verifier is written apart from the server it checks (docs/audit.md).
 check audit engine workflows projections app api
+# Test doubles (tests/support, dialogue::testing) stay out of production.
+check engine tests
+check workflows tests
+check projections tests
+check app tests
+check api tests
 exit $status

@@ -1,14 +1,14 @@
-// A failing disk under the API: the RocksDB store over FileFaults (engine/file_faults.hpp), the
-// full router on top. Commands answer 503 problems, reads go on, /healthz says unavailable; a
+// A failing disk under the API: the RocksDB store over FileFaults (tests/support/file_faults.hpp),
+// the full router on top. Commands answer 503 problems, reads go on, /healthz says unavailable; a
 // restart on a healthy disk finds the log whole.
 #include <catch2/catch.hpp>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "engine/file_faults.hpp"
 #include "tests/api/command_fixture.hpp"
 #include "tests/api/test_support.hpp"
+#include "tests/support/file_faults.hpp"
 
 namespace dialogue::api {
 namespace {

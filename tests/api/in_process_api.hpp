@@ -18,6 +18,7 @@
 #include "engine/ledger_checkpoint.hpp"
 #include "engine/time.hpp"
 #include "projections/read_models.hpp"
+#include "tests/support/manual_clock.hpp"
 
 namespace dialogue::api::testing {
 

@@ -33,6 +33,7 @@
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
 #include "projections/read_models.hpp"
+#include "tests/support/manual_clock.hpp"
 
 namespace dialogue::api::testing {
 

@@ -13,6 +13,7 @@
 #include "api/timer_service.hpp"
 #include "engine/event_store.hpp"
 #include "projections/read_models.hpp"
+#include "tests/support/manual_clock.hpp"
 #include "tests/temp_dir.hpp"
 #include "workflows/briefing.hpp"
 #include "workflows/deadline.hpp"

@@ -12,6 +12,7 @@
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
 #include "projections/read_models.hpp"
+#include "tests/support/manual_clock.hpp"
 #include "workflows/events.hpp"
 #include "workflows/stakeholder.hpp"
 

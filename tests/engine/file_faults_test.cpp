@@ -1,4 +1,4 @@
-// Faults injected beneath RocksDB (engine/file_faults.hpp): a failed or torn append to the
+// Faults injected beneath RocksDB (tests/support/file_faults.hpp): a failed or torn append to the
 // write-ahead log, or a failed sync, makes the store fail-stop; reads go on; after a reopen the
 // log is whole — the failed append's events are absent or all present, never a part of them.
 #include <catch2/catch.hpp>
@@ -12,8 +12,9 @@
 #include <thread>
 #include <vector>
 
-#include "engine/file_faults.hpp"
 #include "tests/engine/test_support.hpp"
+#include "tests/support/file_faults.hpp"
+#include "tests/support/manual_clock.hpp"
 
 namespace dialogue::engine {
 namespace {

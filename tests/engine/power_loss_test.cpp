@@ -22,8 +22,8 @@
 #include <thread>
 #include <vector>
 
-#include "engine/file_faults.hpp"
 #include "tests/engine/test_support.hpp"
+#include "tests/support/file_faults.hpp"
 
 namespace dialogue::engine {
 namespace {

@@ -13,6 +13,8 @@
 #include "engine/event_store.hpp"
 #include "tests/engine/raw_db.hpp"
 #include "tests/engine/test_support.hpp"
+#include "tests/support/file_faults.hpp"
+#include "tests/support/manual_clock.hpp"
 
 namespace dialogue::engine {
 namespace {
@@ -218,19 +220,15 @@ TEST_CASE("Opening refuses a head that disagrees with the log", "[rocksdb]") {
 TEST_CASE("A failed write puts the store in fail-stop and leaves nothing behind", "[rocksdb]") {
   TempDir dir;
   ManualClock clock(testing::T("2026-03-10T09:30:00Z"));
-  std::atomic<bool> fail_writes{false};
-  std::atomic<int> write_attempts{0};
-  RocksDbOptions options{dir.path(), true, &clock, [&] {
-                           ++write_attempts;
-                           return !fail_writes.load();
-                         }};
+  const RocksDbOptions options{dir.path(), true, &clock, {}};
+  auto faults = std::make_shared<FileFaults>();
   {
-    auto store = std::move(OpenRocksDbEventStore(options).value());
+    auto store = std::move(OpenRocksDbEventStoreWithFaults(options, faults).value());
     REQUIRE(store->Append(WithKey(Write("s1", ExpectedVersion::Any(), {Event("A")}), "k1", "f")));
     const LedgerHead head = store->Head();
     CHECK_FALSE(store->failed());
 
-    fail_writes = true;
+    faults->Arm(FileFaults::Fault::kFailLogAppend);
     auto failed = store->Append(
         WithKey(Write("s1", ExpectedVersion::Any(), {Event("B"), Event("C")}), "k2", "f"));
     REQUIRE_FALSE(failed);
@@ -239,12 +237,15 @@ TEST_CASE("A failed write puts the store in fail-stop and leaves nothing behind"
         "store is in fail-stop after a failed write; restart required"));
     CHECK(store->failed());
 
-    fail_writes = false;  // even once the fault is gone, the store stays stopped
-    const int attempts = write_attempts.load();
+    // Nothing more is tried: a write would meet the armed fault again.
+    const uint64_t injected = faults->injected();
     auto later = store->Append(Write("s2", ExpectedVersion::Any(), {Event("D")}));
     REQUIRE_FALSE(later);
     CHECK(later.error().code == ErrorCode::kUnavailable);
-    CHECK(write_attempts.load() == attempts);  // nothing more was tried
+    CHECK(faults->injected() == injected);
+    faults->Arm(FileFaults::Fault::kNone);  // even once the fault is gone, the store stays stopped
+    CHECK(store->Append(Write("s2", ExpectedVersion::Any(), {Event("D")})).error().code ==
+          ErrorCode::kUnavailable);
     auto verbatim = store->AppendVerbatim(store->ReadAll(0, 1).value().at(0));
     REQUIRE_FALSE(verbatim);
     CHECK(verbatim.error().code == ErrorCode::kUnavailable);
@@ -256,9 +257,11 @@ TEST_CASE("A failed write puts the store in fail-stop and leaves nothing behind"
     CHECK(store->ReadAll(0, 100).value().size() == 1);
     CHECK_FALSE(store->LookupIdempotencyKey("k2").value().has_value());
     CHECK(store->Verify().value().ok);
+    // RocksDB has stopped writing too after its failed log write: derived state is refused with
+    // an error (never half-written) until the restart.
     EventStore::StateWrite state;
     state.puts = {{"checkpoint", "1"}};
-    CHECK(store->WriteState(state));
+    CHECK_FALSE(store->WriteState(state));
   }
   auto reopened = std::move(OpenRocksDbEventStore(options).value());
   CHECK_FALSE(reopened->failed());
@@ -277,20 +280,20 @@ TEST_CASE("A failed write puts the store in fail-stop and leaves nothing behind"
 TEST_CASE("Asynchronous appends are durable when completed and refused in fail-stop",
           "[rocksdb][threads]") {
   TempDir dir;
-  std::atomic<bool> fail_writes{false};
-  RocksDbOptions options{dir.path(), true, nullptr, [&] { return !fail_writes.load(); }};
+  const RocksDbOptions options{dir.path(), true, nullptr, {}};
+  auto faults = std::make_shared<FileFaults>();
   std::promise<Result<AppendResult>> first;
   std::promise<Result<AppendResult>> failed;
   std::promise<Result<AppendResult>> later;
   {
-    auto store = std::move(OpenRocksDbEventStore(options).value());
+    auto store = std::move(OpenRocksDbEventStoreWithFaults(options, faults).value());
     store->AppendAsync(Write("s1", ExpectedVersion::NoStream(), {Event("A")}),
                        [&](Result<AppendResult> r) { first.set_value(std::move(r)); });
     auto acknowledged = first.get_future().get();
     REQUIRE(acknowledged);
     CHECK(acknowledged->first_position == 1);
 
-    fail_writes = true;
+    faults->Arm(FileFaults::Fault::kFailLogAppend);
     store->AppendAsync(Write("s1", ExpectedVersion::Exactly(1), {Event("B")}),
                        [&](Result<AppendResult> r) { failed.set_value(std::move(r)); });
     auto refused = failed.get_future().get();
@@ -298,7 +301,7 @@ TEST_CASE("Asynchronous appends are durable when completed and refused in fail-s
     CHECK(refused.error().code == ErrorCode::kUnavailable);
     CHECK(store->failed());
 
-    fail_writes = false;
+    faults->Arm(FileFaults::Fault::kNone);
     store->AppendAsync(Write("s2", ExpectedVersion::Any(), {Event("C")}),
                        [&](Result<AppendResult> r) { later.set_value(std::move(r)); });
     auto stopped = later.get_future().get();
@@ -338,22 +341,17 @@ TEST_CASE("Synced concurrent appends commit every position once", "[rocksdb][thr
   CHECK(report.head.position == kThreads * kAppends);
 }
 
-// The first batch waits until every writer has started, so that the others queue behind it and
-// are likely to commit as one group. Whether or not they do, the results must be the same.
+// The first batch's sync waits until every writer has started, so that the others queue behind it
+// and are likely to commit as one group. Whether or not they do, the results must be the same.
 TEST_CASE("Writers queued behind a batch commit with their own results", "[rocksdb][threads]") {
   TempDir dir;
   constexpr int kThreads = 12;
   std::atomic<int> started{0};
-  std::atomic<bool> first_batch{true};
-  std::atomic<int> batches{0};
-  RocksDbOptions options{dir.path(), true, nullptr, [&] {
-                           ++batches;
-                           if (first_batch.exchange(false)) {
-                             while (started.load() < kThreads + 1) std::this_thread::yield();
-                           }
-                           return true;
-                         }};
-  auto store = std::move(OpenRocksDbEventStore(options).value());
+  auto faults = std::make_shared<FileFaults>();
+  auto store = std::move(
+      OpenRocksDbEventStoreWithFaults(RocksDbOptions{dir.path(), true, nullptr, {}}, faults)
+          .value());
+  faults->CloseSyncGate();
   const AppendRequest keyed =
       WithKey(Write("keyed", ExpectedVersion::Any(), {Event("K")}), "same-key", "f");
   std::vector<Result<AppendResult>> results(kThreads);
@@ -379,6 +377,10 @@ TEST_CASE("Writers queued behind a batch commit with their own results", "[rocks
       }
     });
   }
+  // Every writer has started, and the first batch's sync is held: let it go.
+  while (started.load() < kThreads + 1) std::this_thread::yield();
+  CHECK(faults->AwaitSyncsWaiting(1, std::chrono::seconds(10)));
+  faults->OpenSyncGate();
   opener.join();
   for (auto& t : threads) t.join();
   REQUIRE(opener_ok);
@@ -396,7 +398,6 @@ TEST_CASE("Writers queued behind a batch commit with their own results", "[rocks
   }
   CHECK(keyed_appended == 1);
   CHECK(store->Head().position == 1 + 1 + kThreads / 3);
-  UNSCOPED_INFO("batches written: " << batches.load());
   CHECK(store->Verify().value().ok);
 }
 

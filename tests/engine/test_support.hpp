@@ -7,6 +7,7 @@
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
 #include "engine/time.hpp"
+#include "tests/support/manual_clock.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace dialogue::engine::testing {

@@ -26,6 +26,7 @@
 #include "engine/time.hpp"
 #include "projections/read_models.hpp"
 #include "tests/api/callers.hpp"
+#include "tests/support/manual_clock.hpp"
 
 namespace {
 

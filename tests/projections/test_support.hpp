@@ -13,6 +13,7 @@
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
 #include "projections/read_models.hpp"
+#include "tests/support/manual_clock.hpp"
 #include "tests/temp_dir.hpp"
 #include "workflows/context.hpp"
 #include "workflows/events.hpp"

@@ -1,5 +1,6 @@
-// FileFaults: a test seam that makes RocksDB's own writes to the write-ahead log fail, beneath
-// the store (OpenRocksDbEventStoreWithFaults). The store sees the failure exactly as it would see
+// FileFaults: a test double (dialogue::testing; production never links it) that makes RocksDB's
+// own writes to the write-ahead log fail, beneath the store (OpenRocksDbEventStoreWithFaults:
+// an Env passed in RocksDbOptions::env). The store sees the failure exactly as it would see
 // a failing disk: from rocksdb::DB::Write. It also models a power cut (CopyDurable).
 #pragma once
 
@@ -53,9 +54,9 @@ class FileFaults {
   bool AwaitSyncsWaiting(int n, std::chrono::milliseconds timeout);
   void PassSyncGate();  // called by the file system before each log sync
 
-  // Called by the file system (engine/fault_file_system.cpp). It creates, renames and deletes
-  // files holding LockFiles(), and records each change before it lets go, so that a copy never
-  // sees a file it has no record of.
+  // Called by the file system (tests/support/fault_file_system.cpp). It creates, renames and
+  // deletes files holding LockFiles(), and records each change before it lets go, so that a copy
+  // never sees a file it has no record of.
   std::unique_lock<std::mutex> LockFiles() { return std::unique_lock(files_mu_); }
   void RecordSync(const std::string& path, uint64_t bytes);  // takes the lock itself
   // REQUIRES: LockFiles() held.

@@ -1,6 +1,6 @@
 // A rocksdb::FileSystemWrapper whose write-ahead log files fail on demand, and which records what
 // of every file it writes was synced (FileFaults).
-#include "engine/fault_file_system.hpp"
+#include "tests/support/file_faults.hpp"
 
 #include <rocksdb/env.h>
 #include <rocksdb/file_system.h>
@@ -277,9 +277,12 @@ Status FileFaults::CopyDurable(const std::string& from, const std::string& to) {
   return {};
 }
 
-std::unique_ptr<rocksdb::Env> NewFaultInjectingEnv(std::shared_ptr<FileFaults> faults) {
-  return rocksdb::NewCompositeEnv(
+Result<std::unique_ptr<EventStore>> OpenRocksDbEventStoreWithFaults(
+    const RocksDbOptions& options, std::shared_ptr<FileFaults> faults) {
+  RocksDbOptions with_faults = options;
+  with_faults.env = rocksdb::NewCompositeEnv(
       std::make_shared<FaultFileSystem>(rocksdb::FileSystem::Default(), std::move(faults)));
+  return OpenRocksDbEventStore(with_faults);
 }
 
 }  // namespace dialogue::engine
