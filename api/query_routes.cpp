@@ -35,15 +35,6 @@ constexpr size_t kStreamPage = 1000;
 
 // --- Shared pieces ---
 
-template <class State>
-bool Exists(const State& state) {
-  if constexpr (requires { state.exists(); }) {
-    return state.exists();
-  } else {
-    return state.exists;
-  }
-}
-
 HttpResponse Forbidden(const std::string& what) {
   return ProblemResponse(403, "forbidden", "this token may not read " + what);
 }
@@ -148,7 +139,7 @@ HttpResponse ReadEntity(ApiContext& context, const RequestContext& request,
   if (auto caught_up = CatchUp(context); !caught_up) return ErrorResponse(caught_up.error());
 
   std::optional<pj::Versioned<State>> current = reader.current();
-  if (current && !Exists(current->state)) current.reset();
+  if (current && !current->state.exists()) current.reset();
   const Principal& principal = *request.principal;
   const ReadScope scope = ScopeOf(principal);
   if (scope == ReadScope::kNothing) return Forbidden(reader.noun);
@@ -168,7 +159,7 @@ HttpResponse ReadEntity(ApiContext& context, const RequestContext& request,
     entity = std::move(current);
     horizon = context.read_models.position();
   }
-  if (!entity || !Exists(entity->state)) return NotFound(reader.noun, *as_of);
+  if (!entity || !entity->state.exists()) return NotFound(reader.noun, *as_of);
 
   const std::string etag = "\"" + std::to_string(entity->version) + "\"";
   if (IfNoneMatchHits(request.request, entity->version)) {
@@ -227,7 +218,7 @@ template <class State>
 engine::Result<std::optional<wf::Participation>> ParticipationAsOf(
     const pj::AsOfResult<State>& folded, const std::string& stakeholder) {
   if (!folded) return engine::Fail(folded.error());
-  if (!*folded || !Exists((*folded)->state)) return std::optional<wf::Participation>();
+  if (!*folded || !(*folded)->state.exists()) return std::optional<wf::Participation>();
   return wf::ParticipationIn((*folded)->state, stakeholder);
 }
 

@@ -45,22 +45,13 @@ engine::Result<std::vector<StreamEvent>> ReadUpTo(const engine::EventStore& stor
 }
 
 template <class State>
-bool Exists(const State& state) {
-  if constexpr (requires { state.exists(); }) {
-    return state.exists();
-  } else {
-    return state.exists;
-  }
-}
-
-template <class State>
 AsOfResult<State> FoldAsOf(const engine::EventStore& store, Kind kind, std::string_view id,
                            uint64_t position) {
   ASSIGN_OR_RETURN(std::vector<StreamEvent> events, ReadUpTo(store, kind, id, position));
   if (events.empty()) return std::nullopt;
   State state;
   for (const auto& e : events) state = wf::Evolve(std::move(state), e.event);
-  if (!Exists(state)) return std::nullopt;
+  if (!state.exists()) return std::nullopt;
   return Versioned<State>{std::move(state), events.back().version};
 }
 

@@ -76,15 +76,6 @@ std::span<const std::string> NewParticipantsOf(const wf::Event& event) {
       event);
 }
 
-template <class State>
-bool Exists(const State& state) {
-  if constexpr (requires { state.exists(); }) {
-    return state.exists();
-  } else {
-    return state.exists;
-  }
-}
-
 // The open confirmation deadline of a briefing: one that the timer service will have to close.
 // The workflows' own rule answers it (due at the end of time unless already closed).
 std::optional<wf::TimePoint> OpenDeadline(const wf::BriefingState& state) {
@@ -354,7 +345,7 @@ void Data::FoldReferral(std::string_view id, const wf::Event& event, uint64_t ve
     referrals_by_status.erase(
         std::make_tuple(status_before, working_group_before, std::string(id)));
   }
-  if (Exists(entry.state)) {
+  if (entry.state.exists()) {
     referrals_by_status.emplace(entry.state.status, entry.state.working_group, std::string(id));
   }
 }
@@ -372,7 +363,7 @@ void Data::AddParticipation(std::string_view stakeholder, Kind kind, std::string
 void Data::RebuildDerivedIndexes() {
   referrals_by_status.clear();
   for (const auto& [id, entry] : referrals.entries) {
-    if (Exists(entry.state)) {
+    if (entry.state.exists()) {
       referrals_by_status.emplace(entry.state.status, entry.state.working_group, id);
     }
   }
@@ -537,7 +528,7 @@ engine::Result<uint64_t> ReadAndFold(const engine::EventStore& store, uint64_t a
 template <class State>
 std::optional<Versioned<State>> Copy(const Table<State>& table, std::string_view id) {
   const Entry<State>* entry = table.Find(id);
-  if (entry == nullptr || !Exists(entry->state)) return std::nullopt;
+  if (entry == nullptr || !entry->state.exists()) return std::nullopt;
   return Versioned<State>{entry->state, entry->version};
 }
 
@@ -546,7 +537,7 @@ std::vector<State> CopyAll(const Table<State>& table) {
   std::vector<State> out;
   out.reserve(table.entries.size());
   for (const auto& [id, entry] : table.entries) {
-    if (Exists(entry.state)) out.push_back(entry.state);
+    if (entry.state.exists()) out.push_back(entry.state);
   }
   return out;
 }

@@ -61,7 +61,7 @@ static_assert(FieldCount<Funding>() == 3);
 
 template <class V>
 void Fields(V& v, ConferenceSessionState& s) {
-  v("exists", s.exists);
+  v("exists", s.created);
   v("id", s.id);
   v("title", s.title);
   v("starts_on", s.starts_on);
@@ -70,7 +70,7 @@ void Fields(V& v, ConferenceSessionState& s) {
 
 template <class V>
 void Fields(V& v, WorkingGroupState& s) {
-  v("exists", s.exists);
+  v("exists", s.created);
   v("id", s.id);
   v("name", s.name);
   v("protocol", s.protocol);
@@ -78,7 +78,7 @@ void Fields(V& v, WorkingGroupState& s) {
 
 template <class V>
 void Fields(V& v, MeetingState& s) {
-  v("exists", s.exists);
+  v("exists", s.created);
   v("id", s.id);
   v("working_group", s.working_group);
   v("starts_on", s.starts_on);
@@ -100,7 +100,7 @@ void Fields(V& v, ObserverEntitlement& s) {
 
 template <class V>
 void Fields(V& v, StakeholderState& s) {
-  v("exists", s.exists);
+  v("exists", s.created);
   v("id", s.id);
   v("name", s.name);
   v("category", s.category);
@@ -209,7 +209,7 @@ void Fields(V& v, Contribution& s) {
 
 template <class V>
 void Fields(V& v, ContributionRequestState& s) {
-  v("exists", s.exists);
+  v("exists", s.created);
   v("id", s.id);
   v("working_group", s.working_group);
   v("stakeholders", s.stakeholders);
@@ -219,7 +219,7 @@ void Fields(V& v, ContributionRequestState& s) {
 
 template <class V>
 void Fields(V& v, StakeholderReportState& s) {
-  v("exists", s.exists);
+  v("exists", s.created);
   v("id", s.id);
   v("authors", s.authors);
   v("addressed_to", s.addressed_to);

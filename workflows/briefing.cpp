@@ -236,7 +236,7 @@ Eligibility EligibleStakeholders(Date briefing_date,
   result.conference_session = PreviousConferenceSession(sessions, briefing_date);
   if (!result.conference_session) return result;
   for (const auto& s : stakeholders) {
-    if (s.exists && rules.IsRelevant(s.category) &&
+    if (s.exists() && rules.IsRelevant(s.category) &&
         WasEntitledAt(s, result.conference_session->id)) {
       result.stakeholders.push_back(s.id);
     }

@@ -6,7 +6,7 @@ namespace {
 template <class T>
 const T* FindIn(const std::vector<T>& list, std::string_view id) {
   for (const auto& item : list) {
-    if (item.exists && item.id == id) return &item;
+    if (item.exists() && item.id == id) return &item;
   }
   return nullptr;
 }

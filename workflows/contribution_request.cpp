@@ -53,7 +53,7 @@ engine::Result<Events> Decide(const ContributionRequestState& state,
     }
     invitees.push_back(s);
   }
-  if (state.exists) {
+  if (state.exists()) {
     return engine::Fail(
         engine::Error::AlreadyExists("contribution request " + command.id + " already exists"));
   }
@@ -75,7 +75,7 @@ engine::Result<Events> Decide(const ContributionRequestState& state,
       detail::RequireActingFor(context, command.stakeholder, "submit a written contribution"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   RETURN_IF_ERROR(CheckNotBlank("text", command.text));
-  if (!state.exists) return engine::Fail(UnknownRequest(command.contribution_request));
+  if (!state.exists()) return engine::Fail(UnknownRequest(command.contribution_request));
   if (std::find(state.stakeholders.begin(), state.stakeholders.end(), command.stakeholder) ==
       state.stakeholders.end()) {
     return engine::Fail(Violation(Clause::k61, command.stakeholder +
@@ -116,7 +116,7 @@ engine::Result<Events> Decide(const ContributionRequestState& state,
     return engine::Fail(engine::Error::InvalidArgument("outcome \"" + command.outcome +
                                                        "\" is not accepted or returned"));
   }
-  if (!state.exists) return engine::Fail(UnknownRequest(command.contribution_request));
+  if (!state.exists()) return engine::Fail(UnknownRequest(command.contribution_request));
   const Contribution* c = state.FindContribution(command.stakeholder);
   if (c == nullptr) {
     return engine::Fail(engine::Error::NotFound(
@@ -134,7 +134,7 @@ engine::Result<Events> Decide(const ContributionRequestState& state,
 
 ContributionRequestState Evolve(ContributionRequestState state, const Event& event) {
   if (const auto* e = std::get_if<ContributionsRequested>(&event)) {
-    state.exists = true;
+    state.created = true;
     state.id = e->contribution_request;
     state.working_group = e->working_group;
     state.stakeholders = e->stakeholders;

@@ -31,7 +31,8 @@ struct Contribution {
 };
 
 struct ContributionRequestState {
-  bool exists = false;
+  bool created = false;  // its first event was folded
+  bool exists() const { return created; }
   std::string id;
   std::string working_group;
   std::vector<std::string> stakeholders;  // the invited NGOs

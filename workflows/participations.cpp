@@ -24,8 +24,8 @@ std::optional<Participation> ParticipationIn(const ObserverInvitationState& invi
 
 std::optional<Participation> ParticipationIn(const ContributionRequestState& request,
                                              std::string_view stakeholder) {
-  if (!request.exists || std::find(request.stakeholders.begin(), request.stakeholders.end(),
-                                   stakeholder) == request.stakeholders.end()) {
+  if (!request.exists() || std::find(request.stakeholders.begin(), request.stakeholders.end(),
+                                     stakeholder) == request.stakeholders.end()) {
     return std::nullopt;
   }
   const Contribution* c = request.FindContribution(stakeholder);
@@ -35,8 +35,8 @@ std::optional<Participation> ParticipationIn(const ContributionRequestState& req
 
 std::optional<Participation> ParticipationIn(const StakeholderReportState& report,
                                              std::string_view stakeholder) {
-  if (!report.exists || std::find(report.authors.begin(), report.authors.end(), stakeholder) ==
-                            report.authors.end()) {
+  if (!report.exists() || std::find(report.authors.begin(), report.authors.end(), stakeholder) ==
+                              report.authors.end()) {
     return std::nullopt;
   }
   return Participation{"report", report.id, "author"};

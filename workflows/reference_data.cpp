@@ -28,7 +28,7 @@ engine::Result<Events> Decide(const ConferenceSessionState& state,
   ASSIGN_OR_RETURN(Date starts_on, ParseDate("starts_on", command.starts_on));
   ASSIGN_OR_RETURN(Date ends_on, ParseDate("ends_on", command.ends_on));
   RETURN_IF_ERROR(CheckDateRange(starts_on, ends_on));
-  if (state.exists) {
+  if (state.exists()) {
     return engine::Fail(engine::Error::AlreadyExists("Conference session " + command.id +
                                                      " is already registered"));
   }
@@ -37,7 +37,7 @@ engine::Result<Events> Decide(const ConferenceSessionState& state,
 
 ConferenceSessionState Evolve(ConferenceSessionState state, const Event& event) {
   if (const auto* e = std::get_if<ConferenceSessionRegistered>(&event)) {
-    state.exists = true;
+    state.created = true;
     state.id = e->conference_session;
     state.title = e->title;
     state.starts_on = e->starts_on;
@@ -60,7 +60,7 @@ engine::Result<Events> Decide(const WorkingGroupState& state, const RegisterWork
           "protocol \"" + *command.protocol + "\" is not one of tip, som, firearms (or null)"));
     }
   }
-  if (state.exists) {
+  if (state.exists()) {
     return engine::Fail(
         engine::Error::AlreadyExists("Working Group " + command.id + " is already registered"));
   }
@@ -69,7 +69,7 @@ engine::Result<Events> Decide(const WorkingGroupState& state, const RegisterWork
 
 WorkingGroupState Evolve(WorkingGroupState state, const Event& event) {
   if (const auto* e = std::get_if<WorkingGroupRegistered>(&event)) {
-    state.exists = true;
+    state.created = true;
     state.id = e->working_group;
     state.name = e->name;
     state.protocol = e->protocol;
@@ -90,7 +90,7 @@ engine::Result<Events> Decide(const MeetingState& state, const ScheduleMeeting& 
     return engine::Fail(
         engine::Error::NotFound("Working Group " + command.working_group + " is not registered"));
   }
-  if (state.exists) {
+  if (state.exists()) {
     return engine::Fail(
         engine::Error::AlreadyExists("meeting " + command.id + " is already scheduled"));
   }
@@ -100,7 +100,7 @@ engine::Result<Events> Decide(const MeetingState& state, const ScheduleMeeting& 
 
 MeetingState Evolve(MeetingState state, const Event& event) {
   if (const auto* e = std::get_if<MeetingScheduled>(&event)) {
-    state.exists = true;
+    state.created = true;
     state.id = e->meeting;
     state.working_group = e->working_group;
     state.starts_on = e->starts_on;
@@ -114,7 +114,7 @@ std::optional<ConferenceSessionState> PreviousConferenceSession(
     std::span<const ConferenceSessionState> sessions, Date briefing_date) {
   const ConferenceSessionState* best = nullptr;
   for (const auto& session : sessions) {
-    if (!session.exists || !(session.ends_on < briefing_date)) continue;
+    if (!session.exists() || !(session.ends_on < briefing_date)) continue;
     if (best == nullptr || std::tie(session.ends_on, session.starts_on, session.id) >
                                std::tie(best->ends_on, best->starts_on, best->id)) {
       best = &session;

@@ -19,7 +19,8 @@ struct Context;
 // --- Conference sessions (stream conference-session-<id>) ---
 
 struct ConferenceSessionState {
-  bool exists = false;
+  bool created = false;  // its first event was folded
+  bool exists() const { return created; }
   std::string id;
   std::string title;
   Date starts_on{};
@@ -44,7 +45,8 @@ ConferenceSessionState Evolve(ConferenceSessionState state, const Event& event);
 // --- Working Groups (stream working-group-<id>) ---
 
 struct WorkingGroupState {
-  bool exists = false;
+  bool created = false;  // its first event was folded
+  bool exists() const { return created; }
   std::string id;
   std::string name;
   std::optional<Instrument> protocol;
@@ -66,7 +68,8 @@ WorkingGroupState Evolve(WorkingGroupState state, const Event& event);
 // --- Meetings (stream meeting-<id>) ---
 
 struct MeetingState {
-  bool exists = false;
+  bool created = false;  // its first event was folded
+  bool exists() const { return created; }
   std::string id;
   std::string working_group;
   Date starts_on{};

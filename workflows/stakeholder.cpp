@@ -86,7 +86,7 @@ engine::Result<Events> Decide(const StakeholderState& state, const RegisterStake
           "category " + command.category + " says otherwise"));
     }
   }
-  if (state.exists) {
+  if (state.exists()) {
     return engine::Fail(
         engine::Error::AlreadyExists("stakeholder " + command.id + " is already registered"));
   }
@@ -104,7 +104,7 @@ engine::Result<Events> Decide(const StakeholderState& state, const ChangeEcosocS
     return engine::Fail(engine::Error::InvalidArgument(
         "status \"" + command.status + "\" is not one of general, special, roster, none"));
   }
-  if (!state.exists) return engine::Fail(UnknownStakeholder(command.stakeholder));
+  if (!state.exists()) return engine::Fail(UnknownStakeholder(command.stakeholder));
   if (state.category != StakeholderCategory::kNgo) {
     return engine::Fail(
         engine::Error::InvalidArgument("ECOSOC consultative status applies to NGOs only; " +
@@ -119,7 +119,7 @@ engine::Result<Events> Decide(const StakeholderState& state,
       detail::RequireRole(context, {Role::kSecretariat}, "record an observer entitlement"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   RETURN_IF_ERROR(CheckId("conference_session", command.conference_session));
-  if (!state.exists) return engine::Fail(UnknownStakeholder(command.stakeholder));
+  if (!state.exists()) return engine::Fail(UnknownStakeholder(command.stakeholder));
   if (context.facts.FindConferenceSession(command.conference_session) == nullptr) {
     return engine::Fail(engine::Error::NotFound("Conference session " + command.conference_session +
                                                 " is not registered"));
@@ -134,7 +134,7 @@ engine::Result<Events> Decide(const StakeholderState& state,
 
 StakeholderState Evolve(StakeholderState state, const Event& event) {
   if (const auto* e = std::get_if<StakeholderRegistered>(&event)) {
-    state.exists = true;
+    state.created = true;
     state.id = e->stakeholder;
     state.name = e->name;
     state.category = e->category;

@@ -31,7 +31,8 @@ struct EcosocChange {
 };
 
 struct StakeholderState {
-  bool exists = false;
+  bool created = false;  // its first event was folded
+  bool exists() const { return created; }
   std::string id;
   std::string name;
   StakeholderCategory category = StakeholderCategory::kNgo;

@@ -51,7 +51,7 @@ engine::Result<detail::Events> Decide(const StakeholderReportState& state,
     return engine::Fail(
         engine::Error::NotFound("Working Group " + command.addressed_to + " is not registered"));
   }
-  if (state.exists) {
+  if (state.exists()) {
     return engine::Fail(engine::Error::AlreadyExists("report " + command.id + " already exists"));
   }
   for (const auto* s : authors) {
@@ -70,7 +70,7 @@ engine::Result<detail::Events> Decide(const StakeholderReportState& state,
 
 StakeholderReportState Evolve(StakeholderReportState state, const Event& event) {
   if (const auto* e = std::get_if<StakeholderReportSubmitted>(&event)) {
-    state.exists = true;
+    state.created = true;
     state.id = e->report;
     state.authors = e->authors;
     state.addressed_to = e->addressed_to;

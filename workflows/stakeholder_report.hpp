@@ -17,7 +17,8 @@ namespace dialogue::workflows {
 struct Context;
 
 struct StakeholderReportState {
-  bool exists = false;
+  bool created = false;  // its first event was folded
+  bool exists() const { return created; }
   std::string id;
   std::vector<std::string> authors;
   std::string addressed_to;  // "conference" or a Working Group id

@@ -98,7 +98,7 @@ TEST_CASE("Every reference data field survives the round trip", "[codec]") {
 
 TEST_CASE("Every stakeholder field survives the round trip", "[codec]") {
   wf::StakeholderState s;
-  s.exists = true;
+  s.created = true;
   s.id = "state-x";
   s.name = "State X";
   s.category = wf::StakeholderCategory::kSignatoryState;
@@ -148,7 +148,7 @@ TEST_CASE(
   CHECK(RoundTrip(oi) == oi);
 
   wf::ContributionRequestState cr;
-  cr.exists = true;
+  cr.created = true;
   cr.id = "cr-1";
   cr.working_group = "wg-tip";
   cr.stakeholders = {"ngo-a", "ngo-b"};
@@ -166,7 +166,7 @@ TEST_CASE(
   CHECK(RoundTrip(cr) == cr);
 
   wf::StakeholderReportState report;
-  report.exists = true;
+  report.created = true;
   report.id = "r-1";
   report.authors = {"ngo-a", "igo-d"};
   report.addressed_to = "conference";

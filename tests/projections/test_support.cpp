@@ -14,7 +14,7 @@ bool Exists(const State& state) {
   if constexpr (requires { state.exists(); }) {
     return state.exists();
   } else {
-    return state.exists;
+    return state.exists();
   }
 }
 

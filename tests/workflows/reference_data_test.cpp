@@ -20,7 +20,7 @@ TEST_CASE("A Conference session is registered once, with sound dates", "[referen
   REQUIRE(w.Do(RegisterConferenceSession{"cop-12", "Twelfth", "2025-10-13", "2025-10-17"},
                w.Secretariat(kT)));
   const auto& s = w.sessions["cop-12"];
-  CHECK(s.exists);
+  CHECK(s.exists());
   CHECK(s.ends_on == *ParseDate("d", "2025-10-17"));
   CHECK(Failed(w.Do(RegisterConferenceSession{"cop-12", "Again", "2025-10-13", "2025-10-17"},
                     w.Secretariat(kT)),

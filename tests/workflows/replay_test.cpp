@@ -100,7 +100,7 @@ class Judge {
   }
   const StakeholderState* S(const std::string& id) const {
     auto it = w_.stakeholders.find(id);
-    return it == w_.stakeholders.end() || !it->second.exists ? nullptr : &it->second;
+    return it == w_.stakeholders.end() || !it->second.exists() ? nullptr : &it->second;
   }
   static bool Relevant(StakeholderCategory c) {
     return c == StakeholderCategory::kNgo || c == StakeholderCategory::kIgo ||
@@ -116,7 +116,7 @@ class Judge {
     std::optional<std::string> best;
     Date best_end{};
     for (const auto& [id, s] : w_.sessions) {
-      if (s.exists && s.ends_on < d && (!best || s.ends_on > best_end)) {
+      if (s.exists() && s.ends_on < d && (!best || s.ends_on > best_end)) {
         best = id;
         best_end = s.ends_on;
       }

@@ -54,7 +54,7 @@ TEST_CASE("59(h): every author must be a relevant stakeholder", "[report][59(h)]
   CHECK(Failed(w.Do(Report({"ngo-a"}, "wg-404"), w.StakeholderRep("ngo-a", kT)),
                ErrorCode::kNotFound));
   CHECK(Failed(w.Do(Report({}), w.Secretariat(kT)), ErrorCode::kInvalidArgument));
-  CHECK_FALSE(w.reports["r-1"].exists);
+  CHECK_FALSE(w.reports["r-1"].exists());
 }
 
 }  // namespace
