@@ -352,8 +352,9 @@ void CommandMetrics::CountCommand(std::string_view command, std::string_view out
       .Increment();
 }
 
-void CommandMetrics::CountRetry(std::string_view command) {
-  impl_->attempts.Add({{"command", std::string(command)}}).Increment();
+void CommandMetrics::CountRetries(std::string_view command, int retries) {
+  if (retries <= 0) return;
+  impl_->attempts.Add({{"command", std::string(command)}}).Increment(retries);
 }
 
 void CommandMetrics::CountEvents(const std::vector<engine::RecordedEvent>& events) {
@@ -621,7 +622,7 @@ HttpResponse CommandCall::AnswerAppended(int status, const engine::AppendResult&
 }
 
 HttpResponse CommandCall::Answer(const app::Executed& executed) {
-  for (int i = 0; i < executed.retries; ++i) environment_->metrics.CountRetry(name_);
+  environment_->metrics.CountRetries(name_, executed.retries);
   const std::string_view outcome = app::Name(executed.outcome);
   switch (executed.outcome) {
     case app::Outcome::kCreated:

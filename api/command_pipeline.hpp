@@ -125,8 +125,8 @@ class CommandMetrics {
   // outcome: "created", "replayed", "refused", "conflict", "failed".
   void CountCommand(std::string_view command, std::string_view outcome);
   void CountEvents(const std::vector<engine::RecordedEvent>& events);
-  // A command decided again after a concurrent writer won.
-  void CountRetry(std::string_view command);
+  // How many times a command was decided again after a concurrent writer won (none: no-op).
+  void CountRetries(std::string_view command, int retries);
 
  private:
   struct Impl;

@@ -243,20 +243,25 @@ TEST_CASE("ExecuteAsync answers as Execute, its appends settled in posted work")
   const Executor::Post post = [&](std::function<void()> work) {
     posted.push_back(std::move(work));
   };
+  // Runs the posted work, and whatever it posts, until none is left.
+  const auto run_posted = [&posted] {
+    while (!posted.empty()) {
+      auto work = std::move(posted.front());
+      posted.pop_front();
+      work();
+    }
+  };
   std::optional<Executed> answer;
-  f.executor_.ExecuteAsync(f.Run(kNgoA), post, [&](Executed executed) { answer = executed; });
+  const Executor::Done keep = [&answer](Executed executed) { answer = std::move(executed); };
+  f.executor_.ExecuteAsync(f.Run(kNgoA), post, keep);
   CHECK_FALSE(answer);  // the append's completion waits for the posted work
-  while (!posted.empty()) {
-    auto work = std::move(posted.front());
-    posted.pop_front();
-    work();
-  }
+  run_posted();
   REQUIRE(answer);
   CHECK(answer->outcome == Outcome::kCreated);
 
   SECTION("a refusal, with nothing appended, is answered on the caller's thread") {
     answer.reset();
-    f.executor_.ExecuteAsync(f.Run(kNgoA), post, [&](Executed executed) { answer = executed; });
+    f.executor_.ExecuteAsync(f.Run(kNgoA), post, keep);
     REQUIRE(answer);
     CHECK(answer->outcome == Outcome::kRefused);
     CHECK(posted.empty());
@@ -264,12 +269,8 @@ TEST_CASE("ExecuteAsync answers as Execute, its appends settled in posted work")
   SECTION("a lost race is decided again in posted work") {
     REQUIRE(f.executor_.Execute(f.Run(kNgoA)).outcome == Outcome::kRefused);
     answer.reset();
-    f.executor_.ExecuteAsync(LosingRun(f, 2), post, [&](Executed executed) { answer = executed; });
-    while (!posted.empty()) {
-      auto work = std::move(posted.front());
-      posted.pop_front();
-      work();
-    }
+    f.executor_.ExecuteAsync(LosingRun(f, 2), post, keep);
+    run_posted();
     REQUIRE(answer);
     CHECK(answer->outcome == Outcome::kCreated);
     CHECK(answer->retries == 2);
