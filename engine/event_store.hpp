@@ -251,8 +251,10 @@ struct RocksDbOptions {
   std::string path;
   bool sync = true;              // fsync every commit; only benchmarks of the ceiling turn it off
   const Clock* clock = nullptr;  // for recorded_at; nullptr: the system clock
-  // The Env the database runs on; nullptr: RocksDB's default. Tests pass one whose file system
-  // fails or loses writes on demand (tests/support/file_faults.hpp). The store keeps it alive.
+  // The file system the database runs on is this Env's; nullptr: RocksDB's default. (Threads
+  // and clock are always the default Env's: the store puts its own wrapper over the file system,
+  // engine/log_sync_watch.hpp.) Tests pass one whose file system fails or loses writes on demand
+  // (tests/support/file_faults.hpp). The store keeps it alive.
   std::shared_ptr<rocksdb::Env> env = nullptr;
   // Write the Merkle tree's nodes with the events. Only the benchmark that measures the tree's
   // cost turns it off: a new store made without it is marked format 1, so that opening it with

@@ -38,6 +38,7 @@
 #include "engine/commit_signal.hpp"
 #include "engine/event_store.hpp"
 #include "engine/handoff.hpp"
+#include "engine/log_sync_watch.hpp"
 #include "engine/merkle.hpp"
 #include "engine/time.hpp"
 
@@ -311,7 +312,7 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
       rocksdb::Status s = batch.Delete(handles_[kState], key);
       if (!s.ok()) return Fail(FromRocks(s, "batching state"));
     }
-    rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch);
+    rocksdb::Status s = WriteLog(rocksdb::WriteOptions(), &batch);
     if (!s.ok()) return Fail(FromRocks(s, "writing state"));
     return {};
   }
@@ -364,8 +365,9 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
       last_key = it->key().ToString();
     }
     last_key.push_back('\0');  // the smallest key after the last one: the range end is exclusive
-    rocksdb::Status s =
-        db_->DeleteRange(rocksdb::WriteOptions(), handles_[kState], rocksdb::Slice(), last_key);
+    rocksdb::WriteBatch batch;
+    rocksdb::Status s = batch.DeleteRange(handles_[kState], rocksdb::Slice(), last_key);
+    if (s.ok()) s = WriteLog(rocksdb::WriteOptions(), &batch);
     if (!s.ok()) return Fail(FromRocks(s, "clearing state"));
     return {};
   }
@@ -649,6 +651,16 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   // builds the same nodes again).
   Result<merkle::CompactRange> FoldTree(uint64_t head, bool write_nodes);
 
+  // Every write to the database goes through here. A write that fails puts the store in
+  // fail-stop before the lock is let go: RocksDB refuses every later write after a failed log
+  // write, and the syncer must not sync that log (log_mu_).
+  rocksdb::Status WriteLog(const rocksdb::WriteOptions& write_options, rocksdb::WriteBatch* batch) {
+    std::lock_guard hold(log_mu_);
+    rocksdb::Status s = db_->Write(write_options, batch);
+    if (!s.ok()) failed_.store(true);
+    return s;
+  }
+
   Result<std::optional<codec::IdempotencyRecord>> ReadIdempotency(std::string_view key) const {
     std::string value;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kIdempotency], key, &value);
@@ -662,10 +674,17 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   SystemClock system_clock_;
   const Clock* clock_;
   std::shared_ptr<rocksdb::Env> env_;  // RocksDbOptions::env, or null; outlives db_
+  // The file system beneath db_ (over env_'s, or the default one), and the Env that holds it.
+  std::shared_ptr<LogSyncWatch> log_watch_;
+  std::unique_ptr<rocksdb::Env> watched_env_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // by Family
   CommitSignal signal_;
   std::atomic<bool> failed_{false};
+  // Held by every write to the database (WriteLog), and by the syncer from its check of failed_
+  // until its SyncWAL reaches the live log's file (SyncQueued): RocksDB aborts when SyncWAL
+  // meets a log whose append failed, and a write that fails sets failed_ before it lets go.
+  std::mutex log_mu_;
   // The commit path's counts (StoreStats), written by the leader of each group.
   std::atomic<uint64_t> groups_{0};
   std::atomic<uint64_t> group_events_{0};
@@ -724,7 +743,11 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const RocksDbOptions
   rocksdb::Options db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
-  if (options.env) db_options.env = options.env.get();
+  // Beneath RocksDB, the watch on its write-ahead log (engine/log_sync_watch.hpp).
+  auto log_watch = std::make_shared<LogSyncWatch>(options.env ? options.env->GetFileSystem()
+                                                              : rocksdb::FileSystem::Default());
+  std::unique_ptr<rocksdb::Env> watched_env = rocksdb::NewCompositeEnv(log_watch);
+  db_options.env = watched_env.get();
   // The stream index and the idempotency keys are read by point (does this stream have a
   // version n? was this key used?), mostly for keys that are not there: bloom filters answer
   // those without reading a block. So are the tree's nodes, each in one file of several: the
@@ -755,6 +778,8 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const RocksDbOptions
   std::unique_ptr<RocksDbEventStore> store(
       new RocksDbEventStore(options, LedgerHead{0, kGenesisHash}));
   store->env_ = options.env;
+  store->log_watch_ = std::move(log_watch);
+  store->watched_env_ = std::move(watched_env);
   store->db_.reset(raw_db);
   store->handles_ = std::move(handles);
   rocksdb::DB& db = *store->db_;
@@ -903,12 +928,22 @@ void RocksDbEventStore::SyncQueued() {
     // Never a sync after a failed write: Debian's RocksDB keeps its assertions, and it aborts
     // when a log that failed an append is synced. The groups written before the failure are
     // then failed, though their bytes may be on disk: their outcome is unknown, never acknowledged.
+    std::unique_lock hold(log_mu_);  // no log write in flight, and none starts (below)
     std::string cause = failed_.load() ? "an earlier write failed" : std::string();
     if (cause.empty() && options_.sync) {
       const auto started = std::chrono::steady_clock::now();
+      // SyncWAL checks each log for a failed append just before it syncs the file. Once it
+      // reaches the file of the one log written since the last sync, writes may go on beside
+      // the sync: a failure now cannot meet that check. If a log was created meanwhile, this
+      // sync may take two logs in turn, and the writes wait for the whole of it.
+      const uint64_t logs = log_watch_->logs_created();
+      LogSyncWatch::OnSyncStart release([&] {
+        if (hold.owns_lock() && log_watch_->logs_created() == logs) hold.unlock();
+      });
       rocksdb::Status s = db_->SyncWAL();
       if (!s.ok()) {
         cause = s.ToString();
+        failed_.store(true);  // before the writes go on
       } else {
         size_t events = 0;
         for (const auto& planned : taken) events += planned->events;
@@ -916,6 +951,7 @@ void RocksDbEventStore::SyncQueued() {
       }
     }
     if (!cause.empty()) failed_.store(true);
+    if (hold.owns_lock()) hold.unlock();
     for (auto& planned : taken) FinishGroup(*planned, cause, nullptr);
     taken.clear();
     {
@@ -1082,7 +1118,7 @@ bool RocksDbEventStore::WriteGroup(std::unique_ptr<Planned> planned, bool others
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync && !pipelined;
     const auto started = std::chrono::steady_clock::now();
-    rocksdb::Status s = db_->Write(write_options, &planned->batch);
+    rocksdb::Status s = WriteLog(write_options, &planned->batch);
     if (!s.ok()) {
       cause = s.ToString();
     } else if (!pipelined) {
@@ -1166,7 +1202,7 @@ Result<merkle::CompactRange> RocksDbEventStore::FoldTree(uint64_t head, bool wri
     }
     tree.Append(merkle::LeafHash(*hash), put_node);
     if (write_nodes && tree.size() % kTreeBuildBatch == 0) {
-      if (s.ok()) s = db_->Write(rocksdb::WriteOptions(), &batch);
+      if (s.ok()) s = WriteLog(rocksdb::WriteOptions(), &batch);
       if (!s.ok()) return Fail(FromRocks(s, "building the Merkle tree"));
       batch.Clear();
     }
@@ -1177,7 +1213,7 @@ Result<merkle::CompactRange> RocksDbEventStore::FoldTree(uint64_t head, bool wri
   if (s.ok()) s = batch.Put(handles_[kMeta], kFormatKey, kFormatVersion);
   rocksdb::WriteOptions synced;
   synced.sync = true;
-  if (s.ok()) s = db_->Write(synced, &batch);
+  if (s.ok()) s = WriteLog(synced, &batch);
   if (!s.ok()) return Fail(FromRocks(s, "building the Merkle tree"));
   return tree;
 }
