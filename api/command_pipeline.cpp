@@ -13,9 +13,9 @@
 #include <random>
 #include <stdexcept>
 
-#include "api/event_json.hpp"
 #include "api/json_io.hpp"
 #include "api/log.hpp"
+#include "engine/event_json.hpp"
 
 namespace dialogue::api {
 namespace {
@@ -611,7 +611,7 @@ HttpResponse CommandCall::AnswerAppended(int status, const engine::AppendResult&
   if (status == 201) environment_->metrics.CountEvents(*events);
   environment_->metrics.CountCommand(name_, outcome);
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& event : *events) list.push_back(EventToJson(event));
+  for (const auto& event : *events) list.push_back(engine::EventToJson(event));
   const engine::StreamVersion& target = result.versions.front();
   HttpResponse response = JsonResponse(status, {{"stream", target.stream},
                                                 {"version", target.version},

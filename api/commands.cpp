@@ -9,7 +9,6 @@
 #include <nlohmann/json.hpp>
 
 #include "api/auth.hpp"
-#include "api/event_json.hpp"
 #include "api/import_decoder.hpp"
 #include "api/log.hpp"
 #include "api/metrics.hpp"
@@ -21,6 +20,7 @@
 #include "api/timer_service.hpp"
 #include "engine/backup.hpp"
 #include "engine/clock.hpp"
+#include "engine/event_json.hpp"
 #include "engine/event_store.hpp"
 #include "projections/read_models.hpp"
 
@@ -281,7 +281,8 @@ int RunExport(const std::string& data_dir, std::ostream& out, std::ostream& err)
       return kExitError;
     }
     for (const auto& event : *events) {
-      out << EventToJson(event).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+      out << engine::EventToJson(event).dump(-1, ' ', false,
+                                             nlohmann::json::error_handler_t::replace)
           << '\n';
       after = event.position;
     }

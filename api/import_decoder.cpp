@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/event_json.hpp"
+#include "engine/event_json.hpp"
 #include "engine/hash_chain.hpp"
 
 namespace dialogue::api {
@@ -18,7 +18,7 @@ engine::Result<std::optional<engine::RecordedEvent>> ImportDecoder::Next(std::st
   if (line.find_first_not_of(" \t\r") == std::string_view::npos) return std::nullopt;
   const nlohmann::json value = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) return engine::Fail(Refused("not valid JSON"));
-  auto event = EventFromJson(value);
+  auto event = engine::EventFromJson(value);
   if (!event) return engine::Fail(Refused(event.error().message));
   if (event->position != expected_position_) {
     return engine::Fail(Refused("position " + std::to_string(event->position) +

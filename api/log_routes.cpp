@@ -2,11 +2,11 @@
 // history: the signing key, signed checkpoints and Merkle proofs (docs/verifiable-history.md).
 #include <nlohmann/json.hpp>
 
-#include "api/event_json.hpp"
 #include "api/json_io.hpp"
 #include "api/params.hpp"
 #include "api/problem.hpp"
 #include "api/routes.hpp"
+#include "engine/event_json.hpp"
 
 namespace dialogue::api {
 namespace {
@@ -15,7 +15,7 @@ HttpResponse EventPage(const engine::Result<std::vector<engine::RecordedEvent>>&
                        const engine::EventStore& store) {
   if (!events) return ErrorResponse(events.error());
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& event : *events) list.push_back(EventToJson(event));
+  for (const auto& event : *events) list.push_back(engine::EventToJson(event));
   // Read after the events, so that head is never behind the last event listed.
   return JsonResponse(200, {{"events", std::move(list)}, {"head", store.Head().position}});
 }

@@ -4,14 +4,14 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
-#include "api/event_json.hpp"
+#include "engine/event_json.hpp"
 
 namespace dialogue::api {
 
 std::string SseEventRecord(const engine::RecordedEvent& event) {
   // dump() without indentation writes one line: control characters inside strings are escaped.
   const std::string data =
-      EventToJson(event).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      engine::EventToJson(event).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   std::string record;
   record.reserve(data.size() + event.type.size() + 40);
   record.append("id: ").append(std::to_string(event.position));

@@ -7,7 +7,7 @@
 #include <random>
 #include <thread>
 
-#include "api/event_json.hpp"
+#include "engine/event_json.hpp"
 #include "tests/api/subscription_test_support.hpp"
 
 namespace dialogue::api {
@@ -46,7 +46,7 @@ TEST_CASE("A subscription is an event stream: headers, retry hint, then one reco
   // The record is the log API's event object, on one data line.
   const auto event = server.store().ReadAll(0, 1).value().front();
   const std::string expected_record =
-      "id: 1\nevent: BriefingRequested\ndata: " + EventToJson(event).dump() + "\n\n";
+      "id: 1\nevent: BriefingRequested\ndata: " + engine::EventToJson(event).dump() + "\n\n";
   CHECK(client->text().find(expected_record) != std::string::npos);
   // Then live.
   AppendOne(server.store(), "briefing-b1", "BriefingCancelled");

@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "api/event_json.hpp"
 #include "api/subscription_sse.hpp"
+#include "engine/event_json.hpp"
 
 namespace dialogue::api {
 namespace {
@@ -36,7 +36,7 @@ TEST_CASE("An event's record is id, event and the event object on one data line"
   const engine::RecordedEvent event = SampleEvent();
   const std::string record = SseEventRecord(event);
   CHECK(record ==
-        "id: 42\nevent: AttendanceConfirmed\ndata: " + EventToJson(event).dump() + "\n\n");
+        "id: 42\nevent: AttendanceConfirmed\ndata: " + engine::EventToJson(event).dump() + "\n\n");
   // Exactly four line ends: newlines inside the data are escaped by JSON.
   CHECK(std::count(record.begin(), record.end(), '\n') == 4);
   CHECK(record.find('\r') == std::string::npos);
@@ -57,7 +57,7 @@ TEST_CASE("The parser reads records however the bytes are split", "[sse]") {
     REQUIRE(out.size() == 2);
     CHECK(out[0].id == "42");
     CHECK(out[0].event == "AttendanceConfirmed");
-    CHECK(nlohmann::json::parse(out[0].data) == EventToJson(event));
+    CHECK(nlohmann::json::parse(out[0].data) == engine::EventToJson(event));
     CHECK(parser.retry() == std::chrono::milliseconds(2500));
     CHECK(parser.comments() == 1);
     CHECK(parser.last_event_id() == "42");

@@ -1,16 +1,40 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "api/event_json.hpp"
-#include "engine/hash_chain.hpp"
-#include "tests/api/test_support.hpp"
+#include <stdexcept>
+#include <string>
 
-namespace dialogue::api {
+#include "engine/event_json.hpp"
+#include "engine/event_store.hpp"
+#include "engine/hash_chain.hpp"
+
+namespace dialogue::engine {
 namespace {
 
-std::vector<engine::RecordedEvent> TwoEvents() {
-  auto store = engine::NewInMemoryEventStore();
-  testing::AppendEvents(*store, "briefing-b1", 2);
+void AppendEvents(EventStore& store, const std::string& stream, int n) {
+  for (int i = 0; i < n; ++i) {
+    ProposedEvent event;
+    event.type = "TestEventRecorded";
+    event.data = R"({"i":)" + std::to_string(i) +
+                 R"(,"text":"Viet Nam \u00e9","nested":{"b":1,"a":[1,2.5]}})";
+    event.metadata.occurred_at = "2026-03-10T09:30:00Z";
+    event.metadata.actor = "sec-ana";
+    event.metadata.role = "secretariat";
+    if (i % 2 == 1) {
+      event.metadata.note = "note " + std::to_string(i);
+      event.metadata.on_behalf_of = "ngo-a-rep";
+    }
+    event.metadata.correlation_id = "c-" + std::to_string(i);
+    AppendRequest request;
+    request.writes.push_back({stream, ExpectedVersion::Any(), {event}});
+    auto result = store.Append(request);
+    if (!result) throw std::runtime_error("append failed: " + result.error().message);
+  }
+}
+
+std::vector<RecordedEvent> TwoEvents() {
+  auto store = NewInMemoryEventStore();
+  AppendEvents(*store, "briefing-b1", 2);
   return store->ReadAll(0, 10).value();
 }
 
@@ -31,7 +55,7 @@ TEST_CASE("An event serializes with every member of the contract", "[event_json]
   CHECK(first["note"].is_null());
   CHECK(first["correlation_id"] == "c-0");
   CHECK(first["hash"] == events[0].hash);
-  CHECK(first["prev_hash"] == engine::kGenesisHash);
+  CHECK(first["prev_hash"] == kGenesisHash);
   CHECK(first.size() == 14);
 
   const nlohmann::json second = EventToJson(events[1]);
@@ -46,7 +70,7 @@ TEST_CASE("An event read back from its JSON text is the same event", "[event_jso
     auto back = EventFromJson(nlohmann::json::parse(line));
     REQUIRE(back);
     CHECK(*back == event);
-    CHECK(engine::ComputeEventHash(*back) == event.hash);
+    CHECK(ComputeEventHash(*back) == event.hash);
   }
 }
 
@@ -72,4 +96,4 @@ TEST_CASE("EventFromJson names the first bad member", "[event_json]") {
 }
 
 }  // namespace
-}  // namespace dialogue::api
+}  // namespace dialogue::engine

@@ -1,5 +1,6 @@
-// The one JSON shape of a recorded event, used by the HTTP API (/v1/events, command answers,
-// subscriptions) and by `dialogue export`/`import`:
+// The one JSON shape of a recorded event (the envelope: no domain words), used by the HTTP API
+// (/v1/events, command answers, subscriptions), by `dialogue export`/`import` and by the
+// JetStream relay:
 //   {position, stream, version, type, data (an object), occurred_at, recorded_at, actor, role,
 //    on_behalf_of (null when empty), note (null when empty), correlation_id, hash, prev_hash}
 #pragma once
@@ -9,13 +10,13 @@
 #include "engine/event.hpp"
 #include "engine/result.hpp"
 
-namespace dialogue::api {
+namespace dialogue::engine {
 
-nlohmann::json EventToJson(const engine::RecordedEvent& event);
+nlohmann::json EventToJson(const RecordedEvent& event);
 
 // The inverse, for import: every member must be present with the right JSON type (on_behalf_of
 // and note may be null); data is re-serialized in the engine's canonical form. kInvalidArgument
 // naming the first bad member. Does not check the hash.
-[[nodiscard]] engine::Result<engine::RecordedEvent> EventFromJson(const nlohmann::json& value);
+[[nodiscard]] Result<RecordedEvent> EventFromJson(const nlohmann::json& value);
 
-}  // namespace dialogue::api
+}  // namespace dialogue::engine

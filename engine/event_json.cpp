@@ -1,20 +1,19 @@
-#include "api/event_json.hpp"
+#include "engine/event_json.hpp"
 
 #include <nlohmann/json.hpp>
 
-namespace dialogue::api {
+namespace dialogue::engine {
 namespace {
 
 nlohmann::json NullIfEmpty(const std::string& s) {
   return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s);
 }
 
-engine::Error BadMember(const char* name, const char* expected) {
-  return engine::Error::InvalidArgument(std::string("\"") + name + "\" must be " + expected);
+Error BadMember(const char* name, const char* expected) {
+  return Error::InvalidArgument(std::string("\"") + name + "\" must be " + expected);
 }
 
-engine::Status ReadString(const nlohmann::json& value, const char* name, bool nullable,
-                          std::string* out) {
+Status ReadString(const nlohmann::json& value, const char* name, bool nullable, std::string* out) {
   auto it = value.find(name);
   if (it != value.end() && it->is_string()) {
     *out = it->get<std::string>();
@@ -24,13 +23,13 @@ engine::Status ReadString(const nlohmann::json& value, const char* name, bool nu
     out->clear();
     return {};
   }
-  return engine::Fail(BadMember(name, nullable ? "a string or null" : "a string"));
+  return Fail(BadMember(name, nullable ? "a string or null" : "a string"));
 }
 
-engine::Status ReadUnsigned(const nlohmann::json& value, const char* name, uint64_t* out) {
+Status ReadUnsigned(const nlohmann::json& value, const char* name, uint64_t* out) {
   auto it = value.find(name);
   if (it == value.end() || !it->is_number_unsigned()) {
-    return engine::Fail(BadMember(name, "a non-negative integer"));
+    return Fail(BadMember(name, "a non-negative integer"));
   }
   *out = it->get<uint64_t>();
   return {};
@@ -38,7 +37,7 @@ engine::Status ReadUnsigned(const nlohmann::json& value, const char* name, uint6
 
 }  // namespace
 
-nlohmann::json EventToJson(const engine::RecordedEvent& event) {
+nlohmann::json EventToJson(const RecordedEvent& event) {
   nlohmann::json data = nlohmann::json::parse(event.data, nullptr, /*allow_exceptions=*/false);
   if (data.is_discarded()) data = nullptr;  // cannot happen for stored events: data is canonical
   return nlohmann::json{
@@ -59,21 +58,21 @@ nlohmann::json EventToJson(const engine::RecordedEvent& event) {
   };
 }
 
-engine::Result<engine::RecordedEvent> EventFromJson(const nlohmann::json& value) {
+Result<RecordedEvent> EventFromJson(const nlohmann::json& value) {
   if (!value.is_object()) {
-    return engine::Fail(engine::Error::InvalidArgument("an event must be a JSON object"));
+    return Fail(Error::InvalidArgument("an event must be a JSON object"));
   }
-  engine::RecordedEvent event;
+  RecordedEvent event;
   RETURN_IF_ERROR(ReadUnsigned(value, "position", &event.position));
   RETURN_IF_ERROR(ReadString(value, "stream", false, &event.stream));
   RETURN_IF_ERROR(ReadUnsigned(value, "version", &event.version));
   RETURN_IF_ERROR(ReadString(value, "type", false, &event.type));
   auto data = value.find("data");
   if (data == value.end() || !data->is_object()) {
-    return engine::Fail(BadMember("data", "a JSON object"));
+    return Fail(BadMember("data", "a JSON object"));
   }
   event.data = data->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  engine::EventMetadata& m = event.metadata;
+  EventMetadata& m = event.metadata;
   RETURN_IF_ERROR(ReadString(value, "occurred_at", false, &m.occurred_at));
   RETURN_IF_ERROR(ReadString(value, "recorded_at", false, &m.recorded_at));
   RETURN_IF_ERROR(ReadString(value, "actor", false, &m.actor));
@@ -86,4 +85,4 @@ engine::Result<engine::RecordedEvent> EventFromJson(const nlohmann::json& value)
   return event;
 }
 
-}  // namespace dialogue::api
+}  // namespace dialogue::engine
