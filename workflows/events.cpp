@@ -790,6 +790,26 @@ std::string StateParticipationStream(std::string_view id) {
   return "state-participation-" + std::string(id);
 }
 
+std::string_view StreamKind(std::string_view stream) {
+  // Every prefix the *Stream functions above write, without its dash.
+  static constexpr std::string_view kKinds[] = {"conference-session",
+                                                "working-group",
+                                                "meeting",
+                                                "stakeholder",
+                                                "briefing",
+                                                "referral",
+                                                "observer-invitation",
+                                                "contribution-request",
+                                                "report",
+                                                "state-participation"};
+  for (std::string_view kind : kKinds) {
+    if (stream.size() > kind.size() + 1 && stream.starts_with(kind) && stream[kind.size()] == '-') {
+      return kind;
+    }
+  }
+  return {};
+}
+
 std::string ReferralId(std::string_view briefing, std::string_view stakeholder) {
   return std::string(briefing) + "." + std::string(stakeholder);
 }

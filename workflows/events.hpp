@@ -334,6 +334,10 @@ std::string ReferralId(std::string_view briefing, std::string_view stakeholder);
 // The stream an event is appended to.
 std::string StreamOf(const Event& event);
 
+// The kind of entity a stream holds, from its name: "briefing" for "briefing-b1",
+// "conference-session" for "conference-session-cop-11"; "" for a name no workflow writes.
+std::string_view StreamKind(std::string_view stream);
+
 // The contract's type name: "AttendanceConfirmed".
 std::string_view TypeOf(const Event& event);
 

@@ -110,6 +110,22 @@ TEST_CASE("Each event names its stream", "[events]") {
   CHECK(StreamOf(samples[28]) == "state-participation-sp-req");
 }
 
+TEST_CASE("Every event's stream has a kind, the stream's name up to its id", "[events]") {
+  for (const Event& event : Samples()) {
+    const std::string stream = StreamOf(event);
+    INFO(stream);
+    const std::string_view kind = StreamKind(stream);
+    REQUIRE_FALSE(kind.empty());
+    CHECK(stream.starts_with(std::string(kind) + "-"));
+  }
+  CHECK(StreamKind("conference-session-cop-12") == "conference-session");
+  CHECK(StreamKind("referral-b1.ngo-a") == "referral");
+  CHECK(StreamKind("report-r-1") == "report");  // not "report-r"
+  CHECK(StreamKind("briefing-") == "");         // no id
+  CHECK(StreamKind("briefings-b1") == "");
+  CHECK(StreamKind("") == "");
+}
+
 TEST_CASE("Stored events that do not decode are errors, not exceptions", "[events]") {
   CHECK(DecodeEvent("NoSuchEvent", "{}").error().code == engine::ErrorCode::kInvalidArgument);
   CHECK(DecodeEvent("BriefingRequested", "not json").error().code ==
