@@ -18,6 +18,7 @@
 #include "api/sessions.hpp"
 #include "api/subscription_hub.hpp"
 #include "api/timer_service.hpp"
+#include "app/relay.hpp"
 #include "engine/backup.hpp"
 #include "engine/clock.hpp"
 #include "engine/event_json.hpp"
@@ -147,6 +148,22 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
   context.subscriptions = subscriptions.get();
   auto timers = std::make_unique<TimerService>(log, *read_models, clock, context.rules);
   timers->Start();
+  std::unique_ptr<app::Relay> relay;
+  if (!options.nats_servers.empty()) {
+    app::RelayOptions relay_options;
+    relay_options.servers = options.nats_servers;
+    relay_options.stream = options.nats_stream;
+    relay_options.replicas = options.nats_replicas;
+    relay_options.origin = options.ledger_origin;
+    relay_options.note = [](const std::string& note) { LogInfo(note); };
+    auto started = app::Relay::Start(log, relay_options);
+    if (!started) {
+      LogError("cannot start the relay to NATS: " + started.error().message);
+      return kExitError;
+    }
+    relay = std::move(*started);
+    AddRelayMetrics(metrics, *relay, log);
+  }
   RegisterRoutes(router, context);
 
   ServerOptions server_options;
@@ -182,6 +199,7 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
           std::to_string(log.Head().position) + ", ledger key " + (*signer)->verifier_key());
   (*server)->Run();
   server->reset();  // every request has finished before the store closes
+  relay.reset();
   timers.reset();
   subscriptions.reset();
   if (auto saved = read_models->SaveSnapshot(); !saved) {

@@ -37,6 +37,10 @@ struct ServeOptions {
   std::string ledger_origin = "dialogue.local/ledger";
   // Where POST /v1/admin/backups puts each backup (a folder per backup); "" answers it 503.
   std::string backups_dir;
+  // The relay of every committed event to NATS JetStream (docs/relay.md): off when empty.
+  std::vector<std::string> nats_servers;
+  std::string nats_stream = "DIALOGUE";
+  int nats_replicas = 1;
 };
 
 struct ListenAddress {

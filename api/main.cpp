@@ -79,6 +79,19 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_command->add_option("--backups", serve.backups_dir,
                             "Folder of the backups POST /v1/admin/backups takes (role operator)");
+  serve_command
+      ->add_option("--nats", serve.nats_servers,
+                   "Relay every committed event to NATS JetStream: nats://HOST:PORT[,...]")
+      ->delimiter(',');
+  serve_command
+      ->add_option("--nats-stream", serve.nats_stream,
+                   "The JetStream stream (created when missing)")
+      ->capture_default_str();
+  serve_command
+      ->add_option("--nats-replicas", serve.nats_replicas,
+                   "Replicas of the stream the relay creates")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 5));
 
   std::string data_dir = "./data";
   CLI::App* verify_command = app.add_subcommand("verify", "Check the hash chain of the log");

@@ -11,6 +11,10 @@
 
 #include "engine/event_store.hpp"
 
+namespace dialogue::app {
+class Relay;
+}  // namespace dialogue::app
+
 namespace prometheus {
 class Registry;
 struct MetricFamily;
@@ -55,6 +59,9 @@ class Metrics {
 // _write_stopped, _delayed_write_rate_bytes, _background_errors) and the free space of the file
 // system holding data_dir (dialogue_disk_free_bytes; left out when data_dir is "").
 void AddStoreMetrics(Metrics& metrics, const engine::EventStore& store, std::string data_dir);
+// The relay to NATS JetStream's figures (dialogue_relay_*), read at each scrape. The relay and
+// the store must outlive the metrics' use.
+void AddRelayMetrics(Metrics& metrics, const app::Relay& relay, const engine::EventStore& store);
 
 inline constexpr char kPrometheusContentType[] = "text/plain; version=0.0.4; charset=utf-8";
 

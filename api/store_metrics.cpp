@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "api/metrics.hpp"
+#include "app/relay.hpp"
 
 namespace dialogue::api {
 namespace {
@@ -46,7 +47,49 @@ prometheus::MetricFamily Histogram(std::string name, std::string help, const Bou
   return family;
 }
 
+prometheus::MetricFamily Counter(std::string name, std::string help, double value) {
+  prometheus::MetricFamily family;
+  family.name = std::move(name);
+  family.help = std::move(help);
+  family.type = prometheus::MetricType::Counter;
+  prometheus::ClientMetric metric;
+  metric.counter.value = value;
+  family.metric.push_back(metric);
+  return family;
+}
+
 }  // namespace
+
+void AddRelayMetrics(Metrics& metrics, const app::Relay& relay, const engine::EventStore& store) {
+  metrics.AddCollector([&relay, &store] {
+    const app::RelayStatus status = relay.Status();
+    const uint64_t head = store.Head().position;
+    std::vector<prometheus::MetricFamily> families;
+    families.push_back(Gauge("dialogue_relay_acknowledged_position",
+                             "The last position the JetStream stream holds, as the relay knows",
+                             static_cast<double>(status.acknowledged)));
+    families.push_back(Gauge(
+        "dialogue_relay_lag_events", "Committed events the JetStream stream does not hold yet",
+        static_cast<double>(head > status.acknowledged ? head - status.acknowledged : 0)));
+    families.push_back(Gauge("dialogue_relay_connected", "1 while connected to a NATS server",
+                             status.connected ? 1 : 0));
+    families.push_back(Gauge("dialogue_relay_in_step",
+                             "1 once the stream said where it stands and holds this log's events",
+                             status.in_step ? 1 : 0));
+    families.push_back(
+        Counter("dialogue_relay_published_total",
+                "Events this relay sent that the JetStream stream holds, since the start",
+                static_cast<double>(status.published)));
+    families.push_back(Counter("dialogue_relay_resyncs_total",
+                               "Times the relay asked the stream where it stands after a start, a "
+                               "failure or a lost connection",
+                               static_cast<double>(status.resyncs)));
+    families.push_back(Counter("dialogue_relay_failures_total",
+                               "Failed publishes, acknowledgement timeouts and refused resyncs",
+                               static_cast<double>(status.failures)));
+    return families;
+  });
+}
 
 void AddStoreMetrics(Metrics& metrics, const engine::EventStore& store, std::string data_dir) {
   metrics.AddCollector([&store, data_dir = std::move(data_dir)] {

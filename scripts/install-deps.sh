@@ -8,6 +8,9 @@ packages=(
   libboost-dev librocksdb-dev nlohmann-json3-dev catch2 libssl-dev
   libcli11-dev libhowardhinnant-date-dev libexpected-dev prometheus-cpp-dev
   libjemalloc-dev  # the allocator of the dialogue executable and the benchmarks
+  # The relay to NATS JetStream (app/relay.cpp, `serve --nats`): the C client, and the server
+  # its tests start on loopback (tests/app/relay_test.cpp).
+  libnats-dev nats-server
   iso-codes tzdata ca-certificates curl openssl clang-format
   jq nodejs
   prometheus  # its promtool checks /metrics in the tests (tests/api/server_process_test.cpp)
@@ -17,9 +20,9 @@ packages=(
   clang libclang-rt-14-dev
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  # scripts/bench.sh: wrk (HTTP load), postgresql (PostgreSQL 15 with initdb, pg_ctl and pgbench),
-  # nats-server (2.9, JetStream) and libnats-dev (the NATS C client, for bench/nats_bench.cpp).
-  packages+=(wrk postgresql nats-server libnats-dev)
+  # scripts/bench.sh: wrk (HTTP load) and postgresql (PostgreSQL 15 with initdb, pg_ctl and
+  # pgbench); NATS JetStream, its other peer, is in the list above.
+  packages+=(wrk postgresql)
 fi
 
 missing=()

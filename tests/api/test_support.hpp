@@ -210,6 +210,13 @@ class ServerProcess {
   uint16_t port() const { return port_; }
   const std::string& first_line() const { return first_line_; }
 
+  // SIGKILL: a crash, nothing flushed or saved. Waits for the process to be gone.
+  void Kill() {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = 0;
+  }
+
   // Sends SIGTERM, waits; the exit status (-1 if killed by a signal).
   int Terminate() {
     kill(pid_, SIGTERM);

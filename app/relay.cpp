@@ -1,0 +1,432 @@
+#include "app/relay.hpp"
+
+#include <nats/nats.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <condition_variable>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <utility>
+
+#include "engine/event_json.hpp"
+#include "workflows/events.hpp"
+
+namespace dialogue::app {
+namespace {
+
+constexpr char kCheckpointPrefix[] = "relay/checkpoint/";
+constexpr char kMsgIdHeader[] = "Nats-Msg-Id";
+constexpr char kExpectedLastSequenceHeader[] = "Nats-Expected-Last-Sequence";
+constexpr auto kIdleWait = std::chrono::milliseconds(200);
+constexpr auto kFirstRetry = std::chrono::milliseconds(50);
+constexpr auto kLastRetry = std::chrono::milliseconds(2000);
+constexpr auto kCheckpointEvery = std::chrono::seconds(1);
+constexpr auto kAckSlice = std::chrono::milliseconds(100);
+
+// A subject token: what NATS allows, anything else as '_'.
+std::string Token(std::string_view text) {
+  std::string token(text);
+  for (char& c : token) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '-' || c == '_';
+    if (!plain) c = '_';
+  }
+  return token.empty() ? "_" : token;
+}
+
+std::string MsgId(std::string_view origin, uint64_t position) {
+  return std::string(origin) + ":" + std::to_string(position);
+}
+
+// The position of a Msg-Id written by MsgId for this origin; 0 when it is not one.
+uint64_t PositionOf(std::string_view msg_id, std::string_view origin) {
+  if (msg_id.size() <= origin.size() + 1 || !msg_id.starts_with(origin) ||
+      msg_id[origin.size()] != ':') {
+    return 0;
+  }
+  const std::string_view digits = msg_id.substr(origin.size() + 1);
+  uint64_t position = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), position);
+  if (ec != std::errc() || end != digits.data() + digits.size()) return 0;
+  return position;
+}
+
+std::string Text(natsStatus s) { return natsStatus_GetText(s); }
+
+}  // namespace
+
+std::string RelaySubject(const engine::RecordedEvent& event) {
+  const std::string_view kind = workflows::StreamKind(event.stream);
+  return "dialogue." + (kind.empty() ? std::string("other") : Token(kind)) + "." +
+         Token(event.type);
+}
+
+std::string CloudEventJson(const engine::RecordedEvent& event, std::string_view origin) {
+  const nlohmann::json cloud_event{
+      {"specversion", "1.0"},
+      {"id", std::to_string(event.position)},
+      {"source", origin},
+      {"type", "org.dialogue." + event.type},
+      {"subject", event.stream},
+      {"time", event.metadata.occurred_at.empty() ? event.metadata.recorded_at
+                                                  : event.metadata.occurred_at},
+      {"datacontenttype", "application/json"},
+      {"data", engine::EventToJson(event)},
+  };
+  return cloud_event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+struct Relay::Impl {
+  Impl(engine::EventStore& s, RelayOptions o)
+      : store(s), options(std::move(o)), checkpoint_key(kCheckpointPrefix + options.stream) {}
+
+  ~Impl() {
+    if (js != nullptr) jsCtx_Destroy(js);
+    if (connection != nullptr) natsConnection_Destroy(connection);
+    if (nats_options != nullptr) natsOptions_Destroy(nats_options);
+  }
+
+  engine::Status Connect();
+  void Run();
+  // Asks the stream for its last message (creating the stream when missing); true when it
+  // holds this log's events up to a position the log has.
+  bool Resync();
+  // Publishes `events` (the ones after `position`, in order) and waits for their
+  // acknowledgements; moves `position` past those stored in turn. False on any failure.
+  bool Publish(const std::vector<engine::RecordedEvent>& events);
+  void Checkpoint(bool now);
+  void Failed(const std::string& what);
+  void Note(const std::string& what) {
+    if (options.note) options.note(what);
+  }
+  // Sleeps until `wait` passes or the relay stops; false when stopping.
+  bool Sleep(std::chrono::milliseconds wait) {
+    std::unique_lock lock(stop_mu);
+    return !stop_cv.wait_for(lock, wait, [this] { return stopping; });
+  }
+  bool Stopping() {
+    std::lock_guard lock(stop_mu);
+    return stopping;
+  }
+
+  bool Connected() const { return natsConnection_Status(connection) == NATS_CONN_STATUS_CONNECTED; }
+
+  engine::EventStore& store;
+  const RelayOptions options;
+  const std::string checkpoint_key;
+  natsOptions* nats_options = nullptr;
+  natsConnection* connection = nullptr;
+  jsCtx* js = nullptr;
+
+  // The relay thread's own.
+  uint64_t position = 0;  // the last position the stream holds
+  uint64_t sequence = 0;  // the stream's last sequence
+  bool in_step = false;
+  uint64_t sent_through = 0;  // the last position handed to the library
+  uint64_t checkpointed = 0;
+  std::chrono::steady_clock::time_point checkpointed_at{};
+
+  bool connected = false;  // as last looked at
+
+  mutable std::mutex status_mu;
+  RelayStatus status;  // guarded by status_mu, but for `connected`, read live
+
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+  bool stopping = false;  // guarded by stop_mu
+  std::thread thread;
+};
+
+// The library calls this once connected, when the first attempt failed. The relay polls the
+// connection instead: no callback of the library's holds a pointer to it.
+static void IgnoreConnected(natsConnection*, void*) {}
+
+engine::Status Relay::Impl::Connect() {
+  std::vector<const char*> servers;
+  for (const std::string& server : options.servers) servers.push_back(server.c_str());
+  natsStatus s = natsOptions_Create(&nats_options);
+  if (s == NATS_OK) {
+    s = natsOptions_SetServers(nats_options, servers.data(), static_cast<int>(servers.size()));
+  }
+  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(nats_options, -1);  // for ever
+  if (s == NATS_OK) s = natsOptions_SetReconnectWait(nats_options, 100);
+  if (s == NATS_OK) s = natsOptions_SetTimeout(nats_options, 2000);
+  // Not yet reachable: connect in the background, the relay waiting for it.
+  if (s == NATS_OK)
+    s = natsOptions_SetRetryOnFailedConnect(nats_options, true, IgnoreConnected, nullptr);
+  if (s != NATS_OK) {
+    return engine::Fail(engine::Error::InvalidArgument("NATS options: " + Text(s)));
+  }
+  s = natsConnection_Connect(&connection, nats_options);
+  if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
+    return engine::Fail(engine::Error::InvalidArgument("connecting to NATS: " + Text(s) + ": " +
+                                                       nats_GetLastError(nullptr)));
+  }
+  jsOptions js_options;
+  jsOptions_Init(&js_options);
+  js_options.Wait = options.ack_wait.count();
+  js_options.PublishAsync.MaxPending = static_cast<int64_t>(options.window);
+  s = natsConnection_JetStream(&js, connection, &js_options);
+  if (s != NATS_OK) {
+    return engine::Fail(engine::Error::InvalidArgument("JetStream context: " + Text(s)));
+  }
+  return {};
+}
+
+void Relay::Impl::Failed(const std::string& what) {
+  bool again = false;
+  {
+    std::lock_guard lock(status_mu);
+    ++status.failures;
+    again = status.last_error == what;
+    status.last_error = what;
+    status.in_step = false;
+  }
+  in_step = false;
+  if (!again) Note("relay: " + what);  // a failure that repeats is told once
+}
+
+bool Relay::Impl::Resync() {
+  if (!in_step) {
+    std::lock_guard lock(status_mu);
+    ++status.resyncs;
+  }
+  jsErrCode code = static_cast<jsErrCode>(0);
+  jsStreamInfo* info = nullptr;
+  natsStatus s = js_GetStreamInfo(&info, js, options.stream.c_str(), nullptr, &code);
+  if (s != NATS_OK && code == JSStreamNotFoundErr) {
+    jsStreamConfig config;
+    jsStreamConfig_Init(&config);
+    const char* subjects[] = {"dialogue.>"};
+    config.Name = options.stream.c_str();
+    config.Subjects = subjects;
+    config.SubjectsLen = 1;
+    config.Storage = js_FileStorage;
+    config.Replicas = options.replicas;
+    config.DenyDelete = true;
+    config.DenyPurge = true;
+    code = static_cast<jsErrCode>(0);
+    s = js_AddStream(&info, js, &config, nullptr, &code);
+    if (s == NATS_OK) Note("relay: created the JetStream stream " + options.stream);
+  }
+  if (s != NATS_OK) {
+    Failed("asking the stream " + options.stream + " where it stands: " + Text(s) +
+           (code != 0 ? " (JetStream error " + std::to_string(code) + ")" : ""));
+    jsStreamInfo_Destroy(info);
+    return false;
+  }
+  const uint64_t last_sequence = info->State.LastSeq;
+  jsStreamInfo_Destroy(info);
+  uint64_t last_position = 0;
+  if (last_sequence > 0) {
+    natsMsg* last = nullptr;
+    code = static_cast<jsErrCode>(0);
+    s = js_GetMsg(&last, js, options.stream.c_str(), last_sequence, nullptr, &code);
+    if (s != NATS_OK) {
+      Failed("reading the stream's last message: " + Text(s));
+      return false;
+    }
+    const char* id = nullptr;
+    if (natsMsgHeader_Get(last, kMsgIdHeader, &id) == NATS_OK && id != nullptr) {
+      last_position = PositionOf(id, options.origin);
+    }
+    natsMsg_Destroy(last);
+    if (last_position == 0) {
+      Failed("the stream " + options.stream + "'s last message (sequence " +
+             std::to_string(last_sequence) + ") is not an event of the log " + options.origin);
+      return false;
+    }
+  }
+  const uint64_t head = store.Head().position;
+  if (last_position > head) {
+    Failed("the stream " + options.stream + " holds position " + std::to_string(last_position) +
+           ", beyond this log's head " + std::to_string(head));
+    return false;
+  }
+  if (!in_step) {
+    Note("relay: the stream " + options.stream + " holds positions up to " +
+         std::to_string(last_position) + " (sequence " + std::to_string(last_sequence) +
+         "); publishing from " + std::to_string(last_position + 1));
+  }
+  // What this relay sent and the stream now holds.
+  const uint64_t taken = std::min(last_position, sent_through) > position
+                             ? std::min(last_position, sent_through) - position
+                             : 0;
+  position = last_position;
+  sequence = last_sequence;
+  in_step = true;
+  std::lock_guard lock(status_mu);
+  status.acknowledged = position;
+  status.in_step = true;
+  status.published += taken;
+  return true;
+}
+
+bool Relay::Impl::Publish(const std::vector<engine::RecordedEvent>& events) {
+  jsPubOptions publish_options;
+  jsPubOptions_Init(&publish_options);
+  publish_options.MaxWait = options.ack_wait.count();
+  std::string failure;
+  for (size_t i = 0; i < events.size() && failure.empty(); ++i) {
+    const engine::RecordedEvent& event = events[i];
+    const std::string subject = RelaySubject(event);
+    const std::string body = CloudEventJson(event, options.origin);
+    natsMsg* msg = nullptr;
+    natsStatus s =
+        natsMsg_Create(&msg, subject.c_str(), nullptr, body.data(), static_cast<int>(body.size()));
+    if (s == NATS_OK) {
+      s = natsMsgHeader_Set(msg, kMsgIdHeader, MsgId(options.origin, event.position).c_str());
+    }
+    if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Content-Type", "application/cloudevents+json");
+    // The stream refuses a message that does not come right after the last one it holds: no
+    // event is stored twice, and none out of turn, whatever the duplicate window.
+    if (s == NATS_OK && sequence + i > 0) {
+      s = natsMsgHeader_Set(msg, kExpectedLastSequenceHeader, std::to_string(sequence + i).c_str());
+    }
+    if (s == NATS_OK) s = js_PublishMsgAsync(js, &msg, &publish_options);
+    natsMsg_Destroy(msg);  // a no-op once the library owns it
+    if (s != NATS_OK) {
+      failure = "publishing position " + std::to_string(event.position) + ": " + Text(s);
+    } else {
+      sent_through = event.position;
+    }
+  }
+  // Waits for the acknowledgements in slices, to give up at once when the connection drops or
+  // the relay stops, rather than at the end of ack_wait.
+  natsStatus completed = NATS_TIMEOUT;
+  const auto deadline = std::chrono::steady_clock::now() + options.ack_wait;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    jsPubOptions wait_options;
+    jsPubOptions_Init(&wait_options);
+    wait_options.MaxWait = std::clamp<int64_t>(left.count(), 1, kAckSlice.count());
+    completed = js_PublishAsyncComplete(js, &wait_options);
+    if (completed != NATS_TIMEOUT || left <= kAckSlice || !Connected() || Stopping()) break;
+  }
+  if (completed != NATS_OK) {
+    // Abandon what is unacknowledged: its acknowledgement, if it comes, is dropped, and the
+    // stream tells below whether it landed.
+    natsMsgList pending{};
+    if (js_PublishAsyncGetPendingList(&pending, js) == NATS_OK) natsMsgList_Destroy(&pending);
+    if (failure.empty()) failure = "awaiting acknowledgements: " + Text(completed);
+  }
+  // The stream says how far it got: the acknowledgements carry no more than that, and a refused
+  // publish has none. With each message expecting the sequence before it, the stream holds this
+  // batch's events in turn up to its last message, and none after it.
+  if (!failure.empty()) {
+    Failed(failure);
+    return false;
+  }
+  if (!Resync()) return false;
+  if (position == events.back().position) return true;
+  Failed("the stream holds position " + std::to_string(position) + ", not " +
+         std::to_string(events.back().position) + ", after publishing up to it");
+  return false;
+}
+
+void Relay::Impl::Checkpoint(bool now) {
+  const auto at = std::chrono::steady_clock::now();
+  if (position == checkpointed || (!now && at - checkpointed_at < kCheckpointEvery)) return;
+  engine::EventStore::StateWrite write;
+  write.puts.emplace_back(checkpoint_key, std::to_string(position));
+  if (auto written = store.WriteState(write); !written) {
+    Note("relay: cannot write its checkpoint: " + written.error().message);
+    return;
+  }
+  checkpointed = position;
+  checkpointed_at = at;
+}
+
+void Relay::Impl::Run() {
+  auto retry = kFirstRetry;
+  while (!Stopping()) {
+    if (const bool up = Connected(); up != connected) {
+      connected = up;
+      Note(up ? "relay: connected to NATS" : "relay: lost its NATS connection; reconnecting");
+      in_step = false;  // whatever was in flight: ask the stream
+    }
+    if (!in_step && !Resync()) {
+      if (!Sleep(retry)) break;
+      retry = std::min(retry * 2, kLastRetry);
+      continue;
+    }
+    auto events = store.ReadAll(position, options.window);
+    if (!events) {
+      Failed("reading the log: " + events.error().message);
+      if (!Sleep(retry)) break;
+      continue;
+    }
+    if (events->empty()) {
+      Checkpoint(true);
+      store.WaitForCommit(position, kIdleWait);
+      continue;
+    }
+    if (!Publish(*events)) {
+      if (!Sleep(retry)) break;
+      retry = std::min(retry * 2, kLastRetry);
+      continue;
+    }
+    retry = kFirstRetry;
+    Checkpoint(false);
+  }
+  Checkpoint(true);
+}
+
+engine::Result<std::unique_ptr<Relay>> Relay::Start(engine::EventStore& store,
+                                                    RelayOptions options) {
+  if (options.servers.empty()) {
+    return engine::Fail(engine::Error::InvalidArgument("the relay needs a NATS server's URL"));
+  }
+  if (options.stream.empty() || options.stream.find_first_of(" \t.*>/\\") != std::string::npos) {
+    return engine::Fail(engine::Error::InvalidArgument(
+        "a JetStream stream name has no space, '.', '*', '>', '/' or '\\'"));
+  }
+  if (options.replicas < 1 || options.replicas > 5) {
+    return engine::Fail(engine::Error::InvalidArgument("stream replicas are 1 to 5"));
+  }
+  if (options.origin.empty() || options.window == 0) {
+    return engine::Fail(engine::Error::InvalidArgument("the relay needs an origin and a window"));
+  }
+  auto impl = std::make_unique<Impl>(store, std::move(options));
+  // Until the stream answers, the lag is measured from the checkpoint.
+  if (auto saved = store.ReadState(impl->checkpoint_key); saved && saved->has_value()) {
+    uint64_t at = 0;
+    const std::string& text = **saved;
+    if (std::from_chars(text.data(), text.data() + text.size(), at).ec == std::errc()) {
+      impl->status.acknowledged = at;
+      impl->checkpointed = at;
+      impl->position = at;
+    }
+  }
+  if (auto connected = impl->Connect(); !connected) return engine::Fail(connected.error());
+  Impl* raw = impl.get();
+  raw->thread = std::thread([raw] { raw->Run(); });
+  return std::unique_ptr<Relay>(new Relay(std::move(impl)));
+}
+
+Relay::Relay(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Relay::~Relay() {
+  {
+    std::lock_guard lock(impl_->stop_mu);
+    impl_->stopping = true;
+  }
+  impl_->stop_cv.notify_all();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+RelayStatus Relay::Status() const {
+  RelayStatus copy;
+  {
+    std::lock_guard lock(impl_->status_mu);
+    copy = impl_->status;
+  }
+  copy.connected = natsConnection_Status(impl_->connection) == NATS_CONN_STATUS_CONNECTED;
+  return copy;
+}
+
+}  // namespace dialogue::app

@@ -1,0 +1,122 @@
+// `dialogue serve --nats`: commands over HTTP while nats-server is killed (SIGKILL) and started
+// again twice, and dialogue itself is killed once and restarted on the same folder. The stream
+// must then hold every position 1..head exactly once, in order, each a valid CloudEvent carrying
+// the event as the log holds it (docs/relay.md). DIALOGUE_RELAY_COMMANDS sets how many commands
+// (default 2,000 in five rounds; the long form is 10,000).
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "engine/event_json.hpp"
+#include "tests/api/test_support.hpp"
+#include "tests/support/nats_server.hpp"
+
+namespace dialogue::api {
+namespace {
+
+using nlohmann::json;
+using testing::Bearer;
+using testing::HttpClient;
+
+int Commands() {
+  const char* text = std::getenv("DIALOGUE_RELAY_COMMANDS");
+  const int n = text != nullptr ? std::atoi(text) : 0;
+  return n >= 5 ? n : 2000;
+}
+
+// Registers stakeholders from..to-1 through the server, each once (a retry after a dropped
+// connection carries the same Idempotency-Key).
+void Register(uint16_t port, int from, int to) {
+  HttpClient http(port);
+  for (int i = from; i < to; ++i) {
+    auto headers = Bearer(testing::kSecretariatToken);
+    headers["Content-Type"] = "application/json";
+    headers["Idempotency-Key"] = "register-" + std::to_string(i);
+    const json body = {{"id", "ngo-" + std::to_string(i)},
+                       {"name", "NGO " + std::to_string(i)},
+                       {"category", "ngo"},
+                       {"ecosoc_status", "special"}};
+    const testing::Reply reply = http.Send("POST", "/v1/stakeholders", headers, body.dump());
+    REQUIRE(reply.status == 201);
+  }
+}
+
+// One figure of /metrics, as the auditor reads it; -1 when absent.
+double Metric(uint16_t port, const std::string& name) {
+  HttpClient http(port);
+  const testing::Reply reply = http.Send("GET", "/metrics", Bearer(testing::kAuditorToken));
+  if (reply.status != 200) return -1;
+  const std::string prefix = "\n" + name + " ";
+  const size_t at = reply.body.find(prefix);
+  if (at == std::string::npos) return -1;
+  return std::atof(reply.body.c_str() + at + prefix.size());
+}
+
+TEST_CASE("serve --nats relays every acknowledged command once, through crashes of both sides",
+          "[process][relay]") {
+  testing::TempDir dir;
+  const std::string data = dir.Path("data");
+  const std::string tokens = dir.Path("tokens.json");
+  testing::WriteFile(tokens, testing::TokensJson());
+  dialogue::testing::NatsServer nats(dir.Path("nats"));
+  const std::vector<std::string> relay_args = {"--nats", nats.url(), "--ledger-origin",
+                                               "relay.test/log"};
+  const int round = Commands() / 5;
+
+  auto server = std::make_unique<testing::ServerProcess>(data, tokens, relay_args);
+  Register(server->port(), 0, round);
+  nats.Kill();  // publishes in flight, most likely
+  Register(server->port(), round, 2 * round);
+  nats.Start();
+  Register(server->port(), 2 * round, 3 * round);
+  server->Kill();  // dialogue crashes: the relay's last acknowledgements unrecorded
+  server = std::make_unique<testing::ServerProcess>(data, tokens, relay_args);
+  Register(server->port(), 3 * round, 4 * round);
+  nats.Kill();
+  nats.Start();
+  Register(server->port(), 4 * round, 5 * round);
+
+  // The relay catches up: lag 0, in step with the stream.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!(Metric(server->port(), "dialogue_relay_lag_events") == 0 &&
+           Metric(server->port(), "dialogue_relay_in_step") == 1)) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(Metric(server->port(), "dialogue_relay_connected") == 1);
+  REQUIRE(server->Terminate() == 0);
+  server.reset();
+
+  engine::RocksDbOptions options;
+  options.path = data;
+  auto store = engine::OpenRocksDbEventStore(options).value();
+  const uint64_t head = store->Head().position;
+  CHECK(head == static_cast<uint64_t>(5 * round));  // one event per command, none twice
+  dialogue::testing::StreamReader reader(nats.url());
+  const auto state = reader.Info("DIALOGUE");
+  CHECK(state.messages == head);
+  CHECK(state.last_sequence == head);
+  uint64_t after = 0;
+  while (after < head) {
+    const auto events = store->ReadAll(after, 1000).value();
+    REQUIRE_FALSE(events.empty());
+    for (const engine::RecordedEvent& event : events) {
+      INFO("position " << event.position);
+      const auto message = reader.Get("DIALOGUE", event.position);
+      REQUIRE(message.msg_id == "relay.test/log:" + std::to_string(event.position));
+      CHECK(message.subject == "dialogue.stakeholder.StakeholderRegistered");
+      const json cloud = json::parse(message.body);
+      CHECK(cloud["specversion"] == "1.0");
+      CHECK(cloud["id"] == std::to_string(event.position));
+      CHECK(cloud["source"] == "relay.test/log");
+      CHECK(cloud["type"] == "org.dialogue.StakeholderRegistered");
+      CHECK(cloud["subject"] == event.stream);
+      CHECK(cloud["time"] == event.metadata.occurred_at);
+      CHECK(cloud["data"] == engine::EventToJson(event));
+    }
+    after = events.back().position;
+  }
+}
+
+}  // namespace
+}  // namespace dialogue::api
