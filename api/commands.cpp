@@ -298,12 +298,13 @@ int RunExport(const std::string& data_dir, std::ostream& out, std::ostream& err)
       err << "export: " << events.error().message << "\n";
       return kExitError;
     }
+    std::string lines;
     for (const auto& event : *events) {
-      out << engine::EventToJson(event).dump(-1, ' ', false,
-                                             nlohmann::json::error_handler_t::replace)
-          << '\n';
+      engine::AppendEventJson(lines, event);
+      lines.push_back('\n');
       after = event.position;
     }
+    out << lines;
     if (events->size() < kExportPage) break;
   }
   out.flush();

@@ -2,21 +2,20 @@
 
 #include <algorithm>
 #include <charconv>
-#include <nlohmann/json.hpp>
 
 #include "engine/event_json.hpp"
 
 namespace dialogue::api {
 
 std::string SseEventRecord(const engine::RecordedEvent& event) {
-  // dump() without indentation writes one line: control characters inside strings are escaped.
-  const std::string data =
-      engine::EventToJson(event).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // One line: control characters inside strings are escaped. Written straight to text, the
+  // stored data copied, not parsed again (engine/event_json.hpp).
   std::string record;
-  record.reserve(data.size() + event.type.size() + 40);
+  record.reserve(event.data.size() + event.type.size() + 600);
   record.append("id: ").append(std::to_string(event.position));
   record.append("\nevent: ").append(event.type);
-  record.append("\ndata: ").append(data);
+  record.append("\ndata: ");
+  engine::AppendEventJson(record, event);
   record.append("\n\n");
   return record;
 }

@@ -7,7 +7,6 @@
 #include <charconv>
 #include <condition_variable>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <thread>
 #include <utility>
 
@@ -65,18 +64,25 @@ std::string RelaySubject(const engine::RecordedEvent& event) {
 }
 
 std::string CloudEventJson(const engine::RecordedEvent& event, std::string_view origin) {
-  const nlohmann::json cloud_event{
-      {"specversion", "1.0"},
-      {"id", std::to_string(event.position)},
-      {"source", origin},
-      {"type", "org.dialogue." + event.type},
-      {"subject", event.stream},
-      {"time", event.metadata.occurred_at.empty() ? event.metadata.recorded_at
-                                                  : event.metadata.occurred_at},
-      {"datacontenttype", "application/json"},
-      {"data", engine::EventToJson(event)},
-  };
-  return cloud_event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // Written straight to text (keys sorted, as nlohmann::json would): the event's data is copied
+  // as stored, never parsed again.
+  std::string out;
+  out.reserve(event.data.size() + 640);
+  out.append("{\"data\":");
+  engine::AppendEventJson(out, event);
+  out.append(",\"datacontenttype\":\"application/json\",\"id\":\"");
+  out.append(std::to_string(event.position));
+  out.append("\",\"source\":");
+  engine::AppendJsonString(out, origin);
+  out.append(",\"specversion\":\"1.0\",\"subject\":");
+  engine::AppendJsonString(out, event.stream);
+  out.append(",\"time\":");
+  engine::AppendJsonString(out, event.metadata.occurred_at.empty() ? event.metadata.recorded_at
+                                                                   : event.metadata.occurred_at);
+  out.append(",\"type\":");
+  engine::AppendJsonString(out, "org.dialogue." + event.type);
+  out.push_back('}');
+  return out;
 }
 
 struct Relay::Impl {

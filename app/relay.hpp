@@ -34,7 +34,7 @@ struct RelayOptions {
   std::string stream = "DIALOGUE";   // created when missing (file storage, no delete or purge)
   int replicas = 1;                  // of a stream the relay creates: 1 to 5
   std::string origin;                // the log's name: the CloudEvents source, the Msg-Id prefix
-  size_t window = 512;               // publishes awaiting their acknowledgement, at most
+  size_t window = 2048;              // publishes awaiting their acknowledgement, at most
   std::chrono::milliseconds ack_wait{5000};
   // Told of each change of the relay's condition (connected, lost, resumed at, an error), for
   // the server's log. May be empty. Called on the relay's thread.

@@ -1,5 +1,6 @@
 #include "engine/event_json.hpp"
 
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 namespace dialogue::engine {
@@ -56,6 +57,93 @@ nlohmann::json EventToJson(const RecordedEvent& event) {
       {"hash", event.hash},
       {"prev_hash", event.prev_hash},
   };
+}
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  size_t plain = 0;  // start of the run of bytes not yet copied
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c != '"' && c != '\\' && c >= 0x20) continue;
+    out.append(text.substr(plain, i - plain));
+    plain = i + 1;
+    switch (c) {
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\b':
+        out.append("\\b");
+        break;
+      case '\f':
+        out.append("\\f");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      default:
+        out.append("\\u00");
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xF]);
+    }
+  }
+  out.append(text.substr(plain));
+  out.push_back('"');
+}
+
+void AppendEventJson(std::string& out, const RecordedEvent& event) {
+  const auto number = [&out](uint64_t value) {
+    char buffer[24];
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
+    out.append(buffer, end);
+  };
+  const auto string_or_null = [&out](const std::string& text) {
+    if (text.empty()) {
+      out.append("null");
+    } else {
+      AppendJsonString(out, text);
+    }
+  };
+  const EventMetadata& m = event.metadata;
+  // nlohmann::json keeps an object's keys sorted: the same order here.
+  out.append("{\"actor\":");
+  AppendJsonString(out, m.actor);
+  out.append(",\"correlation_id\":");
+  AppendJsonString(out, m.correlation_id);
+  out.append(",\"data\":");
+  out.append(event.data.empty() ? std::string_view("null") : std::string_view(event.data));
+  out.append(",\"hash\":");
+  AppendJsonString(out, event.hash);
+  out.append(",\"note\":");
+  string_or_null(m.note);
+  out.append(",\"occurred_at\":");
+  AppendJsonString(out, m.occurred_at);
+  out.append(",\"on_behalf_of\":");
+  string_or_null(m.on_behalf_of);
+  out.append(",\"position\":");
+  number(event.position);
+  out.append(",\"prev_hash\":");
+  AppendJsonString(out, event.prev_hash);
+  out.append(",\"recorded_at\":");
+  AppendJsonString(out, m.recorded_at);
+  out.append(",\"role\":");
+  AppendJsonString(out, m.role);
+  out.append(",\"stream\":");
+  AppendJsonString(out, event.stream);
+  out.append(",\"type\":");
+  AppendJsonString(out, event.type);
+  out.append(",\"version\":");
+  number(event.version);
+  out.push_back('}');
 }
 
 Result<RecordedEvent> EventFromJson(const nlohmann::json& value) {

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <string_view>
 
 #include "engine/event.hpp"
 #include "engine/result.hpp"
@@ -13,6 +15,15 @@
 namespace dialogue::engine {
 
 nlohmann::json EventToJson(const RecordedEvent& event);
+
+// The same event written straight to text, byte for byte what EventToJson(event).dump() writes
+// (keys in order, the same escapes), with `data` copied as stored (it is canonical JSON): no
+// document is built and the data is not parsed again. For the paths that write many events.
+void AppendEventJson(std::string& out, const RecordedEvent& event);
+
+// A JSON string: quote, backslash and control characters escaped as nlohmann::json's dump
+// escapes them, every other byte copied (the text must be valid UTF-8, as every stored text is).
+void AppendJsonString(std::string& out, std::string_view text);
 
 // The inverse, for import: every member must be present with the right JSON type (on_behalf_of
 // and note may be null); data is re-serialized in the engine's canonical form. kInvalidArgument

@@ -38,11 +38,13 @@ if [[ $smoke -eq 1 ]]; then
   seconds=0.3          # each timed in-process step
   scan_events=10000    # raw scan
   replay_events=10000  # replay and memory
+  relay_events=5000    # relayed to JetStream (--peers)
   http_seconds=1
 else
   seconds=5
   scan_events=1000000
   replay_events=1000000
+  relay_events=200000
   http_seconds=10
 fi
 connections=64
@@ -381,9 +383,16 @@ if [[ $peers -eq 1 ]] && want 6; then
   done
   run_bench "$bench_bin/dialogue_bench_nats" --url "nats://127.0.0.1:$nats_port" \
     --seconds "$seconds" --threads 1,8,64
+  # The relay (docs/relay.md) to the same server: a log written first, then timed until the
+  # stream holds all of it.
+  describe[relay_rate]="events/s: the relay to JetStream catching up with a log of $relay_events events"
+  run_bench "$bench_bin/dialogue_bench_relay" --url "nats://127.0.0.1:$nats_port" --dir "$work" \
+    --events "$relay_events"
   stop_server "$nats_pid"
   set_figure append_64_vs_jetstream_64 "$(ratio append_64 jetstream_64)" \
     "append_64 / jetstream_64 (JetStream 2.9 does not fsync each publish by default)"
+  set_figure relay_vs_append_64 "$(ratio relay_rate append_64)" \
+    "relay_rate / append_64 (goal >= 1: the relay keeps up with the fastest appends)"
 fi
 
 # --- Goals and the JSON line ------------------------------------------------------------------
@@ -403,6 +412,7 @@ goal rss_mb_1m "<=" 300
 goal append_64_tree_vs_off ">=" 0.90
 goal http_proof_vs_get ">=" 0.50
 [[ $peers -eq 1 ]] && goal append_64_vs_pg_64 ">=" 10
+[[ $peers -eq 1 ]] && goal relay_vs_append_64 ">=" 1
 [[ $smoke -eq 1 ]] && echo "  (smoke sizes: the figures only show that every step runs)"
 
 json="{\"mode\":\"$([[ $smoke -eq 1 ]] && echo smoke || echo full)\",\"nproc\":$(nproc)"

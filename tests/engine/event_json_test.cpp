@@ -95,5 +95,22 @@ TEST_CASE("EventFromJson names the first bad member", "[event_json]") {
   CHECK_FALSE(EventFromJson(nlohmann::json::array()));
 }
 
+TEST_CASE("AppendEventJson writes byte for byte what EventToJson's dump writes", "[event_json]") {
+  std::vector<RecordedEvent> events = TwoEvents();
+  RecordedEvent odd = events[1];
+  odd.metadata.note = std::string("quote \" backslash \\ controls \b\f\n\r\t\x01\x1f del \x7f") +
+                      " slash / Viet Nam \xc3\xa9 \xe2\x82\xac";
+  odd.metadata.actor = "a\"b";
+  odd.stream = "briefing-b\xc3\xa9";
+  odd.data = R"({"a":[1,2.5,-3e-07,true,null],"b":{"c":"\u0001\n"},"d":1.0e+100})";
+  odd.data = nlohmann::json::parse(odd.data).dump();  // canonical, as stored
+  events.push_back(odd);
+  for (const RecordedEvent& event : events) {
+    std::string text;
+    AppendEventJson(text, event);
+    CHECK(text == EventToJson(event).dump());
+  }
+}
+
 }  // namespace
 }  // namespace dialogue::engine
