@@ -1,7 +1,5 @@
 #include "app/relay.hpp"
 
-#include <nats/nats.h>
-
 #include <algorithm>
 #include <atomic>
 #include <charconv>
@@ -10,6 +8,7 @@
 #include <thread>
 #include <utility>
 
+#include "app/nats_link.hpp"
 #include "engine/event_json.hpp"
 #include "workflows/events.hpp"
 
@@ -17,7 +16,6 @@ namespace dialogue::app {
 namespace {
 
 constexpr char kCheckpointPrefix[] = "relay/checkpoint/";
-constexpr char kMsgIdHeader[] = "Nats-Msg-Id";
 constexpr char kExpectedLastSequenceHeader[] = "Nats-Expected-Last-Sequence";
 constexpr auto kIdleWait = std::chrono::milliseconds(200);
 constexpr auto kFirstRetry = std::chrono::milliseconds(50);
@@ -35,25 +33,6 @@ std::string Token(std::string_view text) {
   }
   return token.empty() ? "_" : token;
 }
-
-std::string MsgId(std::string_view origin, uint64_t position) {
-  return std::string(origin) + ":" + std::to_string(position);
-}
-
-// The position of a Msg-Id written by MsgId for this origin; 0 when it is not one.
-uint64_t PositionOf(std::string_view msg_id, std::string_view origin) {
-  if (msg_id.size() <= origin.size() + 1 || !msg_id.starts_with(origin) ||
-      msg_id[origin.size()] != ':') {
-    return 0;
-  }
-  const std::string_view digits = msg_id.substr(origin.size() + 1);
-  uint64_t position = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), position);
-  if (ec != std::errc() || end != digits.data() + digits.size()) return 0;
-  return position;
-}
-
-std::string Text(natsStatus s) { return natsStatus_GetText(s); }
 
 }  // namespace
 
@@ -89,13 +68,6 @@ struct Relay::Impl {
   Impl(engine::EventStore& s, RelayOptions o)
       : store(s), options(std::move(o)), checkpoint_key(kCheckpointPrefix + options.stream) {}
 
-  ~Impl() {
-    if (js != nullptr) jsCtx_Destroy(js);
-    if (connection != nullptr) natsConnection_Destroy(connection);
-    if (nats_options != nullptr) natsOptions_Destroy(nats_options);
-  }
-
-  engine::Status Connect();
   void Run();
   // Asks the stream for its last message (creating the stream when missing); true when it
   // holds this log's events up to a position the log has.
@@ -118,14 +90,13 @@ struct Relay::Impl {
     return stopping;
   }
 
-  bool Connected() const { return natsConnection_Status(connection) == NATS_CONN_STATUS_CONNECTED; }
+  bool Connected() const { return link->Connected(); }
 
   engine::EventStore& store;
   const RelayOptions options;
   const std::string checkpoint_key;
-  natsOptions* nats_options = nullptr;
-  natsConnection* connection = nullptr;
-  jsCtx* js = nullptr;
+  std::unique_ptr<NatsLink> link;
+  jsCtx* js = nullptr;  // link's
 
   // The relay thread's own.
   uint64_t position = 0;  // the last position the stream holds
@@ -145,42 +116,6 @@ struct Relay::Impl {
   bool stopping = false;  // guarded by stop_mu
   std::thread thread;
 };
-
-// The library calls this once connected, when the first attempt failed. The relay polls the
-// connection instead: no callback of the library's holds a pointer to it.
-static void IgnoreConnected(natsConnection*, void*) {}
-
-engine::Status Relay::Impl::Connect() {
-  std::vector<const char*> servers;
-  for (const std::string& server : options.servers) servers.push_back(server.c_str());
-  natsStatus s = natsOptions_Create(&nats_options);
-  if (s == NATS_OK) {
-    s = natsOptions_SetServers(nats_options, servers.data(), static_cast<int>(servers.size()));
-  }
-  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(nats_options, -1);  // for ever
-  if (s == NATS_OK) s = natsOptions_SetReconnectWait(nats_options, 100);
-  if (s == NATS_OK) s = natsOptions_SetTimeout(nats_options, 2000);
-  // Not yet reachable: connect in the background, the relay waiting for it.
-  if (s == NATS_OK)
-    s = natsOptions_SetRetryOnFailedConnect(nats_options, true, IgnoreConnected, nullptr);
-  if (s != NATS_OK) {
-    return engine::Fail(engine::Error::InvalidArgument("NATS options: " + Text(s)));
-  }
-  s = natsConnection_Connect(&connection, nats_options);
-  if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
-    return engine::Fail(engine::Error::InvalidArgument("connecting to NATS: " + Text(s) + ": " +
-                                                       nats_GetLastError(nullptr)));
-  }
-  jsOptions js_options;
-  jsOptions_Init(&js_options);
-  js_options.Wait = options.ack_wait.count();
-  js_options.PublishAsync.MaxPending = static_cast<int64_t>(options.window);
-  s = natsConnection_JetStream(&js, connection, &js_options);
-  if (s != NATS_OK) {
-    return engine::Fail(engine::Error::InvalidArgument("JetStream context: " + Text(s)));
-  }
-  return {};
-}
 
 void Relay::Impl::Failed(const std::string& what) {
   bool again = false;
@@ -235,10 +170,7 @@ bool Relay::Impl::Resync() {
       Failed("reading the stream's last message: " + Text(s));
       return false;
     }
-    const char* id = nullptr;
-    if (natsMsgHeader_Get(last, kMsgIdHeader, &id) == NATS_OK && id != nullptr) {
-      last_position = PositionOf(id, options.origin);
-    }
+    last_position = PositionOf(last, options.origin);
     natsMsg_Destroy(last);
     if (last_position == 0) {
       Failed("the stream " + options.stream + "'s last message (sequence " +
@@ -408,7 +340,11 @@ engine::Result<std::unique_ptr<Relay>> Relay::Start(engine::EventStore& store,
       impl->position = at;
     }
   }
-  if (auto connected = impl->Connect(); !connected) return engine::Fail(connected.error());
+  auto link = NatsLink::Open(impl->options.servers, impl->options.ack_wait,
+                             static_cast<int64_t>(impl->options.window));
+  if (!link) return engine::Fail(link.error());
+  impl->link = std::move(*link);
+  impl->js = impl->link->js();
   Impl* raw = impl.get();
   raw->thread = std::thread([raw] { raw->Run(); });
   return std::unique_ptr<Relay>(new Relay(std::move(impl)));
@@ -431,7 +367,7 @@ RelayStatus Relay::Status() const {
     std::lock_guard lock(impl_->status_mu);
     copy = impl_->status;
   }
-  copy.connected = natsConnection_Status(impl_->connection) == NATS_CONN_STATUS_CONNECTED;
+  copy.connected = impl_->link->Connected();
   return copy;
 }
 

@@ -162,13 +162,15 @@ class StreamReader {
     return out;
   }
 
-  // A message of someone else's on `subject`, acknowledged.
-  void Publish(const std::string& subject, const std::string& msg_id) {
+  // A message of the test's on `subject`, acknowledged.
+  void Publish(const std::string& subject, const std::string& msg_id,
+               const std::string& body = "{}") {
     jsPubOptions options;
     jsPubOptions_Init(&options);
     options.MsgId = msg_id.c_str();
     jsPubAck* ack = nullptr;
-    if (js_Publish(&ack, js_, subject.c_str(), "{}", 2, &options, nullptr) != NATS_OK) {
+    if (js_Publish(&ack, js_, subject.c_str(), body.data(), static_cast<int>(body.size()), &options,
+                   nullptr) != NATS_OK) {
       throw std::runtime_error("cannot publish on " + subject);
     }
     jsPubAck_Destroy(ack);

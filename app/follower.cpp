@@ -1,0 +1,244 @@
+#include "app/follower.hpp"
+
+#include <condition_variable>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <utility>
+
+#include "app/nats_link.hpp"
+#include "engine/event_json.hpp"
+
+namespace dialogue::app {
+namespace {
+
+constexpr auto kNextWait = std::chrono::milliseconds(200);
+constexpr auto kFirstRetry = std::chrono::milliseconds(50);
+constexpr auto kLastRetry = std::chrono::milliseconds(2000);
+
+// The event a relay's message carries (its CloudEvent's data), or why not.
+engine::Result<engine::RecordedEvent> EventOf(natsMsg* msg, std::string_view origin) {
+  const nlohmann::json cloud = nlohmann::json::parse(
+      natsMsg_GetData(msg), natsMsg_GetData(msg) + natsMsg_GetDataLength(msg), nullptr, false);
+  if (!cloud.is_object() || cloud.value("specversion", "") != "1.0" ||
+      cloud.value("source", "") != origin || !cloud.contains("data")) {
+    return engine::Fail(
+        engine::Error::InvalidArgument("not a CloudEvent of the log " + std::string(origin)));
+  }
+  return engine::EventFromJson(cloud["data"]);
+}
+
+}  // namespace
+
+struct Follower::Impl {
+  Impl(engine::EventStore& s, FollowerOptions o) : store(s), options(std::move(o)) {}
+  ~Impl() {
+    if (subscription != nullptr) natsSubscription_Destroy(subscription);
+  }
+
+  void Run();
+  // Subscribes (an ordered consumer) from the stream's message of position head + 1.
+  bool Resync();
+  // Takes the next message, if one comes within kNextWait; false on a failure.
+  bool Step();
+  void Failed(const std::string& what);
+  void Note(const std::string& what) {
+    if (options.note) options.note(what);
+  }
+  bool Sleep(std::chrono::milliseconds wait) {
+    std::unique_lock lock(stop_mu);
+    return !stop_cv.wait_for(lock, wait, [this] { return stopping; });
+  }
+  bool Stopping() {
+    std::lock_guard lock(stop_mu);
+    return stopping;
+  }
+  void Unsubscribe() {
+    if (subscription != nullptr) natsSubscription_Destroy(subscription);
+    subscription = nullptr;
+    in_step = false;
+  }
+
+  engine::EventStore& store;
+  const FollowerOptions options;
+  std::unique_ptr<NatsLink> link;
+  natsSubscription* subscription = nullptr;  // the relay thread's
+
+  bool in_step = false;    // the follower thread's
+  bool connected = false;  // as last looked at
+
+  mutable std::mutex status_mu;
+  FollowerStatus status;  // guarded by status_mu, but for `connected` and `applied`, read live
+
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+  bool stopping = false;  // guarded by stop_mu
+  std::thread thread;
+};
+
+void Follower::Impl::Failed(const std::string& what) {
+  bool again = false;
+  {
+    std::lock_guard lock(status_mu);
+    ++status.failures;
+    again = status.last_error == what;
+    status.last_error = what;
+    status.in_step = false;
+  }
+  Unsubscribe();
+  if (!again) Note("follower: " + what);  // a failure that repeats is told once
+}
+
+bool Follower::Impl::Resync() {
+  jsErrCode code = static_cast<jsErrCode>(0);
+  jsStreamInfo* info = nullptr;
+  natsStatus s = js_GetStreamInfo(&info, link->js(), options.stream.c_str(), nullptr, &code);
+  if (s != NATS_OK) {
+    Failed("asking the stream " + options.stream + " where it stands: " + Text(s));
+    return false;
+  }
+  const uint64_t last_sequence = info->State.LastSeq;
+  jsStreamInfo_Destroy(info);
+  const uint64_t head = store.Head().position;
+  uint64_t last_position = 0;
+  if (last_sequence > 0) {
+    natsMsg* last = nullptr;
+    s = js_GetMsg(&last, link->js(), options.stream.c_str(), last_sequence, nullptr, &code);
+    if (s != NATS_OK) {
+      Failed("reading the stream's last message: " + Text(s));
+      return false;
+    }
+    last_position = PositionOf(last, options.origin);
+    natsMsg_Destroy(last);
+    if (last_position == 0) {
+      Failed("the stream " + options.stream + "'s last message is not an event of the log " +
+             options.origin);
+      return false;
+    }
+  }
+  {
+    std::lock_guard lock(status_mu);
+    status.stream_last = last_position;
+  }
+  if (last_position < head) {
+    Failed("the stream " + options.stream + " ends at position " + std::to_string(last_position) +
+           ", before this copy's head " + std::to_string(head));
+    return false;
+  }
+  // The relay writes position p at sequence p + offset, the same offset throughout.
+  const uint64_t offset = last_sequence - last_position;
+  jsSubOptions subscribe;
+  jsSubOptions_Init(&subscribe);
+  subscribe.Stream = options.stream.c_str();
+  subscribe.Ordered = true;
+  subscribe.Config.DeliverPolicy = js_DeliverByStartSequence;
+  subscribe.Config.OptStartSeq = head + 1 + offset;
+  s = js_SubscribeSync(&subscription, link->js(), "dialogue.>", nullptr, &subscribe, &code);
+  if (s != NATS_OK) {
+    subscription = nullptr;
+    Failed("subscribing to the stream " + options.stream + ": " + Text(s));
+    return false;
+  }
+  in_step = true;
+  {
+    std::lock_guard lock(status_mu);
+    status.in_step = true;
+  }
+  Note("follower: at position " + std::to_string(head) + "; the stream " + options.stream +
+       " holds up to " + std::to_string(last_position) + "; reading from sequence " +
+       std::to_string(head + 1 + offset));
+  return true;
+}
+
+bool Follower::Impl::Step() {
+  natsMsg* msg = nullptr;
+  const natsStatus s = natsSubscription_NextMsg(&msg, subscription, kNextWait.count());
+  if (s == NATS_TIMEOUT) return true;  // nothing new
+  if (s != NATS_OK) {
+    Failed("reading the stream: " + Text(s));
+    return false;
+  }
+  const uint64_t position = PositionOf(msg, options.origin);
+  auto event = EventOf(msg, options.origin);
+  natsMsg_Destroy(msg);
+  const uint64_t head = store.Head().position;
+  if (position != 0 && position <= head) return true;  // had already: an ordered consumer's restart
+  if (position != head + 1 || !event || event->position != position) {
+    Failed(
+        "the stream's message for position " + std::to_string(head + 1) + " is " +
+        (event ? "position " + std::to_string(position) : "unreadable: " + event.error().message));
+    return false;
+  }
+  if (auto appended = store.AppendVerbatim(*event); !appended) {
+    Failed("position " + std::to_string(position) +
+           " does not continue this copy's log: " + appended.error().message);
+    return false;
+  }
+  std::lock_guard lock(status_mu);
+  if (position > status.stream_last) status.stream_last = position;
+  return true;
+}
+
+void Follower::Impl::Run() {
+  auto retry = kFirstRetry;
+  while (!Stopping()) {
+    if (const bool up = link->Connected(); up != connected) {
+      connected = up;
+      Note(up ? "follower: connected to NATS" : "follower: lost its NATS connection");
+    }
+    if (!in_step && !Resync()) {
+      if (!Sleep(retry)) break;
+      retry = std::min(retry * 2, kLastRetry);
+      continue;
+    }
+    if (!Step()) {
+      if (!Sleep(retry)) break;
+      retry = std::min(retry * 2, kLastRetry);
+      continue;
+    }
+    retry = kFirstRetry;
+  }
+  Unsubscribe();
+}
+
+engine::Result<std::unique_ptr<Follower>> Follower::Start(engine::EventStore& store,
+                                                          FollowerOptions options) {
+  if (options.servers.empty()) {
+    return engine::Fail(engine::Error::InvalidArgument("the follower needs a NATS server's URL"));
+  }
+  if (options.stream.empty() || options.origin.empty()) {
+    return engine::Fail(
+        engine::Error::InvalidArgument("the follower needs the stream and the log's origin"));
+  }
+  auto impl = std::make_unique<Impl>(store, std::move(options));
+  auto link = NatsLink::Open(impl->options.servers, impl->options.wait, 1);
+  if (!link) return engine::Fail(link.error());
+  impl->link = std::move(*link);
+  Impl* raw = impl.get();
+  raw->thread = std::thread([raw] { raw->Run(); });
+  return std::unique_ptr<Follower>(new Follower(std::move(impl)));
+}
+
+Follower::Follower(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Follower::~Follower() {
+  {
+    std::lock_guard lock(impl_->stop_mu);
+    impl_->stopping = true;
+  }
+  impl_->stop_cv.notify_all();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+FollowerStatus Follower::Status() const {
+  FollowerStatus copy;
+  {
+    std::lock_guard lock(impl_->status_mu);
+    copy = impl_->status;
+  }
+  copy.connected = impl_->link->Connected();
+  copy.applied = impl_->store.Head().position;
+  return copy;
+}
+
+}  // namespace dialogue::app

@@ -1,0 +1,82 @@
+#include "app/nats_link.hpp"
+
+#include <charconv>
+
+namespace dialogue::app {
+namespace {
+
+// The library calls this once connected, when the first attempt failed. The link is polled
+// instead: no callback of the library's holds a pointer into the relay or the follower.
+void IgnoreConnected(natsConnection*, void*) {}
+
+}  // namespace
+
+engine::Result<std::unique_ptr<NatsLink>> NatsLink::Open(const std::vector<std::string>& servers,
+                                                         std::chrono::milliseconds wait,
+                                                         int64_t max_pending) {
+  std::unique_ptr<NatsLink> link(new NatsLink());
+  std::vector<const char*> urls;
+  for (const std::string& server : servers) urls.push_back(server.c_str());
+  natsStatus s = natsOptions_Create(&link->options_);
+  if (s == NATS_OK) {
+    s = natsOptions_SetServers(link->options_, urls.data(), static_cast<int>(urls.size()));
+  }
+  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(link->options_, -1);  // for ever
+  if (s == NATS_OK) s = natsOptions_SetReconnectWait(link->options_, 100);
+  if (s == NATS_OK) s = natsOptions_SetTimeout(link->options_, 2000);
+  // Not yet reachable: connect in the background.
+  if (s == NATS_OK) {
+    s = natsOptions_SetRetryOnFailedConnect(link->options_, true, IgnoreConnected, nullptr);
+  }
+  if (s != NATS_OK) {
+    return engine::Fail(engine::Error::InvalidArgument("NATS options: " + Text(s)));
+  }
+  s = natsConnection_Connect(&link->connection_, link->options_);
+  if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
+    return engine::Fail(engine::Error::InvalidArgument("connecting to NATS: " + Text(s) + ": " +
+                                                       nats_GetLastError(nullptr)));
+  }
+  jsOptions js_options;
+  jsOptions_Init(&js_options);
+  js_options.Wait = wait.count();
+  js_options.PublishAsync.MaxPending = max_pending;
+  s = natsConnection_JetStream(&link->js_, link->connection_, &js_options);
+  if (s != NATS_OK) {
+    return engine::Fail(engine::Error::InvalidArgument("JetStream context: " + Text(s)));
+  }
+  return link;
+}
+
+NatsLink::~NatsLink() {
+  if (js_ != nullptr) jsCtx_Destroy(js_);
+  if (connection_ != nullptr) natsConnection_Destroy(connection_);
+  if (options_ != nullptr) natsOptions_Destroy(options_);
+}
+
+bool NatsLink::Connected() const {
+  return natsConnection_Status(connection_) == NATS_CONN_STATUS_CONNECTED;
+}
+
+std::string MsgId(std::string_view origin, uint64_t position) {
+  return std::string(origin) + ":" + std::to_string(position);
+}
+
+uint64_t PositionOf(std::string_view msg_id, std::string_view origin) {
+  if (msg_id.size() <= origin.size() + 1 || !msg_id.starts_with(origin) ||
+      msg_id[origin.size()] != ':') {
+    return 0;
+  }
+  const std::string_view digits = msg_id.substr(origin.size() + 1);
+  uint64_t position = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), position);
+  if (ec != std::errc() || end != digits.data() + digits.size()) return 0;
+  return position;
+}
+
+uint64_t PositionOf(natsMsg* msg, std::string_view origin) {
+  const char* id = nullptr;
+  if (natsMsgHeader_Get(msg, kMsgIdHeader, &id) != NATS_OK || id == nullptr) return 0;
+  return PositionOf(std::string_view(id), origin);
+}
+
+}  // namespace dialogue::app

@@ -1,0 +1,50 @@
+// Private to app/: what the relay and the follower share of NATS. A connection that connects in
+// the background and reconnects for ever, its JetStream context, and the Msg-Id every event
+// carries (<origin>:<position>, docs/relay.md).
+#pragma once
+
+#include <nats/nats.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/result.hpp"
+
+namespace dialogue::app {
+
+inline constexpr char kMsgIdHeader[] = "Nats-Msg-Id";
+
+class NatsLink {
+ public:
+  // kInvalidArgument when the options are refused; an unreachable server is not an error (the
+  // link connects when it can). max_pending: asynchronous publishes in flight at most.
+  [[nodiscard]] static engine::Result<std::unique_ptr<NatsLink>> Open(
+      const std::vector<std::string>& servers, std::chrono::milliseconds wait, int64_t max_pending);
+  ~NatsLink();
+  NatsLink(const NatsLink&) = delete;
+  NatsLink& operator=(const NatsLink&) = delete;
+
+  bool Connected() const;
+  natsConnection* connection() const { return connection_; }
+  jsCtx* js() const { return js_; }
+
+ private:
+  NatsLink() = default;
+  natsOptions* options_ = nullptr;
+  natsConnection* connection_ = nullptr;
+  jsCtx* js_ = nullptr;
+};
+
+std::string MsgId(std::string_view origin, uint64_t position);
+// The position of a Msg-Id MsgId wrote for this origin; 0 when it is not one.
+uint64_t PositionOf(std::string_view msg_id, std::string_view origin);
+// The position in a message's Msg-Id; 0 when it has none of this origin.
+uint64_t PositionOf(natsMsg* msg, std::string_view origin);
+
+inline std::string Text(natsStatus s) { return natsStatus_GetText(s); }
+
+}  // namespace dialogue::app
