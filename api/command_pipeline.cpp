@@ -403,6 +403,23 @@ std::string RequestFingerprint(std::string_view method, std::string_view path,
   return Sha256Hex(text);
 }
 
+namespace {
+
+// 421: this server is a read replica. The body names the leader (null when not configured).
+HttpResponse NotLeader(const std::string& leader_url) {
+  HttpResponse response = ProblemResponse(
+      421, "not_leader",
+      leader_url.empty()
+          ? "this server is a read replica; send commands to the leader"
+          : "this server is a read replica; send commands to the leader at " + leader_url);
+  nlohmann::json body = nlohmann::json::parse(response.body);
+  body["leader"] = leader_url.empty() ? nlohmann::json(nullptr) : nlohmann::json(leader_url);
+  response.body = body.dump();
+  return response;
+}
+
+}  // namespace
+
 void AddCommandRoute(Router& router, std::shared_ptr<CommandEnvironment> environment,
                      std::string pattern, CommandSpec spec, CommandHandler handler) {
   const Access access = Access::Roles(spec.roles);
@@ -410,6 +427,10 @@ void AddCommandRoute(Router& router, std::shared_ptr<CommandEnvironment> environ
       "POST", std::move(pattern), access,
       [environment = std::move(environment), spec = std::move(spec), handler = std::move(handler)](
           const RequestContext& request, Responder responder) {
+        if (environment->api.read_replica) {
+          environment->metrics.CountCommand(spec.name, "refused");
+          return responder.respond(NotLeader(environment->api.leader_url));
+        }
         auto call = CommandCall::Begin(*environment, request, spec);
         if (!call) {
           environment->metrics.CountCommand(spec.name, "refused");

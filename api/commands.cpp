@@ -18,6 +18,7 @@
 #include "api/sessions.hpp"
 #include "api/subscription_hub.hpp"
 #include "api/timer_service.hpp"
+#include "app/follower.hpp"
 #include "app/relay.hpp"
 #include "engine/backup.hpp"
 #include "engine/clock.hpp"
@@ -146,8 +147,12 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
       std::make_unique<SubscriptionHub>(log, SubscriptionOptions{}, &metrics.registry());
   subscriptions->Start();
   context.subscriptions = subscriptions.get();
-  auto timers = std::make_unique<TimerService>(log, *read_models, clock, context.rules);
-  timers->Start();
+  // A read replica takes no command: neither does its timer (the leader's fires).
+  std::unique_ptr<TimerService> timers;
+  if (options.follow_servers.empty()) {
+    timers = std::make_unique<TimerService>(log, *read_models, clock, context.rules);
+    timers->Start();
+  }
   std::unique_ptr<app::Relay> relay;
   if (!options.nats_servers.empty()) {
     app::RelayOptions relay_options;
@@ -163,6 +168,23 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
     }
     relay = std::move(*started);
     AddRelayMetrics(metrics, *relay, log);
+  }
+  std::unique_ptr<app::Follower> follower;
+  if (!options.follow_servers.empty()) {
+    app::FollowerOptions follower_options;
+    follower_options.servers = options.follow_servers;
+    follower_options.stream = options.nats_stream;
+    follower_options.origin = options.ledger_origin;
+    follower_options.note = [](const std::string& note) { LogInfo(note); };
+    auto started = app::Follower::Start(log, follower_options);
+    if (!started) {
+      LogError("cannot follow the log in NATS: " + started.error().message);
+      return kExitError;
+    }
+    follower = std::move(*started);
+    AddFollowerMetrics(metrics, *follower);
+    context.read_replica = true;
+    context.leader_url = options.leader_url;
   }
   RegisterRoutes(router, context);
 
@@ -188,6 +210,8 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
   server_options.on_stopping = [hub = subscriptions.get()] { hub->Shutdown(); };
   server_options.on_refusal = [&metrics](std::string_view reason) { metrics.CountRefusal(reason); };
   RouteWork(server_options, router, metrics);
+  server_options.dispatch =
+      WithLogPosition(std::move(server_options.dispatch), log, std::chrono::seconds(5));
   auto server = Server::Listen(server_options, MakeRequestHandler(router, metrics));
   if (!server) {
     LogError(server.error().message);
@@ -200,6 +224,7 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
   (*server)->Run();
   server->reset();  // every request has finished before the store closes
   relay.reset();
+  follower.reset();
   timers.reset();
   subscriptions.reset();
   if (auto saved = read_models->SaveSnapshot(); !saved) {

@@ -41,6 +41,10 @@ struct ServeOptions {
   std::vector<std::string> nats_servers;
   std::string nats_stream = "DIALOGUE";
   int nats_replicas = 1;
+  // A read replica of the log the relay writes to these NATS servers (docs/relay.md): the store
+  // is filled from the stream nats_stream, commands answer 421, and no deadline timer runs.
+  std::vector<std::string> follow_servers;
+  std::string leader_url;  // named in each 421
 };
 
 struct ListenAddress {

@@ -79,10 +79,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_command->add_option("--backups", serve.backups_dir,
                             "Folder of the backups POST /v1/admin/backups takes (role operator)");
-  serve_command
-      ->add_option("--nats", serve.nats_servers,
-                   "Relay every committed event to NATS JetStream: nats://HOST:PORT[,...]")
-      ->delimiter(',');
+  CLI::Option* nats =
+      serve_command
+          ->add_option("--nats", serve.nats_servers,
+                       "Relay every committed event to NATS JetStream: nats://HOST:PORT[,...]")
+          ->delimiter(',');
   serve_command
       ->add_option("--nats-stream", serve.nats_stream,
                    "The JetStream stream (created when missing)")
@@ -92,6 +93,13 @@ int main(int argc, char** argv) {
                    "Replicas of the stream the relay creates")
       ->capture_default_str()
       ->check(CLI::Range(1, 5));
+  serve_command
+      ->add_option("--follow", serve.follow_servers,
+                   "Serve a read replica of the log relayed to NATS: nats://HOST:PORT[,...]")
+      ->delimiter(',')
+      ->excludes(nats);
+  serve_command->add_option("--leader-url", serve.leader_url,
+                            "The leader's URL, named in a read replica's 421 answers");
 
   std::string data_dir = "./data";
   CLI::App* verify_command = app.add_subcommand("verify", "Check the hash chain of the log");

@@ -12,6 +12,7 @@
 #include "engine/event_store.hpp"
 
 namespace dialogue::app {
+class Follower;
 class Relay;
 }  // namespace dialogue::app
 
@@ -62,6 +63,8 @@ void AddStoreMetrics(Metrics& metrics, const engine::EventStore& store, std::str
 // The relay to NATS JetStream's figures (dialogue_relay_*), read at each scrape. The relay and
 // the store must outlive the metrics' use.
 void AddRelayMetrics(Metrics& metrics, const app::Relay& relay, const engine::EventStore& store);
+// A read replica's figures (dialogue_follower_*): how far behind the stream its copy is.
+void AddFollowerMetrics(Metrics& metrics, const app::Follower& follower);
 
 inline constexpr char kPrometheusContentType[] = "text/plain; version=0.0.4; charset=utf-8";
 

@@ -25,6 +25,7 @@ std::string TitleFor(std::string_view code) {
       {"rule_violation", "A rule of the procedures refuses this"},
       {"internal_error", "Internal error"},
       {"unavailable", "The service is unavailable"},
+      {"not_leader", "This server is a read replica: commands go to the leader"},
   };
   for (const auto& entry : kTitles) {
     if (entry.code == code) return entry.title;

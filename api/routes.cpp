@@ -1,9 +1,11 @@
 #include "api/routes.hpp"
 
+#include <charconv>
 #include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "api/json_io.hpp"
+#include "api/problem.hpp"
 
 namespace dialogue::api {
 namespace {
@@ -69,6 +71,46 @@ std::function<void(HttpRequest, Responder)> MakeDispatch(const Router& router, M
           respond(std::move(dispatched.response));
         },
         std::move(responder.offload));
+  };
+}
+
+std::function<void(HttpRequest, Responder)> WithLogPosition(
+    std::function<void(HttpRequest, Responder)> dispatch, const engine::EventStore& store,
+    std::chrono::milliseconds wait) {
+  static constexpr char kHeader[] = "X-Dialogue-Position";
+  return [dispatch = std::move(dispatch), &store, wait](HttpRequest request, Responder responder) {
+    // Every answer says how far the log it was read from goes.
+    responder.respond = [&store, respond = std::move(responder.respond)](HttpResponse response) {
+      response.headers.Set(kHeader, std::to_string(store.Head().position));
+      respond(std::move(response));
+    };
+    const std::optional<std::string_view> asked = request.headers.Get(kHeader);
+    if (!asked) return dispatch(std::move(request), std::move(responder));
+    uint64_t position = 0;
+    auto [end, ec] = std::from_chars(asked->data(), asked->data() + asked->size(), position);
+    if (ec != std::errc() || end != asked->data() + asked->size()) {
+      return responder.respond(ProblemResponse(
+          400, "bad_request", "X-Dialogue-Position must be a log position (a whole number)"));
+    }
+    if (store.Head().position >= position) {
+      return dispatch(std::move(request), std::move(responder));
+    }
+    // Behind: wait where waiting may block, then go on from there.
+    auto offload = responder.offload;
+    auto go_on = [dispatch, &store, wait, position, request = std::move(request),
+                  responder = std::move(responder)]() mutable {
+      const uint64_t head = store.WaitForCommit(position - 1, wait);
+      if (head < position) {
+        return responder.respond(
+            ProblemResponse(503, "unavailable",
+                            "this server holds the log up to position " + std::to_string(head) +
+                                "; position " + std::to_string(position) +
+                                " did not arrive within " + std::to_string(wait.count()) + " ms"));
+      }
+      dispatch(std::move(request), std::move(responder));
+    };
+    if (offload) return offload(go_on);
+    go_on();
   };
 }
 

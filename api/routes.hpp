@@ -39,9 +39,22 @@ struct ApiContext {
   // backup); backups_dir "" answers that route 503.
   std::string data_dir = {};
   std::string backups_dir = {};
+  // A read replica (serve --follow, docs/relay.md): every command answers 421 not_leader, naming
+  // leader_url (which may be empty when not given).
+  bool read_replica = false;
+  std::string leader_url = {};
 };
 
 void RegisterRoutes(Router& router, ApiContext& context);
+
+// Wraps a dispatch (RouteWork) with the log position: every response carries
+// X-Dialogue-Position (the head when it is answered), and a request that sends
+// X-Dialogue-Position: N is answered once the head is at least N, waiting up to `wait` on a
+// worker (else 503 unavailable; 400 for a header that is not a position). For read replicas,
+// which may be behind; the leader answers the same way.
+std::function<void(HttpRequest, Responder)> WithLogPosition(
+    std::function<void(HttpRequest, Responder)> dispatch, const engine::EventStore& store,
+    std::chrono::milliseconds wait);
 
 // POST /v1/admin/backups (role operator): an online backup into context.backups_dir.
 void RegisterAdminRoutes(Router& router, ApiContext& context);

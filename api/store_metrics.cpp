@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "api/metrics.hpp"
+#include "app/follower.hpp"
 #include "app/relay.hpp"
 
 namespace dialogue::api {
@@ -86,6 +87,28 @@ void AddRelayMetrics(Metrics& metrics, const app::Relay& relay, const engine::Ev
                                static_cast<double>(status.resyncs)));
     families.push_back(Counter("dialogue_relay_failures_total",
                                "Failed publishes, acknowledgement timeouts and refused resyncs",
+                               static_cast<double>(status.failures)));
+    return families;
+  });
+}
+
+void AddFollowerMetrics(Metrics& metrics, const app::Follower& follower) {
+  metrics.AddCollector([&follower] {
+    const app::FollowerStatus status = follower.Status();
+    std::vector<prometheus::MetricFamily> families;
+    families.push_back(Gauge("dialogue_follower_lag_events",
+                             "Events the JetStream stream holds that this copy has not applied",
+                             static_cast<double>(status.stream_last > status.applied
+                                                     ? status.stream_last - status.applied
+                                                     : 0)));
+    families.push_back(Gauge("dialogue_follower_connected", "1 while connected to a NATS server",
+                             status.connected ? 1 : 0));
+    families.push_back(Gauge("dialogue_follower_in_step",
+                             "1 while reading the stream after this copy's head; 0 when stopped "
+                             "on a message that does not continue it, or unreachable",
+                             status.in_step ? 1 : 0));
+    families.push_back(Counter("dialogue_follower_failures_total",
+                               "Refused messages, lost subscriptions and unreachable streams",
                                static_cast<double>(status.failures)));
     return families;
   });

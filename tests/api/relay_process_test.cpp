@@ -2,7 +2,8 @@
 // again twice, and dialogue itself is killed once and restarted on the same folder. The stream
 // must then hold every position 1..head exactly once, in order, each a valid CloudEvent carrying
 // the event as the log holds it (docs/relay.md). DIALOGUE_RELAY_COMMANDS sets how many commands
-// (default 2,000 in five rounds; the long form is 10,000).
+// (default 2,000 in five rounds; the long form is 10,000). Then `serve --follow`, a read replica
+// filled from that stream.
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -115,6 +116,65 @@ TEST_CASE("serve --nats relays every acknowledged command once, through crashes 
       CHECK(cloud["data"] == engine::EventToJson(event));
     }
     after = events.back().position;
+  }
+}
+
+TEST_CASE("serve --follow serves the leader's log as a read replica, and refuses commands",
+          "[process][relay][replica]") {
+  testing::TempDir dir;
+  const std::string tokens = dir.Path("tokens.json");
+  testing::WriteFile(tokens, testing::TokensJson());
+  dialogue::testing::NatsServer nats(dir.Path("nats"));
+  testing::ServerProcess leader(dir.Path("leader"), tokens,
+                                {"--nats", nats.url(), "--ledger-origin", "replica.test/log"});
+  const std::string leader_url = "http://127.0.0.1:" + std::to_string(leader.port());
+  testing::ServerProcess replica(
+      dir.Path("replica"), tokens,
+      {"--follow", nats.url(), "--ledger-origin", "replica.test/log", "--leader-url", leader_url});
+  Register(leader.port(), 0, 50);
+  HttpClient to_leader(leader.port());
+  HttpClient to_replica(replica.port());
+  const auto auditor = Bearer(testing::kAuditorToken);
+  const std::string head =
+      to_leader.Send("GET", "/v1/events?limit=1", auditor).Header("x-dialogue-position");
+  REQUIRE(head == "50");
+
+  SECTION("a read that asks for the leader's position sees what the leader answers") {
+    auto at_head = auditor;
+    at_head["X-Dialogue-Position"] = head;
+    const testing::Reply copy = to_replica.Send("GET", "/v1/stakeholders/ngo-49", at_head);
+    REQUIRE(copy.status == 200);
+    CHECK(std::stoull(copy.Header("x-dialogue-position")) >= 50);
+    CHECK(json::parse(copy.body) ==
+          json::parse(to_leader.Send("GET", "/v1/stakeholders/ngo-49", auditor).body));
+    const testing::Reply events = to_replica.Send("GET", "/v1/events?limit=100", at_head);
+    REQUIRE(events.status == 200);
+    CHECK(json::parse(events.body)["events"] ==
+          json::parse(to_leader.Send("GET", "/v1/events?limit=100", auditor).body)["events"]);
+    CHECK(Metric(replica.port(), "dialogue_follower_lag_events") == 0);
+    CHECK(Metric(replica.port(), "dialogue_follower_in_step") == 1);
+  }
+  SECTION("a command is answered 421, naming the leader, and changes nothing") {
+    auto headers = Bearer(testing::kSecretariatToken);
+    headers["Content-Type"] = "application/json";
+    const json body = {
+        {"id", "ngo-x"}, {"name", "NGO X"}, {"category", "ngo"}, {"ecosoc_status", "special"}};
+    const testing::Reply refused =
+        to_replica.Send("POST", "/v1/stakeholders", headers, body.dump());
+    CHECK(refused.status == 421);
+    CHECK(refused.Header("content-type") == "application/problem+json");
+    CHECK(json::parse(refused.body)["code"] == "not_leader");
+    CHECK(json::parse(refused.body)["leader"] == leader_url);
+    CHECK(to_leader.Send("GET", "/v1/stakeholders/ngo-x", auditor).status == 404);
+  }
+  SECTION("a position the replica does not reach in time is 503; a malformed one 400") {
+    auto ahead = auditor;
+    ahead["X-Dialogue-Position"] = "1000";
+    const testing::Reply late = to_replica.Send("GET", "/v1/events?limit=1", ahead);
+    CHECK(late.status == 503);
+    CHECK(json::parse(late.body)["code"] == "unavailable");
+    ahead["X-Dialogue-Position"] = "abc";
+    CHECK(to_replica.Send("GET", "/v1/events?limit=1", ahead).status == 400);
   }
 }
 
