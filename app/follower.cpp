@@ -15,6 +15,8 @@ namespace {
 constexpr auto kNextWait = std::chrono::milliseconds(200);
 constexpr auto kFirstRetry = std::chrono::milliseconds(50);
 constexpr auto kLastRetry = std::chrono::milliseconds(2000);
+// Events handed to the store and not yet durable, at most: they share its syncs.
+constexpr size_t kMaxInFlight = 4096;
 
 // The event a relay's message carries (its CloudEvent's data), or why not.
 engine::Result<engine::RecordedEvent> EventOf(natsMsg* msg, std::string_view origin) {
@@ -41,6 +43,7 @@ struct Follower::Impl {
   bool Resync();
   // Takes the next message, if one comes within kNextWait; false on a failure.
   bool Step();
+  // Stops reading (the next step resubscribes from the head once the appends in flight end).
   void Failed(const std::string& what);
   void Note(const std::string& what) {
     if (options.note) options.note(what);
@@ -66,6 +69,19 @@ struct Follower::Impl {
 
   bool in_step = false;    // the follower thread's
   bool connected = false;  // as last looked at
+  uint64_t submitted = 0;  // the follower thread's: the last position handed to the store
+
+  // Appends in flight (AppendVerbatimAsync), completed on the store's thread.
+  std::mutex flight_mu;
+  std::condition_variable flight_cv;
+  size_t in_flight = 0;      // guarded by flight_mu
+  std::string flight_error;  // guarded by flight_mu: the first refusal
+  // Waits for every append in flight; the first refusal among them, if any.
+  std::string Drain() {
+    std::unique_lock lock(flight_mu);
+    flight_cv.wait(lock, [this] { return in_flight == 0; });
+    return std::exchange(flight_error, std::string());
+  }
 
   mutable std::mutex status_mu;
   FollowerStatus status;  // guarded by status_mu, but for `connected` and `applied`, read live
@@ -90,6 +106,10 @@ void Follower::Impl::Failed(const std::string& what) {
 }
 
 bool Follower::Impl::Resync() {
+  if (std::string refused = Drain(); !refused.empty()) {
+    Failed(refused);
+    return false;
+  }
   jsErrCode code = static_cast<jsErrCode>(0);
   jsStreamInfo* info = nullptr;
   natsStatus s = js_GetStreamInfo(&info, link->js(), options.stream.c_str(), nullptr, &code);
@@ -140,6 +160,7 @@ bool Follower::Impl::Resync() {
     return false;
   }
   in_step = true;
+  submitted = head;
   {
     std::lock_guard lock(status_mu);
     status.in_step = true;
@@ -151,6 +172,14 @@ bool Follower::Impl::Resync() {
 }
 
 bool Follower::Impl::Step() {
+  {
+    std::lock_guard lock(flight_mu);
+    if (!flight_error.empty()) {
+      const std::string refused = std::exchange(flight_error, std::string());
+      Failed(refused);
+      return false;
+    }
+  }
   natsMsg* msg = nullptr;
   const natsStatus s = natsSubscription_NextMsg(&msg, subscription, kNextWait.count());
   if (s == NATS_TIMEOUT) return true;  // nothing new
@@ -161,19 +190,29 @@ bool Follower::Impl::Step() {
   const uint64_t position = PositionOf(msg, options.origin);
   auto event = EventOf(msg, options.origin);
   natsMsg_Destroy(msg);
-  const uint64_t head = store.Head().position;
-  if (position != 0 && position <= head) return true;  // had already: an ordered consumer's restart
-  if (position != head + 1 || !event || event->position != position) {
+  if (position != 0 && position <= submitted) return true;  // an ordered consumer's restart
+  if (position != submitted + 1 || !event || event->position != position) {
     Failed(
-        "the stream's message for position " + std::to_string(head + 1) + " is " +
+        "the stream's message for position " + std::to_string(submitted + 1) + " is " +
         (event ? "position " + std::to_string(position) : "unreadable: " + event.error().message));
     return false;
   }
-  if (auto appended = store.AppendVerbatim(*event); !appended) {
-    Failed("position " + std::to_string(position) +
-           " does not continue this copy's log: " + appended.error().message);
-    return false;
+  {
+    std::unique_lock lock(flight_mu);
+    flight_cv.wait(lock, [this] { return in_flight < kMaxInFlight; });
+    ++in_flight;
   }
+  // The store plans them in the order handed over, and syncs many at once.
+  store.AppendVerbatimAsync(std::move(*event), [this, position](engine::Status appended) {
+    std::lock_guard lock(flight_mu);
+    if (!appended && flight_error.empty()) {
+      flight_error = "position " + std::to_string(position) +
+                     " does not continue this copy's log: " + appended.error().message;
+    }
+    --in_flight;
+    flight_cv.notify_all();
+  });
+  submitted = position;
   std::lock_guard lock(status_mu);
   if (position > status.stream_last) status.stream_last = position;
   return true;
@@ -199,6 +238,7 @@ void Follower::Impl::Run() {
     retry = kFirstRetry;
   }
   Unsubscribe();
+  Drain();  // no completion may outlive the follower
 }
 
 engine::Result<std::unique_ptr<Follower>> Follower::Start(engine::EventStore& store,

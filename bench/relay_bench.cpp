@@ -4,12 +4,15 @@
 //
 //   relay_rate   events/s relayed: CloudEvents built, published asynchronously, acknowledged
 //                (goal: at least append_64, so that the relay keeps up with the fastest appends)
+//   follow_rate  events/s a follower (app/follower.hpp) copies from that stream into an empty
+//                store: read, parsed, appended verbatim (the chain checked) and synced
 #include <nats/nats.h>
 
 #include <chrono>
 #include <string>
 #include <thread>
 
+#include "app/follower.hpp"
 #include "app/relay.hpp"
 #include "bench/bench_support.hpp"
 #include "engine/event_store.hpp"
@@ -90,5 +93,27 @@ int main(int argc, char** argv) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   Report("relay_rate", static_cast<double>(events) / seconds);
+
+  engine::RocksDbOptions copy_options;
+  copy_options.path = FreshDir(dir, "relay-copy");
+  auto copy = engine::OpenRocksDbEventStore(copy_options);
+  if (!copy) Flags::Die("opening the copy: " + copy.error().message);
+  app::FollowerOptions follower_options;
+  follower_options.servers = {url};
+  follower_options.stream = stream;
+  follower_options.origin = relay_options.origin;
+  follower_options.note = [](const std::string& note) { Note(note); };
+  const auto follow_started = std::chrono::steady_clock::now();
+  auto follower = app::Follower::Start(**copy, follower_options);
+  if (!follower) Flags::Die("starting the follower: " + follower.error().message);
+  while ((*copy)->Head().position < events) {
+    if (std::chrono::steady_clock::now() > follow_started + std::chrono::minutes(5)) {
+      Flags::Die("the follower did not catch up");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  const double follow_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - follow_started).count();
+  Report("follow_rate", static_cast<double>(events) / follow_seconds);
   return 0;
 }

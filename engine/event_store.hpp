@@ -133,6 +133,15 @@ class EventStore {
   // and event.hash recomputes (docs/storage.md). Errors: kInvalidArgument, kUnavailable, kIOError.
   [[nodiscard]] virtual Status AppendVerbatim(const RecordedEvent& event) = 0;
 
+  // AppendVerbatim without waiting, as AppendAsync is to Append: `done` is called (as AppendAsync's
+  // is) once the event is durable or refused. Events submitted one after another from one thread
+  // are planned in that order, so many may be in flight, each the head + 1 of the one before, and
+  // share syncs (group commit). A refused one fails the ones after it that no longer follow.
+  using VerbatimCallback = std::function<void(Status status)>;
+  virtual void AppendVerbatimAsync(RecordedEvent event, VerbatimCallback done) {
+    done(AppendVerbatim(event));
+  }
+
   // Events of one stream with version > after_version, at most limit of them, in version order.
   [[nodiscard]] virtual Result<std::vector<RecordedEvent>> ReadStream(std::string_view stream,
                                                                       uint64_t after_version,

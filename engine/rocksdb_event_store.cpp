@@ -170,6 +170,20 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
     return {};
   }
 
+  void AppendVerbatimAsync(RecordedEvent event, VerbatimCallback done) override {
+    if (Status checked = CheckRecordedEvent(event); !checked) return done(checked);
+    if (failed_.load()) return done(Fail(Error::Unavailable(kFailStopMessage)));
+    StartThreads();
+    auto writer = std::make_unique<Writer>();
+    writer->owned_verbatim = std::move(event);
+    writer->verbatim = &writer->owned_verbatim;
+    writer->bytes = writer->owned_verbatim.data.size() + 256;
+    writer->done = [done = std::move(done)](Result<AppendResult> result) {
+      done(result ? Status() : Status(Fail(result.error())));
+    };
+    SubmitAsync(writer.release());  // deleted once its completion is called
+  }
+
   Result<std::vector<RecordedEvent>> ReadStream(std::string_view stream, uint64_t after_version,
                                                 size_t limit) const override {
     std::vector<RecordedEvent> out;
@@ -389,6 +403,7 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
     // place, and `done` is called instead of a wake-up. Heap-allocated, owning its request.
     AppendCallback done;
     AppendRequest owned;
+    RecordedEvent owned_verbatim;  // an asynchronous AppendVerbatim's
   };
 
   RocksDbEventStore(const RocksDbOptions& options, LedgerHead head)

@@ -386,6 +386,7 @@ if [[ $peers -eq 1 ]] && want 6; then
   # The relay (docs/relay.md) to the same server: a log written first, then timed until the
   # stream holds all of it.
   describe[relay_rate]="events/s: the relay to JetStream catching up with a log of $relay_events events"
+  describe[follow_rate]="events/s: a follower copying that stream into an empty store"
   run_bench "$bench_bin/dialogue_bench_relay" --url "nats://127.0.0.1:$nats_port" --dir "$work" \
     --events "$relay_events"
   stop_server "$nats_pid"

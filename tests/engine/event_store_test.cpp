@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -834,6 +835,47 @@ TEST_CASE("AppendVerbatim copies a log exactly and refuses forged events", "[sto
     forged.hash = ComputeEventHash(forged);
     refused(forged);
   }
+  CHECK(target->Verify().value().ok);
+}
+
+TEST_CASE("AppendVerbatimAsync copies a log with every event in flight, and stops at a forgery",
+          "[store][import]") {
+  EACH_STORE();
+  StoreUnderTest source("memory");
+  for (int i = 0; i < 300; ++i) {
+    REQUIRE(source->Append(Write("s" + std::to_string(i % 7), ExpectedVersion::Any(),
+                                 {Event("E", R"({"i":)" + std::to_string(i) + "}")})));
+  }
+  auto events = ReadEverything(*source);
+  const bool forge = GENERATE(false, true);
+  INFO((forge ? "event 151 forged" : "a true copy"));
+  if (forge) events[150].data = R"({"i":999})";  // hash kept: it no longer matches
+  StoreUnderTest target(kind);
+  std::mutex mu;
+  std::condition_variable all_done;
+  std::vector<std::optional<Status>> results(events.size());  // guarded by mu
+  size_t finished = 0;                                        // guarded by mu
+  for (size_t i = 0; i < events.size(); ++i) {
+    target->AppendVerbatimAsync(events[i], [&, i](Status status) {
+      std::lock_guard lock(mu);
+      results[i] = std::move(status);
+      ++finished;
+      all_done.notify_all();
+    });
+  }
+  {
+    std::unique_lock lock(mu);
+    REQUIRE(all_done.wait_for(lock, std::chrono::seconds(30),
+                              [&] { return finished == events.size(); }));
+  }
+  for (size_t i = 0; i < events.size(); ++i) {
+    INFO("event " << i + 1);
+    CHECK(results[i]->has_value() == (!forge || i < 150));
+  }
+  const uint64_t expected_head = forge ? 150 : 300;
+  CHECK(target->Head().position == expected_head);
+  const auto copied = ReadEverything(*target);
+  CHECK(copied == std::vector<RecordedEvent>(events.begin(), events.begin() + expected_head));
   CHECK(target->Verify().value().ok);
 }
 
