@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/event_json.hpp"
+#include "tests/api/subscription_test_support.hpp"
 #include "tests/api/test_support.hpp"
 #include "tests/support/nats_server.hpp"
 
@@ -27,10 +28,11 @@ int Commands() {
 
 // Registers stakeholders from..to-1 through the server, each once (a retry after a dropped
 // connection carries the same Idempotency-Key).
-void Register(uint16_t port, int from, int to) {
+void Register(uint16_t port, int from, int to,
+              const std::string& token = testing::kSecretariatToken) {
   HttpClient http(port);
   for (int i = from; i < to; ++i) {
-    auto headers = Bearer(testing::kSecretariatToken);
+    auto headers = Bearer(token);
     headers["Content-Type"] = "application/json";
     headers["Idempotency-Key"] = "register-" + std::to_string(i);
     const json body = {{"id", "ngo-" + std::to_string(i)},
@@ -175,6 +177,30 @@ TEST_CASE("serve --follow serves the leader's log as a read replica, and refuses
     CHECK(json::parse(late.body)["code"] == "unavailable");
     ahead["X-Dialogue-Position"] = "abc";
     CHECK(to_replica.Send("GET", "/v1/events?limit=1", ahead).status == 400);
+  }
+}
+
+TEST_CASE("A subscriber on a read replica sees every position once, in order",
+          "[process][relay][replica][subscription]") {
+  testing::TempDir dir;
+  const std::string tokens = dir.Path("tokens.json");
+  testing::WriteFile(tokens, testing::SubscriptionTokensJson());
+  dialogue::testing::NatsServer nats(dir.Path("nats"));
+  testing::ServerProcess leader(dir.Path("leader"), tokens,
+                                {"--nats", nats.url(), "--ledger-origin", "replica.test/log"});
+  testing::ServerProcess replica(dir.Path("replica"), tokens,
+                                 {"--follow", nats.url(), "--ledger-origin", "replica.test/log"});
+  testing::SseClient subscriber(
+      replica.port(), "/v1/subscribe",
+      {{"Authorization", std::string("Bearer ") + testing::kIntegrationToken}});
+  REQUIRE(subscriber.WaitForHead());
+  REQUIRE(subscriber.status() == 200);
+  Register(leader.port(), 0, 100, testing::kWriterToken);
+  REQUIRE(subscriber.ReadUntil([&] { return subscriber.messages().size() >= 100; }));
+  REQUIRE(subscriber.messages().size() == 100);
+  for (size_t i = 0; i < 100; ++i) {
+    CHECK(subscriber.messages()[i].id == std::to_string(i + 1));
+    CHECK(subscriber.messages()[i].event == "StakeholderRegistered");
   }
 }
 
