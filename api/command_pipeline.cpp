@@ -631,13 +631,24 @@ HttpResponse CommandCall::AnswerAppended(int status, const engine::AppendResult&
   }
   if (status == 201) environment_->metrics.CountEvents(*events);
   environment_->metrics.CountCommand(name_, outcome);
-  nlohmann::json list = nlohmann::json::array();
-  for (const auto& event : *events) list.push_back(engine::EventToJson(event));
+  // {"events":[...],"position":N,"stream":"...","version":V}, written straight to text: the
+  // events' data are copied as stored, not parsed again (engine/event_json.hpp). The keys are in
+  // the order a JSON document would dump them.
   const engine::StreamVersion& target = result.versions.front();
-  HttpResponse response = JsonResponse(status, {{"stream", target.stream},
-                                                {"version", target.version},
-                                                {"position", result.last_position},
-                                                {"events", std::move(list)}});
+  HttpResponse response;
+  response.status = status;
+  response.headers.Set("Content-Type", "application/json");
+  std::string& body = response.body;
+  body.reserve(count * 700);
+  body.append("{\"events\":[");
+  for (size_t i = 0; i < events->size(); ++i) {
+    if (i > 0) body.push_back(',');
+    engine::AppendEventJson(body, (*events)[i]);
+  }
+  body.append("],\"position\":").append(std::to_string(result.last_position));
+  body.append(",\"stream\":");
+  engine::AppendJsonString(body, target.stream);
+  body.append(",\"version\":").append(std::to_string(target.version)).push_back('}');
   response.headers.Set("ETag", "\"" + std::to_string(target.version) + "\"");
   return response;
 }
