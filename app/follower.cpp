@@ -145,7 +145,13 @@ bool Follower::Impl::Resync() {
            ", before this copy's head " + std::to_string(head));
     return false;
   }
-  // The relay writes position p at sequence p + offset, the same offset throughout.
+  // The relay writes position p at sequence p + offset, the same offset throughout: a message
+  // at a sequence below its position was not written by it.
+  if (last_sequence < last_position) {
+    Failed("the stream " + options.stream + " holds position " + std::to_string(last_position) +
+           " at sequence " + std::to_string(last_sequence) + ": not as the relay writes it");
+    return false;
+  }
   const uint64_t offset = last_sequence - last_position;
   jsSubOptions subscribe;
   jsSubOptions_Init(&subscribe);

@@ -145,6 +145,27 @@ TEST_CASE("A follower refuses a message that does not continue its chain, and ke
   CHECK(copy->Verify().value().ok);
 }
 
+TEST_CASE("A follower refuses a stream whose positions are not where the relay puts them",
+          "[follower][nats]") {
+  TempDir dir;
+  NatsServer nats(dir.Path("nats"));
+  auto leader = OpenStore(dir.Path("leader"));
+  AppendSome(*leader, 1);
+  {
+    // The stream made by a relay (positions 1-2), then a message at sequence 3 claiming 5.
+    auto relay = std::move(Relay::Start(*leader, Relaying(nats)).value());
+    REQUIRE(Await([&] { return relay->Status().acknowledged == leader->Head().position; }));
+  }
+  dialogue::testing::StreamReader writer(nats.url());
+  writer.Publish("dialogue.briefing.SomethingHappened", std::string(kOrigin) + ":5");
+  auto copy = OpenStore(dir.Path("copy"));
+  auto follower = std::move(Follower::Start(*copy, Following(nats)).value());
+  REQUIRE(Await([&] { return follower->Status().failures > 0; }, std::chrono::seconds(20)));
+  CHECK_FALSE(follower->Status().in_step);
+  CHECK(follower->Status().last_error.find("not as the relay writes it") != std::string::npos);
+  CHECK(copy->Head().position == 0);
+}
+
 TEST_CASE("The follower's options are checked", "[follower]") {
   auto store = engine::NewInMemoryEventStore();
   FollowerOptions options;
