@@ -692,6 +692,9 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   // The file system beneath db_ (over env_'s, or the default one), and the Env that holds it.
   std::shared_ptr<LogSyncWatch> log_watch_;
   std::unique_ptr<rocksdb::Env> watched_env_;
+  // The syncer's: log_watch_->logs_created() when the last successful SyncWAL began (at open, the
+  // count then: RocksDB opens with one live log).
+  uint64_t logs_at_last_sync_ = 0;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // by Family
   CommitSignal signal_;
@@ -793,6 +796,7 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const RocksDbOptions
   std::unique_ptr<RocksDbEventStore> store(
       new RocksDbEventStore(options, LedgerHead{0, kGenesisHash}));
   store->env_ = options.env;
+  store->logs_at_last_sync_ = log_watch->logs_created();
   store->log_watch_ = std::move(log_watch);
   store->watched_env_ = std::move(watched_env);
   store->db_.reset(raw_db);
@@ -947,19 +951,22 @@ void RocksDbEventStore::SyncQueued() {
     std::string cause = failed_.load() ? "an earlier write failed" : std::string();
     if (cause.empty() && options_.sync) {
       const auto started = std::chrono::steady_clock::now();
-      // SyncWAL checks each log for a failed append just before it syncs the file. Once it
-      // reaches the file of the one log written since the last sync, writes may go on beside
-      // the sync: a failure now cannot meet that check. If a log was created meanwhile, this
-      // sync may take two logs in turn, and the writes wait for the whole of it.
+      // SyncWAL checks each log for a failed append just before it syncs the file. When no log
+      // was created since the last SyncWAL began, there is one log to sync, the live one: once
+      // SyncWAL reaches its file, writes may go on beside the sync, since a failure now cannot
+      // meet that check. Otherwise (RocksDB switched logs when a memtable filled) this sync may
+      // take two logs in turn, and the writes wait for the whole of it.
       const uint64_t logs = log_watch_->logs_created();
+      const bool one_log = logs == logs_at_last_sync_;
       LogSyncWatch::OnSyncStart release([&] {
-        if (hold.owns_lock() && log_watch_->logs_created() == logs) hold.unlock();
+        if (one_log && hold.owns_lock() && log_watch_->logs_created() == logs) hold.unlock();
       });
       rocksdb::Status s = db_->SyncWAL();
       if (!s.ok()) {
         cause = s.ToString();
         failed_.store(true);  // before the writes go on
       } else {
+        logs_at_last_sync_ = logs;  // every log created before this sync began is synced
         size_t events = 0;
         for (const auto& planned : taken) events += planned->events;
         CountGroup(events, std::chrono::steady_clock::now() - started);
