@@ -1,7 +1,9 @@
 #include "api/routes.hpp"
 
+#include <atomic>
 #include <charconv>
 #include <chrono>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "api/json_io.hpp"
@@ -9,6 +11,8 @@
 
 namespace dialogue::api {
 namespace {
+
+constexpr int kMaxWaiting = 16;  // requests waiting for a log position at once (WithLogPosition)
 
 // Methods as metric labels: anything unusual is "other", so clients cannot grow the label set.
 std::string_view MethodLabel(std::string_view method) {
@@ -78,7 +82,11 @@ std::function<void(HttpRequest, Responder)> WithLogPosition(
     std::function<void(HttpRequest, Responder)> dispatch, const engine::EventStore& store,
     std::chrono::milliseconds wait) {
   static constexpr char kHeader[] = "X-Dialogue-Position";
-  return [dispatch = std::move(dispatch), &store, wait](HttpRequest request, Responder responder) {
+  // Each wait holds a worker for up to `wait`, and anyone may ask for one (the header is read
+  // before the token): at most kMaxWaiting at once, beyond which the answer is 503 at once.
+  auto waiting = std::make_shared<std::atomic<int>>(0);
+  return [dispatch = std::move(dispatch), &store, wait, waiting](HttpRequest request,
+                                                                 Responder responder) {
     // Every answer says how far the log it was read from goes.
     responder.respond = [&store, respond = std::move(responder.respond)](HttpResponse response) {
       response.headers.Set(kHeader, std::to_string(store.Head().position));
@@ -96,10 +104,20 @@ std::function<void(HttpRequest, Responder)> WithLogPosition(
       return dispatch(std::move(request), std::move(responder));
     }
     // Behind: wait where waiting may block, then go on from there.
+    if (waiting->fetch_add(1) >= kMaxWaiting) {
+      waiting->fetch_sub(1);
+      HttpResponse busy =
+          ProblemResponse(503, "unavailable",
+                          "this server is behind position " + std::to_string(position) +
+                              " and already holds as many requests waiting for the log as it will");
+      busy.headers.Set("Retry-After", "1");
+      return responder.respond(std::move(busy));
+    }
     auto offload = responder.offload;
-    auto go_on = [dispatch, &store, wait, position, request = std::move(request),
+    auto go_on = [dispatch, &store, wait, waiting, position, request = std::move(request),
                   responder = std::move(responder)]() mutable {
       const uint64_t head = store.WaitForCommit(position - 1, wait);
+      waiting->fetch_sub(1);
       if (head < position) {
         return responder.respond(
             ProblemResponse(503, "unavailable",

@@ -50,8 +50,9 @@ void RegisterRoutes(Router& router, ApiContext& context);
 // Wraps a dispatch (RouteWork) with the log position: every response carries
 // X-Dialogue-Position (the head when it is answered), and a request that sends
 // X-Dialogue-Position: N is answered once the head is at least N, waiting up to `wait` on a
-// worker (else 503 unavailable; 400 for a header that is not a position). For read replicas,
-// which may be behind; the leader answers the same way.
+// worker (else 503 unavailable; 400 for a header that is not a position). At most 16 requests
+// wait at once; beyond, 503 with Retry-After at once. For read replicas, which may be behind; the
+// leader answers the same way.
 std::function<void(HttpRequest, Responder)> WithLogPosition(
     std::function<void(HttpRequest, Responder)> dispatch, const engine::EventStore& store,
     std::chrono::milliseconds wait);

@@ -1,0 +1,120 @@
+// WithLogPosition (api/routes.hpp): X-Dialogue-Position on every answer, and requests that wait
+// for a position of the log, bounded in time and in number.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "api/routes.hpp"
+#include "tests/api/test_support.hpp"
+
+namespace dialogue::api {
+namespace {
+
+// Runs offloaded work on threads of its own, joined at the end.
+class Workers {
+ public:
+  ~Workers() {
+    for (auto& thread : threads_) thread.join();
+  }
+  std::function<void(std::function<void()>)> offload() {
+    return [this](std::function<void()> work) {
+      std::lock_guard lock(mu_);
+      threads_.emplace_back(std::move(work));
+    };
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::thread> threads_;
+};
+
+struct Answer {
+  std::promise<HttpResponse> promise;
+  std::future<HttpResponse> future = promise.get_future();
+};
+
+TEST_CASE("Answers carry the log position, and wait for one asked for", "[log_position]") {
+  auto store = engine::NewInMemoryEventStore();
+  testing::AppendEvents(*store, "briefing-b1", 3);
+  int dispatched = 0;
+  auto dispatch = WithLogPosition(
+      [&dispatched](HttpRequest, Responder responder) {
+        ++dispatched;
+        HttpResponse ok;
+        ok.body = "ok";
+        responder.respond(std::move(ok));
+      },
+      *store, std::chrono::milliseconds(300));
+  Workers workers;
+  const auto send = [&](std::optional<std::string> position, Answer& answer) {
+    HttpRequest request;
+    request.method = "GET";
+    request.target = "/v1/events";
+    if (position) request.headers.Set("X-Dialogue-Position", *position);
+    Responder responder;
+    responder.post = [](std::function<void()> work) { work(); };
+    responder.respond = [&answer](HttpResponse response) {
+      answer.promise.set_value(std::move(response));
+    };
+    responder.offload = workers.offload();
+    dispatch(std::move(request), std::move(responder));
+  };
+
+  SECTION("every answer says the head it was answered at") {
+    Answer answer;
+    send(std::nullopt, answer);
+    const HttpResponse response = answer.future.get();
+    CHECK(response.body == "ok");
+    CHECK(response.headers.Get("X-Dialogue-Position") == "3");
+  }
+  SECTION("a position already held is answered at once") {
+    Answer answer;
+    send("3", answer);
+    CHECK(answer.future.get().status == 200);
+    CHECK(dispatched == 1);
+  }
+  SECTION("a position that arrives while the request waits is answered then") {
+    Answer answer;
+    send("4", answer);
+    CHECK(answer.future.wait_for(std::chrono::milliseconds(50)) == std::future_status::timeout);
+    testing::AppendEvents(*store, "briefing-b2", 1);
+    const HttpResponse response = answer.future.get();
+    CHECK(response.status == 200);
+    CHECK(response.headers.Get("X-Dialogue-Position") == "4");
+  }
+  SECTION("a position that does not arrive in time is 503, and nothing is dispatched") {
+    Answer answer;
+    send("9", answer);
+    const HttpResponse response = answer.future.get();
+    CHECK(response.status == 503);
+    CHECK(response.body.find("up to position 3") != std::string::npos);
+    CHECK(dispatched == 0);
+  }
+  SECTION("a header that is not a position is 400") {
+    for (const char* bad : {"x", "-1", "3.0", "", "99999999999999999999999"}) {
+      Answer answer;
+      send(std::string(bad), answer);
+      CHECK(answer.future.get().status == 400);
+    }
+  }
+  SECTION("at most 16 wait at once; the next is 503 with Retry-After at once") {
+    std::vector<Answer> waiting(16);
+    for (Answer& answer : waiting) send("100", answer);
+    Answer refused;
+    send("100", refused);
+    REQUIRE(refused.future.wait_for(std::chrono::milliseconds(100)) == std::future_status::ready);
+    const HttpResponse response = refused.future.get();
+    CHECK(response.status == 503);
+    CHECK(response.headers.Get("Retry-After") == "1");
+    for (Answer& answer : waiting) CHECK(answer.future.get().status == 503);  // after the wait
+    Answer again;  // the waits are over: room again
+    send("3", again);
+    CHECK(again.future.get().status == 200);
+  }
+}
+
+}  // namespace
+}  // namespace dialogue::api
