@@ -76,7 +76,7 @@ int RunRestore(const std::string& from, const std::string& data_dir, std::ostrea
 // Drops the read models' snapshot and folds the whole log again: prints "rebuilt: position N".
 int RunRebuild(const std::string& data_dir, std::ostream& out, std::ostream& err);
 
-// Every event as NDJSON, one event object (api/event_json.hpp) per line, in position order.
+// Every event as NDJSON, one event object (engine/event_json.hpp) per line, in position order.
 int RunExport(const std::string& data_dir, std::ostream& out, std::ostream& err);
 
 // Reads export's NDJSON into an empty store (data_dir missing, an empty folder or a store without

@@ -2,7 +2,7 @@
 // the server writes, and the parsers a client of the stream needs (the tests and
 // bench/fanout_bench read it over raw sockets).
 //
-// A record is "id: <position>\nevent: <type>\ndata: <the event object of api/event_json.hpp on
+// A record is "id: <position>\nevent: <type>\ndata: <the event object of engine/event_json.hpp on
 // one line>\n\n". The stream opens with a "retry: <ms>\n\n" hint; ": keep-alive\n\n" comments
 // keep quiet connections open. Pure functions and a single-threaded parser.
 #pragma once
