@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/event_json.hpp"
+
 namespace dialogue::projections {
 namespace {
 
@@ -320,42 +322,10 @@ bool KeyFromText(const std::string& text, K& key) {
 }
 
 // Writing goes straight to text, without building a JSON document: a full snapshot writes every
-// state at once. Strings are escaped as JSON requires (quote, backslash, control characters) and
-// otherwise copied byte for byte (the states' texts come from events, which are valid UTF-8).
-void AppendString(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  size_t plain = 0;  // start of the run of bytes not yet copied
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c != '"' && c != '\\' && c >= 0x20) continue;
-    out.append(text.substr(plain, i - plain));
-    plain = i + 1;
-    switch (c) {
-      case '"':
-        out.append("\\\"");
-        break;
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      default:
-        out.append("\\u00");
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 0xF]);
-    }
-  }
-  out.append(text.substr(plain));
-  out.push_back('"');
-}
+// state at once. Strings are escaped as the engine's event JSON escapes them
+// (engine::AppendJsonString: quote, backslash, control characters) and otherwise copied byte for
+// byte (the states' texts come from events, which are valid UTF-8).
+void AppendString(std::string& out, std::string_view text) { engine::AppendJsonString(out, text); }
 
 template <class T>
 void AppendNumber(std::string& out, T value) {
