@@ -46,5 +46,10 @@ uint64_t PositionOf(std::string_view msg_id, std::string_view origin);
 uint64_t PositionOf(natsMsg* msg, std::string_view origin);
 
 inline std::string Text(natsStatus s) { return natsStatus_GetText(s); }
+// The library's last error on this thread, "" when none.
+inline std::string LastError() {
+  const char* text = nats_GetLastError(nullptr);
+  return text == nullptr ? std::string() : std::string(text);
+}
 
 }  // namespace dialogue::app
