@@ -4,7 +4,9 @@
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
+#include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 #include <utility>
 
@@ -64,6 +66,18 @@ std::string CloudEventJson(const engine::RecordedEvent& event, std::string_view 
   return out;
 }
 
+namespace {
+
+// The hash of the event a relay's message carries (its CloudEvent's data.hash); "" when none.
+std::string HashOf(natsMsg* msg) {
+  const nlohmann::json cloud = nlohmann::json::parse(
+      natsMsg_GetData(msg), natsMsg_GetData(msg) + natsMsg_GetDataLength(msg), nullptr, false);
+  if (!cloud.is_object() || !cloud.contains("data") || !cloud["data"].is_object()) return {};
+  return cloud["data"].value("hash", "");
+}
+
+}  // namespace
+
 struct Relay::Impl {
   Impl(engine::EventStore& s, RelayOptions o)
       : store(s), options(std::move(o)), checkpoint_key(kCheckpointPrefix + options.stream) {}
@@ -77,6 +91,10 @@ struct Relay::Impl {
   bool Publish(const std::vector<engine::RecordedEvent>& events);
   void Checkpoint(bool now);
   void Failed(const std::string& what);
+  // Another writer's events are in the stream: publish nothing more.
+  void Fenced(const std::string& what);
+  // Settles the waiters up to `position` (true), or all of them (false) once fenced or stopped.
+  void Settle(bool fail_all);
   void Note(const std::string& what) {
     if (options.note) options.note(what);
   }
@@ -110,6 +128,8 @@ struct Relay::Impl {
 
   mutable std::mutex status_mu;
   RelayStatus status;  // guarded by status_mu, but for `connected`, read live
+  // AwaitAcknowledged's: by position. Guarded by status_mu.
+  std::multimap<uint64_t, std::function<void(bool)>> waiters;
 
   std::mutex stop_mu;
   std::condition_variable stop_cv;
@@ -128,6 +148,26 @@ void Relay::Impl::Failed(const std::string& what) {
   }
   in_step = false;
   if (!again) Note("relay: " + what);  // a failure that repeats is told once
+}
+
+void Relay::Impl::Fenced(const std::string& what) {
+  {
+    std::lock_guard lock(status_mu);
+    status.fenced = true;
+  }
+  Failed(what + "; another writer's events are in the stream: this relay publishes no more");
+  Settle(/*fail_all=*/true);
+}
+
+void Relay::Impl::Settle(bool fail_all) {
+  std::vector<std::function<void(bool)>> done;
+  {
+    std::lock_guard lock(status_mu);
+    const auto end = fail_all ? waiters.end() : waiters.upper_bound(status.acknowledged);
+    for (auto it = waiters.begin(); it != end; ++it) done.push_back(std::move(it->second));
+    waiters.erase(waiters.begin(), end);
+  }
+  for (auto& call : done) call(!fail_all);
 }
 
 bool Relay::Impl::Resync() {
@@ -171,18 +211,30 @@ bool Relay::Impl::Resync() {
       return false;
     }
     last_position = PositionOf(last, options.origin);
+    const std::string last_hash = last_position == 0 ? std::string() : HashOf(last);
     natsMsg_Destroy(last);
     if (last_position == 0) {
       Failed("the stream " + options.stream + "'s last message (sequence " +
              std::to_string(last_sequence) + ") is not an event of the log " + options.origin);
       return false;
     }
-  }
-  const uint64_t head = store.Head().position;
-  if (last_position > head) {
-    Failed("the stream " + options.stream + " holds position " + std::to_string(last_position) +
-           ", beyond this log's head " + std::to_string(head));
-    return false;
+    // The same position is not enough: nodes of one cluster share the origin. The stream's last
+    // event must be this log's own.
+    auto mine = store.ReadAll(last_position - 1, 1);
+    if (!mine) {
+      Failed("reading the log: " + mine.error().message);
+      return false;
+    }
+    if (mine->empty()) {
+      Fenced("the stream " + options.stream + " holds position " + std::to_string(last_position) +
+             ", beyond this log's head " + std::to_string(store.Head().position));
+      return false;
+    }
+    if (mine->front().hash != last_hash) {
+      Fenced("the stream " + options.stream + "'s position " + std::to_string(last_position) +
+             " is not this log's event there");
+      return false;
+    }
   }
   if (!in_step) {
     Note("relay: the stream " + options.stream + " holds positions up to " +
@@ -196,10 +248,13 @@ bool Relay::Impl::Resync() {
   position = last_position;
   sequence = last_sequence;
   in_step = true;
-  std::lock_guard lock(status_mu);
-  status.acknowledged = position;
-  status.in_step = true;
-  status.published += taken;
+  {
+    std::lock_guard lock(status_mu);
+    status.acknowledged = position;
+    status.in_step = true;
+    status.published += taken;
+  }
+  Settle(/*fail_all=*/false);
   return true;
 }
 
@@ -282,6 +337,16 @@ void Relay::Impl::Checkpoint(bool now) {
 void Relay::Impl::Run() {
   auto retry = kFirstRetry;
   while (!Stopping()) {
+    bool fenced = false;
+    {
+      std::lock_guard lock(status_mu);
+      fenced = status.fenced;
+    }
+    if (fenced || (options.may_publish && !options.may_publish())) {
+      in_step = false;  // when allowed again, ask the stream first
+      Sleep(kIdleWait);
+      continue;
+    }
     if (const bool up = Connected(); up != connected) {
       connected = up;
       Note(up ? "relay: connected to NATS" : "relay: lost its NATS connection; reconnecting");
@@ -312,6 +377,7 @@ void Relay::Impl::Run() {
     Checkpoint(false);
   }
   Checkpoint(true);
+  Settle(/*fail_all=*/true);
 }
 
 engine::Result<std::unique_ptr<Relay>> Relay::Start(engine::EventStore& store,
@@ -359,6 +425,21 @@ Relay::~Relay() {
   }
   impl_->stop_cv.notify_all();
   if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+void Relay::AwaitAcknowledged(uint64_t position, std::function<void(bool)> done) {
+  {
+    std::lock_guard lock(impl_->status_mu);
+    if (!impl_->status.fenced && impl_->status.acknowledged < position) {
+      std::lock_guard stop_lock(impl_->stop_mu);
+      if (!impl_->stopping) {
+        impl_->waiters.emplace(position, std::move(done));
+        return;
+      }
+    }
+  }
+  const bool held = Status().acknowledged >= position;
+  done(held);
 }
 
 RelayStatus Relay::Status() const {

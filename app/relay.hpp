@@ -36,6 +36,9 @@ struct RelayOptions {
   std::string origin;                // the log's name: the CloudEvents source, the Msg-Id prefix
   size_t window = 2048;              // publishes awaiting their acknowledgement, at most
   std::chrono::milliseconds ack_wait{5000};
+  // Asked before each batch: while it answers false, nothing is published (a cluster node that
+  // no longer holds the leader's lease). Called on the relay's thread. May be empty.
+  std::function<bool()> may_publish;
   // Told of each change of the relay's condition (connected, lost, resumed at, an error), for
   // the server's log. May be empty. Called on the relay's thread.
   std::function<void(const std::string&)> note;
@@ -49,6 +52,9 @@ struct RelayStatus {
   uint64_t resyncs = 0;       // times it asked the stream where it stands after a start, a
                               // failure or a lost connection
   uint64_t failures = 0;      // failed publishes, timeouts and refused resyncs
+  // The stream holds what this log does not (a position beyond its head, or another event at a
+  // position it has): another writer's. The relay then publishes nothing more, for good.
+  bool fenced = false;
   std::string last_error;
 };
 
@@ -74,6 +80,11 @@ class Relay {
   Relay& operator=(const Relay&) = delete;
 
   RelayStatus Status() const;
+
+  // Calls done(true) once the stream holds every position up to `position` (at once, on the
+  // caller's thread, when it already does), or done(false) when it never will by this relay: it
+  // was fenced or stopped. Otherwise called on the relay's thread; `done` must be quick.
+  void AwaitAcknowledged(uint64_t position, std::function<void(bool)> done);
 
   struct Impl;
 

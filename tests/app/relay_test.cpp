@@ -2,6 +2,7 @@
 // loopback by the test (tests/support/nats_server.hpp), and the RocksDB store.
 #include "app/relay.hpp"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <memory>
@@ -188,6 +189,61 @@ TEST_CASE("A relay refuses a stream that holds another log's events", "[relay][n
   CHECK_FALSE(status.in_step);
   CHECK(status.last_error.find("not an event of the log") != std::string::npos);
   CHECK(reader.Info("DIALOGUE").messages == 4);  // nothing published after the foreign message
+}
+
+TEST_CASE(
+    "A relay waits for the stream's acknowledgement, and is fenced by another writer's events",
+    "[relay][nats]") {
+  TempDir dir;
+  engine::RocksDbOptions store_options;
+  store_options.path = dir.Path("a");
+  auto a = std::move(engine::OpenRocksDbEventStore(store_options).value());
+  store_options.path = dir.Path("b");
+  auto b = std::move(engine::OpenRocksDbEventStore(store_options).value());
+  NatsServer nats(dir.Path("nats"));
+
+  auto relay_a = std::move(Relay::Start(*a, Options(nats)).value());
+  std::atomic<int> told{0};
+  std::atomic<bool> held{false};
+  relay_a->AwaitAcknowledged(5, [&](bool ok) {
+    held = ok;
+    ++told;
+  });
+  AppendSome(*a, 5);
+  REQUIRE(AwaitCaughtUp(*relay_a, *a));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (told == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CHECK(told == 1);
+  CHECK(held);
+  // Already held: told at once.
+  bool at_once = false;
+  relay_a->AwaitAcknowledged(3, [&](bool ok) { at_once = ok; });
+  CHECK(at_once);
+
+  SECTION("a stream beyond the log's head") { AppendSome(*b, 3); }
+  SECTION("another event at a position the log has") { AppendSome(*b, 7); }
+  // B's log shares the origin but not A's events (its own recorded_at, so its own hashes).
+  auto relay_b = std::move(Relay::Start(*b, Options(nats)).value());
+  std::atomic<int> b_told{0};
+  std::atomic<bool> b_held{true};
+  relay_b->AwaitAcknowledged(b->Head().position, [&](bool ok) {
+    b_held = ok;
+    ++b_told;
+  });
+  const auto fence_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!relay_b->Status().fenced && std::chrono::steady_clock::now() < fence_deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CHECK(relay_b->Status().fenced);
+  CHECK(b_told == 1);
+  CHECK_FALSE(b_held);
+  bool late = true;
+  relay_b->AwaitAcknowledged(b->Head().position, [&](bool ok) { late = ok; });
+  CHECK_FALSE(late);
+  StreamReader reader(nats.url());
+  CHECK(reader.Info("DIALOGUE").messages == 5);  // A's, and nothing of B's
 }
 
 TEST_CASE("The relay's options are checked", "[relay]") {
