@@ -45,6 +45,15 @@ struct Follower::Impl {
   bool Step();
   // Stops reading (the next step resubscribes from the head once the appends in flight end).
   void Failed(const std::string& what);
+  // Failed, and the copy cannot follow this stream (FollowerStatus::diverged). Returns false.
+  bool Diverged(const std::string& what) {
+    {
+      std::lock_guard lock(status_mu);
+      status.diverged = true;
+    }
+    Failed(what);
+    return false;
+  }
   void Note(const std::string& what) {
     if (options.note) options.note(what);
   }
@@ -141,8 +150,12 @@ bool Follower::Impl::Resync() {
     status.stream_last = last_position;
   }
   if (last_position < head) {
-    Failed("the stream " + options.stream + " ends at position " + std::to_string(last_position) +
-           ", before this copy's head " + std::to_string(head));
+    const std::string what = "the stream " + options.stream + " ends at position " +
+                             std::to_string(last_position) + ", before this copy's head " +
+                             std::to_string(head);
+    // An empty stream may yet be filled from this very log (a cluster's first leader).
+    if (last_position > 0) return Diverged(what);
+    Failed(what);
     return false;
   }
   // The relay writes position p at sequence p + offset, the same offset throughout: a message
@@ -153,6 +166,23 @@ bool Follower::Impl::Resync() {
     return false;
   }
   const uint64_t offset = last_sequence - last_position;
+  // The stream's event at the head must be this copy's head: else the copy's tail was another
+  // writer's (a deposed leader's, never acknowledged).
+  if (head > 0) {
+    natsMsg* at_head = nullptr;
+    s = js_GetMsg(&at_head, link->js(), options.stream.c_str(), head + offset, nullptr, &code);
+    if (s != NATS_OK) {
+      Failed("reading the stream's message for position " + std::to_string(head) + ": " + Text(s));
+      return false;
+    }
+    const bool same =
+        PositionOf(at_head, options.origin) == head && EventHashOf(at_head) == store.Head().hash;
+    natsMsg_Destroy(at_head);
+    if (!same) {
+      return Diverged("the stream's event at position " + std::to_string(head) +
+                      " is not this copy's head");
+    }
+  }
   jsSubOptions subscribe;
   jsSubOptions_Init(&subscribe);
   subscribe.Stream = options.stream.c_str();

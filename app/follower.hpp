@@ -4,8 +4,6 @@
 // link of its own hash chain (position head + 1, the stream's next version, prev_hash the head's
 // hash, the hash recomputed), so a follower holds the leader's log exactly, or stops.
 //
-// This is the engine half of issue 15's read replicas; `serve --follow` (reads served from the
-// copy, commands answered 421) is not built yet.
 #pragma once
 
 #include <chrono>
@@ -34,6 +32,10 @@ struct FollowerStatus {
   uint64_t stream_last = 0;  // the stream's last position, as last learnt
   bool connected = false;
   bool in_step = false;  // reading the stream after the local head
+  // The stream and this copy disagree: the stream holds events but ends before the copy's head,
+  // or holds another event at the copy's head. Such a copy cannot follow; a cluster node sets it
+  // aside and starts again (docs/cluster.md).
+  bool diverged = false;
   uint64_t failures = 0;
   std::string last_error;
 };

@@ -1,6 +1,7 @@
 #include "app/nats_link.hpp"
 
 #include <charconv>
+#include <nlohmann/json.hpp>
 
 namespace dialogue::app {
 namespace {
@@ -77,6 +78,13 @@ uint64_t PositionOf(natsMsg* msg, std::string_view origin) {
   const char* id = nullptr;
   if (natsMsgHeader_Get(msg, kMsgIdHeader, &id) != NATS_OK || id == nullptr) return 0;
   return PositionOf(std::string_view(id), origin);
+}
+
+std::string EventHashOf(natsMsg* msg) {
+  const nlohmann::json cloud = nlohmann::json::parse(
+      natsMsg_GetData(msg), natsMsg_GetData(msg) + natsMsg_GetDataLength(msg), nullptr, false);
+  if (!cloud.is_object() || !cloud.contains("data") || !cloud["data"].is_object()) return {};
+  return cloud["data"].value("hash", "");
 }
 
 }  // namespace dialogue::app

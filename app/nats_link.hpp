@@ -45,6 +45,9 @@ uint64_t PositionOf(std::string_view msg_id, std::string_view origin);
 // The position in a message's Msg-Id; 0 when it has none of this origin.
 uint64_t PositionOf(natsMsg* msg, std::string_view origin);
 
+// The hash of the event a relay's message carries (its CloudEvent's data.hash); "" when none.
+std::string EventHashOf(natsMsg* msg);
+
 inline std::string Text(natsStatus s) { return natsStatus_GetText(s); }
 // The library's last error on this thread, "" when none.
 inline std::string LastError() {

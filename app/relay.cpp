@@ -6,7 +6,6 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <thread>
 #include <utility>
 
@@ -65,18 +64,6 @@ std::string CloudEventJson(const engine::RecordedEvent& event, std::string_view 
   out.push_back('}');
   return out;
 }
-
-namespace {
-
-// The hash of the event a relay's message carries (its CloudEvent's data.hash); "" when none.
-std::string HashOf(natsMsg* msg) {
-  const nlohmann::json cloud = nlohmann::json::parse(
-      natsMsg_GetData(msg), natsMsg_GetData(msg) + natsMsg_GetDataLength(msg), nullptr, false);
-  if (!cloud.is_object() || !cloud.contains("data") || !cloud["data"].is_object()) return {};
-  return cloud["data"].value("hash", "");
-}
-
-}  // namespace
 
 struct Relay::Impl {
   Impl(engine::EventStore& s, RelayOptions o)
@@ -211,7 +198,7 @@ bool Relay::Impl::Resync() {
       return false;
     }
     last_position = PositionOf(last, options.origin);
-    const std::string last_hash = last_position == 0 ? std::string() : HashOf(last);
+    const std::string last_hash = last_position == 0 ? std::string() : EventHashOf(last);
     natsMsg_Destroy(last);
     if (last_position == 0) {
       Failed("the stream " + options.stream + "'s last message (sequence " +

@@ -166,6 +166,54 @@ TEST_CASE("A follower refuses a stream whose positions are not where the relay p
   CHECK(copy->Head().position == 0);
 }
 
+TEST_CASE("A copy whose tail the stream does not hold is told it has diverged",
+          "[follower][nats]") {
+  TempDir dir;
+  NatsServer nats(dir.Path("nats"));
+  auto leader = OpenStore(dir.Path("leader"));
+  AppendSome(*leader, 5);
+  {
+    auto relay = std::move(Relay::Start(*leader, Relaying(nats)).value());
+    REQUIRE(Await([&] { return relay->Status().acknowledged == leader->Head().position; }));
+  }
+  auto copy = OpenStore(dir.Path("copy"));
+  std::string expected;
+  SECTION("a tail beyond the stream's end") {
+    // The leader's log, then an event of its own (as a deposed leader's unacknowledged append).
+    const auto events = leader->ReadAll(0, 100).value();
+    for (const auto& event : events) REQUIRE(copy->AppendVerbatim(event));
+    AppendSome(*copy, 1, 50);
+    expected = "before this copy's head";
+  }
+  SECTION("another event at a position the stream holds") {
+    AppendSome(*copy, 2);  // the same requests, but recorded at another instant: other hashes
+    expected = "is not this copy's head";
+  }
+  const uint64_t head = copy->Head().position;
+  auto follower = std::move(Follower::Start(*copy, Following(nats)).value());
+  REQUIRE(Await([&] { return follower->Status().diverged; }, std::chrono::seconds(20)));
+  CHECK_FALSE(follower->Status().in_step);
+  CHECK(follower->Status().last_error.find(expected) != std::string::npos);
+  CHECK(copy->Head().position == head);
+}
+
+TEST_CASE("A copy that is the stream's prefix is not diverged", "[follower][nats]") {
+  TempDir dir;
+  NatsServer nats(dir.Path("nats"));
+  auto leader = OpenStore(dir.Path("leader"));
+  AppendSome(*leader, 6);
+  auto copy = OpenStore(dir.Path("copy"));
+  const auto events = leader->ReadAll(0, 4).value();
+  for (const auto& event : events) REQUIRE(copy->AppendVerbatim(event));
+  {
+    auto relay = std::move(Relay::Start(*leader, Relaying(nats)).value());
+    REQUIRE(Await([&] { return relay->Status().acknowledged == leader->Head().position; }));
+  }
+  auto follower = std::move(Follower::Start(*copy, Following(nats)).value());
+  REQUIRE(Await([&] { return follower->Status().applied == leader->Head().position; }));
+  CHECK_FALSE(follower->Status().diverged);
+}
+
 TEST_CASE("The follower's options are checked", "[follower]") {
   auto store = engine::NewInMemoryEventStore();
   FollowerOptions options;
