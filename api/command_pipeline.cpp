@@ -405,13 +405,14 @@ std::string RequestFingerprint(std::string_view method, std::string_view path,
 
 namespace {
 
-// 421: this server is a read replica. The body names the leader (null when not configured).
+// 421: this server does not lead. The body names the leader (null when unknown).
 HttpResponse NotLeader(const std::string& leader_url) {
   HttpResponse response = ProblemResponse(
       421, "not_leader",
       leader_url.empty()
-          ? "this server is a read replica; send commands to the leader"
-          : "this server is a read replica; send commands to the leader at " + leader_url);
+          ? "this server is not the leader (a read replica, or a cluster without one just now); "
+            "send commands to the leader"
+          : "this server is not the leader; send commands to the leader at " + leader_url);
   nlohmann::json body = nlohmann::json::parse(response.body);
   body["leader"] = leader_url.empty() ? nlohmann::json(nullptr) : nlohmann::json(leader_url);
   response.body = body.dump();
@@ -427,9 +428,10 @@ void AddCommandRoute(Router& router, std::shared_ptr<CommandEnvironment> environ
       "POST", std::move(pattern), access,
       [environment = std::move(environment), spec = std::move(spec), handler = std::move(handler)](
           const RequestContext& request, Responder responder) {
-        if (environment->api.read_replica) {
+        if (const app::Leadership* leadership = environment->api.leadership;
+            leadership != nullptr && !leadership->Leading()) {
           environment->metrics.CountCommand(spec.name, "refused");
-          return responder.respond(NotLeader(environment->api.leader_url));
+          return responder.respond(NotLeader(leadership->LeaderUrl()));
         }
         auto call = CommandCall::Begin(*environment, request, spec);
         if (!call) {
@@ -716,9 +718,29 @@ void CommandCall::Continue(CommandCall call, CommandPlan plan, Responder respond
       responder.respond(ProblemResponse(500, "internal_error", "the request could not be handled"));
     });
   };
+  app::Leadership* leadership = self->environment_->api.leadership;
   self->environment_->executor.ExecuteAsync(
-      std::move(run), std::move(post),
-      [self, responder](app::Executed executed) { responder.respond(self->Answer(executed)); });
+      std::move(run), std::move(post), [self, responder, leadership](app::Executed executed) {
+        const bool appended = executed.outcome == app::Outcome::kCreated ||
+                              executed.outcome == app::Outcome::kReplayed;
+        if (leadership == nullptr || !appended) return responder.respond(self->Answer(executed));
+        // A cluster's leader answers once the stream holds the events too (docs/cluster.md).
+        const uint64_t position = executed.appended.last_position;
+        leadership->AwaitReplicated(
+            position, [self, responder, executed = std::move(executed)](bool replicated) {
+              responder.post([self, responder, executed, replicated] {
+                if (replicated) return responder.respond(self->Answer(executed));
+                self->environment_->metrics.CountCommand(self->name_, "failed");
+                HttpResponse refused = ProblemResponse(
+                    503, "not_replicated",
+                    "the events were written here but the cluster's stream did not take them: "
+                    "this node no longer leads. Send the command again, with the same "
+                    "Idempotency-Key, to the leader");
+                refused.headers.Set("Retry-After", "1");
+                responder.respond(std::move(refused));
+              });
+            });
+      });
 }
 
 }  // namespace dialogue::api

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "api/auth.hpp"
@@ -18,12 +19,14 @@
 #include "api/sessions.hpp"
 #include "api/subscription_hub.hpp"
 #include "api/timer_service.hpp"
+#include "app/cluster_node.hpp"
 #include "app/follower.hpp"
 #include "app/relay.hpp"
 #include "engine/backup.hpp"
 #include "engine/clock.hpp"
 #include "engine/event_json.hpp"
 #include "engine/event_store.hpp"
+#include "engine/time.hpp"
 #include "projections/read_models.hpp"
 
 namespace dialogue::api {
@@ -83,7 +86,65 @@ engine::Result<ListenAddress> ParseListenAddress(std::string_view text) {
   return address;
 }
 
+namespace {
+
+// ServeOnce's answer when a cluster node stepped down: serve again, as a follower.
+constexpr int kRejoin = -1;
+
+// What a cluster node's thread tells the serving thread when it steps down.
+struct SteppedDown {
+  std::mutex mu;
+  Server* server = nullptr;  // guarded by mu: set while it runs
+  bool down = false;         // guarded by mu
+  bool diverged = false;     // guarded by mu
+};
+
+// Moves a diverged copy's folder aside (kept for inspection: nothing of it was acknowledged by
+// the cluster) and makes an empty one in its place, with the node's own signing key when it was
+// kept there.
+bool SetAside(const ServeOptions& options) {
+  const fs::path dir(options.data_dir);
+  std::string stamp = engine::FormatRfc3339(
+      std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()));
+  for (char& c : stamp) {
+    if (c == ':') c = '-';
+  }
+  const fs::path aside = dir.string() + ".diverged-" + stamp;
+  std::error_code ec;
+  fs::rename(dir, aside, ec);
+  if (!ec) fs::create_directories(dir, ec);
+  if (!ec && options.ledger_key_file.empty()) {
+    fs::copy_file(aside / "ledger-signing.key", dir / "ledger-signing.key", ec);
+  }
+  if (ec) {
+    LogError("cannot set the diverged copy " + dir.string() + " aside: " + ec.message());
+    return false;
+  }
+  LogInfo("set the diverged copy aside as " + aside.string() + "; following from position 0");
+  return true;
+}
+
+// `bound`: the address it listened on, for the next round to listen on the same.
+int ServeOnce(const ServeOptions& options, std::ostream& out, bool* diverged, std::string* bound);
+
+}  // namespace
+
 int RunServe(const ServeOptions& options, std::ostream& out) {
+  ServeOptions round = options;
+  for (;;) {
+    bool diverged = false;
+    std::string bound;
+    const int code = ServeOnce(round, out, &diverged, &bound);
+    if (code != kRejoin) return code;
+    if (diverged && !SetAside(round)) return kExitError;
+    round.listen = bound;  // the same port again
+    LogInfo("rejoining the cluster as a follower");
+  }
+}
+
+namespace {
+
+int ServeOnce(const ServeOptions& options, std::ostream& out, bool* diverged, std::string* bound) {
   auto address = ParseListenAddress(options.listen);
   if (!address) {
     LogError(address.error().message);
@@ -147,9 +208,10 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
       std::make_unique<SubscriptionHub>(log, SubscriptionOptions{}, &metrics.registry());
   subscriptions->Start();
   context.subscriptions = subscriptions.get();
-  // A read replica takes no command: neither does its timer (the leader's fires).
+  // A read replica takes no command: neither does its timer (the leader's fires). A cluster
+  // node starts its timer when it comes to lead.
   std::unique_ptr<TimerService> timers;
-  if (options.follow_servers.empty()) {
+  if (options.follow_servers.empty() && options.cluster_servers.empty()) {
     timers = std::make_unique<TimerService>(log, *read_models, clock, context.rules);
     timers->Start();
   }
@@ -170,6 +232,7 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
     AddRelayMetrics(metrics, *relay, log);
   }
   std::unique_ptr<app::Follower> follower;
+  std::unique_ptr<app::ReadReplica> replica;
   if (!options.follow_servers.empty()) {
     app::FollowerOptions follower_options;
     follower_options.servers = options.follow_servers;
@@ -183,9 +246,11 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
     }
     follower = std::move(*started);
     AddFollowerMetrics(metrics, *follower);
-    context.read_replica = true;
-    context.leader_url = options.leader_url;
+    replica = std::make_unique<app::ReadReplica>(options.leader_url);
+    context.leadership = replica.get();
   }
+  SteppedDown stepped;
+  std::unique_ptr<app::ClusterNode> node;
   RegisterRoutes(router, context);
 
   ServerOptions server_options;
@@ -217,12 +282,55 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
     LogError(server.error().message);
     return kExitError;
   }
+  if (!options.cluster_servers.empty()) {
+    app::ClusterOptions cluster_options;
+    cluster_options.servers = options.cluster_servers;
+    cluster_options.stream = options.nats_stream;
+    cluster_options.replicas = options.nats_replicas;
+    cluster_options.origin = options.ledger_origin;
+    cluster_options.node_url = !options.node_url.empty()
+                                   ? options.node_url
+                                   : (options.tls_cert_file.empty() ? "http://" : "https://") +
+                                         FormatAddress((*server)->host(), (*server)->port());
+    cluster_options.lease_ttl =
+        std::chrono::milliseconds(static_cast<int64_t>(options.lease_ttl * 1000));
+    cluster_options.note = [](const std::string& note) { LogInfo(note); };
+    cluster_options.on_leading = [&] {
+      timers = std::make_unique<TimerService>(log, *read_models, clock, context.rules);
+      timers->Start();
+    };
+    cluster_options.on_stepped_down = [&stepped](bool copy_diverged, const std::string&) {
+      std::lock_guard lock(stepped.mu);
+      stepped.down = true;
+      stepped.diverged = copy_diverged;
+      if (stepped.server != nullptr) stepped.server->Stop();
+    };
+    auto started = app::ClusterNode::Start(log, cluster_options);
+    if (!started) {
+      LogError("cannot join the cluster: " + started.error().message);
+      return kExitError;
+    }
+    node = std::move(*started);
+    AddClusterMetrics(metrics, *node, log);
+    context.leadership = node.get();  // before the first request: Run has not begun
+  }
   out << "listening on " << FormatAddress((*server)->host(), (*server)->port()) << std::endl;
+  *bound = FormatAddress((*server)->host(), (*server)->port());
   if (!options.tls_cert_file.empty()) LogInfo("serving HTTPS (TLS 1.2+)");
   LogInfo("store " + options.data_dir + ", " + std::to_string(tokens->size()) + " tokens, head " +
           std::to_string(log.Head().position) + ", ledger key " + (*signer)->verifier_key());
+  {
+    std::lock_guard lock(stepped.mu);
+    stepped.server = server->get();
+    if (stepped.down) (*server)->Stop();
+  }
   (*server)->Run();
+  {
+    std::lock_guard lock(stepped.mu);
+    stepped.server = nullptr;
+  }
   server->reset();  // every request has finished before the store closes
+  node.reset();     // before the timers it may have started
   relay.reset();
   follower.reset();
   timers.reset();
@@ -233,9 +341,17 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
   read_models.reset();  // before the store they read
   checkpoints->reset();
   store->reset();
+  std::lock_guard lock(stepped.mu);
+  if (stepped.down) {
+    *diverged = stepped.diverged;
+    LogInfo("stopped: this node stepped down");
+    return kRejoin;
+  }
   LogInfo("stopped");
   return kExitOk;
 }
+
+}  // namespace
 
 namespace {
 

@@ -45,6 +45,12 @@ struct ServeOptions {
   // is filled from the stream nats_stream, commands answer 421, and no deadline timer runs.
   std::vector<std::string> follow_servers;
   std::string leader_url;  // named in each 421
+  // A node of a cluster over these NATS servers (docs/cluster.md): it follows the stream
+  // nats_stream, and leads (takes commands, relays them) while it holds the lease. node_url is
+  // its own URL, named by the others in their 421 answers.
+  std::vector<std::string> cluster_servers;
+  std::string node_url;
+  double lease_ttl = 3;  // seconds
 };
 
 struct ListenAddress {

@@ -98,8 +98,27 @@ int main(int argc, char** argv) {
                    "Serve a read replica of the log relayed to NATS: nats://HOST:PORT[,...]")
       ->delimiter(',')
       ->excludes(nats);
+  CLI::Option* follow = serve_command->get_option("--follow");
   serve_command->add_option("--leader-url", serve.leader_url,
                             "The leader's URL, named in a read replica's 421 answers");
+  CLI::Option* cluster =
+      serve_command
+          ->add_option("--cluster", serve.cluster_servers,
+                       "Run as one node of a cluster over NATS JetStream (docs/cluster.md): "
+                       "nats://HOST:PORT[,...]")
+          ->delimiter(',')
+          ->excludes(nats)
+          ->excludes(follow);
+  serve_command
+      ->add_option("--node-url", serve.node_url,
+                   "This cluster node's URL, which the others name in their 421 answers")
+      ->needs(cluster);
+  serve_command
+      ->add_option("--lease-ttl", serve.lease_ttl,
+                   "Seconds the leader's lease lasts unrenewed (renewed every quarter of it)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.4, 600.0))
+      ->needs(cluster);
 
   std::string data_dir = "./data";
   CLI::App* verify_command = app.add_subcommand("verify", "Check the hash chain of the log");

@@ -12,6 +12,7 @@
 #include "engine/event_store.hpp"
 
 namespace dialogue::app {
+class ClusterNode;
 class Follower;
 class Relay;
 }  // namespace dialogue::app
@@ -65,6 +66,10 @@ void AddStoreMetrics(Metrics& metrics, const engine::EventStore& store, std::str
 void AddRelayMetrics(Metrics& metrics, const app::Relay& relay, const engine::EventStore& store);
 // A read replica's figures (dialogue_follower_*): how far behind the stream its copy is.
 void AddFollowerMetrics(Metrics& metrics, const app::Follower& follower);
+// A cluster node's (dialogue_cluster_*: leading, the lease won and lost), with its relay's while
+// it leads and its follower's while it follows, under the names above.
+void AddClusterMetrics(Metrics& metrics, const app::ClusterNode& node,
+                       const engine::EventStore& store);
 
 inline constexpr char kPrometheusContentType[] = "text/plain; version=0.0.4; charset=utf-8";
 

@@ -25,7 +25,8 @@ std::string TitleFor(std::string_view code) {
       {"rule_violation", "A rule of the procedures refuses this"},
       {"internal_error", "Internal error"},
       {"unavailable", "The service is unavailable"},
-      {"not_leader", "This server is a read replica: commands go to the leader"},
+      {"not_leader", "This server is not the leader: commands go to the leader"},
+      {"not_replicated", "The cluster did not take the events: this node no longer leads"},
   };
   for (const auto& entry : kTitles) {
     if (entry.code == code) return entry.title;

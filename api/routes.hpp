@@ -5,6 +5,7 @@
 #include "api/metrics.hpp"
 #include "api/router.hpp"
 #include "api/server.hpp"
+#include "app/leadership.hpp"
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
 #include "engine/ledger_checkpoint.hpp"
@@ -39,10 +40,10 @@ struct ApiContext {
   // backup); backups_dir "" answers that route 503.
   std::string data_dir = {};
   std::string backups_dir = {};
-  // A read replica (serve --follow, docs/relay.md): every command answers 421 not_leader, naming
-  // leader_url (which may be empty when not given).
-  bool read_replica = false;
-  std::string leader_url = {};
+  // This node's place among several (app/leadership.hpp); null for a single server, which
+  // always leads. While it does not lead, every command answers 421 not_leader, naming the
+  // leader; while it leads, a command is answered once its events are replicated too.
+  app::Leadership* leadership = nullptr;
 };
 
 void RegisterRoutes(Router& router, ApiContext& context);

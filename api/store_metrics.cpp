@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "api/metrics.hpp"
+#include "app/cluster_node.hpp"
 #include "app/follower.hpp"
 #include "app/relay.hpp"
 
@@ -61,55 +62,90 @@ prometheus::MetricFamily Counter(std::string name, std::string help, double valu
 
 }  // namespace
 
+namespace {
+
+std::vector<prometheus::MetricFamily> RelayFamilies(const app::RelayStatus& status, uint64_t head) {
+  std::vector<prometheus::MetricFamily> families;
+  families.push_back(Gauge("dialogue_relay_acknowledged_position",
+                           "The last position the JetStream stream holds, as the relay knows",
+                           static_cast<double>(status.acknowledged)));
+  families.push_back(
+      Gauge("dialogue_relay_lag_events", "Committed events the JetStream stream does not hold yet",
+            static_cast<double>(head > status.acknowledged ? head - status.acknowledged : 0)));
+  families.push_back(Gauge("dialogue_relay_connected", "1 while connected to a NATS server",
+                           status.connected ? 1 : 0));
+  families.push_back(Gauge("dialogue_relay_in_step",
+                           "1 once the stream said where it stands and holds this log's events",
+                           status.in_step ? 1 : 0));
+  families.push_back(Gauge("dialogue_relay_fenced",
+                           "1 once the stream was found to hold another writer's events",
+                           status.fenced ? 1 : 0));
+  families.push_back(
+      Counter("dialogue_relay_published_total",
+              "Events this relay sent that the JetStream stream holds, since the start",
+              static_cast<double>(status.published)));
+  families.push_back(Counter("dialogue_relay_resyncs_total",
+                             "Times the relay asked the stream where it stands after a start, a "
+                             "failure or a lost connection",
+                             static_cast<double>(status.resyncs)));
+  families.push_back(Counter("dialogue_relay_failures_total",
+                             "Failed publishes, acknowledgement timeouts and refused resyncs",
+                             static_cast<double>(status.failures)));
+  return families;
+}
+
+std::vector<prometheus::MetricFamily> FollowerFamilies(const app::FollowerStatus& status) {
+  std::vector<prometheus::MetricFamily> families;
+  families.push_back(Gauge(
+      "dialogue_follower_lag_events",
+      "Events the JetStream stream holds that this copy has not applied",
+      static_cast<double>(status.stream_last > status.applied ? status.stream_last - status.applied
+                                                              : 0)));
+  families.push_back(Gauge("dialogue_follower_connected", "1 while connected to a NATS server",
+                           status.connected ? 1 : 0));
+  families.push_back(Gauge("dialogue_follower_in_step",
+                           "1 while reading the stream after this copy's head; 0 when stopped "
+                           "on a message that does not continue it, or unreachable",
+                           status.in_step ? 1 : 0));
+  families.push_back(Gauge("dialogue_follower_diverged",
+                           "1 once this copy was found to hold what the stream does not",
+                           status.diverged ? 1 : 0));
+  families.push_back(Counter("dialogue_follower_failures_total",
+                             "Refused messages, lost subscriptions and unreachable streams",
+                             static_cast<double>(status.failures)));
+  return families;
+}
+
+}  // namespace
+
 void AddRelayMetrics(Metrics& metrics, const app::Relay& relay, const engine::EventStore& store) {
-  metrics.AddCollector([&relay, &store] {
-    const app::RelayStatus status = relay.Status();
-    const uint64_t head = store.Head().position;
-    std::vector<prometheus::MetricFamily> families;
-    families.push_back(Gauge("dialogue_relay_acknowledged_position",
-                             "The last position the JetStream stream holds, as the relay knows",
-                             static_cast<double>(status.acknowledged)));
-    families.push_back(Gauge(
-        "dialogue_relay_lag_events", "Committed events the JetStream stream does not hold yet",
-        static_cast<double>(head > status.acknowledged ? head - status.acknowledged : 0)));
-    families.push_back(Gauge("dialogue_relay_connected", "1 while connected to a NATS server",
-                             status.connected ? 1 : 0));
-    families.push_back(Gauge("dialogue_relay_in_step",
-                             "1 once the stream said where it stands and holds this log's events",
-                             status.in_step ? 1 : 0));
-    families.push_back(
-        Counter("dialogue_relay_published_total",
-                "Events this relay sent that the JetStream stream holds, since the start",
-                static_cast<double>(status.published)));
-    families.push_back(Counter("dialogue_relay_resyncs_total",
-                               "Times the relay asked the stream where it stands after a start, a "
-                               "failure or a lost connection",
-                               static_cast<double>(status.resyncs)));
-    families.push_back(Counter("dialogue_relay_failures_total",
-                               "Failed publishes, acknowledgement timeouts and refused resyncs",
-                               static_cast<double>(status.failures)));
-    return families;
-  });
+  metrics.AddCollector(
+      [&relay, &store] { return RelayFamilies(relay.Status(), store.Head().position); });
 }
 
 void AddFollowerMetrics(Metrics& metrics, const app::Follower& follower) {
-  metrics.AddCollector([&follower] {
-    const app::FollowerStatus status = follower.Status();
-    std::vector<prometheus::MetricFamily> families;
-    families.push_back(Gauge("dialogue_follower_lag_events",
-                             "Events the JetStream stream holds that this copy has not applied",
-                             static_cast<double>(status.stream_last > status.applied
-                                                     ? status.stream_last - status.applied
-                                                     : 0)));
-    families.push_back(Gauge("dialogue_follower_connected", "1 while connected to a NATS server",
-                             status.connected ? 1 : 0));
-    families.push_back(Gauge("dialogue_follower_in_step",
-                             "1 while reading the stream after this copy's head; 0 when stopped "
-                             "on a message that does not continue it, or unreachable",
-                             status.in_step ? 1 : 0));
-    families.push_back(Counter("dialogue_follower_failures_total",
-                               "Refused messages, lost subscriptions and unreachable streams",
-                               static_cast<double>(status.failures)));
+  metrics.AddCollector([&follower] { return FollowerFamilies(follower.Status()); });
+}
+
+void AddClusterMetrics(Metrics& metrics, const app::ClusterNode& node,
+                       const engine::EventStore& store) {
+  metrics.AddCollector([&node, &store] {
+    const app::ClusterStatus status = node.Status();
+    std::vector<prometheus::MetricFamily> families =
+        status.role == app::ClusterRole::kLeading || status.role == app::ClusterRole::kSteppedDown
+            ? RelayFamilies(status.relay, store.Head().position)
+            : FollowerFamilies(status.follower);
+    families.push_back(Gauge("dialogue_cluster_leading", "1 while this node leads (takes commands)",
+                             node.Leading() ? 1 : 0));
+    families.push_back(Gauge("dialogue_cluster_stepped_down",
+                             "1 once this node stepped down (it is stopping to rejoin)",
+                             status.role == app::ClusterRole::kSteppedDown ? 1 : 0));
+    families.push_back(Counter("dialogue_cluster_lease_won_total",
+                               "Times this node won the leader's lease",
+                               static_cast<double>(status.lease.won)));
+    families.push_back(Counter("dialogue_cluster_lease_lost_total",
+                               "Times this node lost the leader's lease",
+                               static_cast<double>(status.lease.lost)));
     return families;
   });
 }

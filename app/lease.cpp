@@ -255,6 +255,8 @@ Lease::Lease(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Lease::~Lease() { impl_->Stop(/*abandon=*/false); }
 
+void Lease::Stop() { impl_->Stop(/*abandon=*/false); }
+
 void Lease::Abandon() { impl_->Stop(/*abandon=*/true); }
 
 bool Lease::Held() const {

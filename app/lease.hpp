@@ -59,6 +59,9 @@ class Lease {
   // True while the lease is held and its last renewal is recent enough (see above).
   bool Held() const;
   LeaseStatus Status() const;
+  // Stops the thread, giving the lease up when held (as the destructor does). Held() is false
+  // from then on.
+  void Stop();
   // Stops renewing without giving the lease up: the others take it once the TTL expires it. For
   // tests of a holder that dies.
   void Abandon();

@@ -44,17 +44,6 @@ void Register(uint16_t port, int from, int to,
   }
 }
 
-// One figure of /metrics, as the auditor reads it; -1 when absent.
-double Metric(uint16_t port, const std::string& name) {
-  HttpClient http(port);
-  const testing::Reply reply = http.Send("GET", "/metrics", Bearer(testing::kAuditorToken));
-  if (reply.status != 200) return -1;
-  const std::string prefix = "\n" + name + " ";
-  const size_t at = reply.body.find(prefix);
-  if (at == std::string::npos) return -1;
-  return std::atof(reply.body.c_str() + at + prefix.size());
-}
-
 TEST_CASE("serve --nats relays every acknowledged command once, through crashes of both sides",
           "[process][relay]") {
   testing::TempDir dir;
@@ -81,12 +70,12 @@ TEST_CASE("serve --nats relays every acknowledged command once, through crashes 
 
   // The relay catches up: lag 0, in step with the stream.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!(Metric(server->port(), "dialogue_relay_lag_events") == 0 &&
-           Metric(server->port(), "dialogue_relay_in_step") == 1)) {
+  while (!(testing::Metric(server->port(), "dialogue_relay_lag_events") == 0 &&
+           testing::Metric(server->port(), "dialogue_relay_in_step") == 1)) {
     REQUIRE(std::chrono::steady_clock::now() < deadline);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  CHECK(Metric(server->port(), "dialogue_relay_connected") == 1);
+  CHECK(testing::Metric(server->port(), "dialogue_relay_connected") == 1);
   REQUIRE(server->Terminate() == 0);
   server.reset();
 
@@ -153,8 +142,8 @@ TEST_CASE("serve --follow serves the leader's log as a read replica, and refuses
     REQUIRE(events.status == 200);
     CHECK(json::parse(events.body)["events"] ==
           json::parse(to_leader.Send("GET", "/v1/events?limit=100", auditor).body)["events"]);
-    CHECK(Metric(replica.port(), "dialogue_follower_lag_events") == 0);
-    CHECK(Metric(replica.port(), "dialogue_follower_in_step") == 1);
+    CHECK(testing::Metric(replica.port(), "dialogue_follower_lag_events") == 0);
+    CHECK(testing::Metric(replica.port(), "dialogue_follower_in_step") == 1);
   }
   SECTION("a command is answered 421, naming the leader, and changes nothing") {
     auto headers = Bearer(testing::kSecretariatToken);

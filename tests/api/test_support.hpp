@@ -14,6 +14,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -124,6 +125,17 @@ class HttpClient {
 
 inline std::map<std::string, std::string> Bearer(const std::string& token) {
   return {{"Authorization", "Bearer " + token}};
+}
+
+// One figure of a server's /metrics, as the auditor reads it; -1 when absent.
+inline double Metric(uint16_t port, const std::string& name) {
+  HttpClient http(port);
+  const Reply reply = http.Send("GET", "/metrics", Bearer(kAuditorToken));
+  if (reply.status != 200) return -1;
+  const std::string prefix = "\n" + name + " ";
+  const size_t at = reply.body.find(prefix);
+  if (at == std::string::npos) return -1;
+  return std::atof(reply.body.c_str() + at + prefix.size());
 }
 
 // Starts a program (args[0], looked up in PATH) with stdin from stdin_path (or /dev/null) and

@@ -1,0 +1,288 @@
+// `dialogue serve --cluster`: three nodes over one JetStream stream, one leader at a time
+// (docs/cluster.md). Eight writers register stakeholders against whichever node answers, while
+// the leader is killed (SIGKILL) and restarted, round after round. Then every node holds the
+// same log, its chain verifies, and every acknowledged command is in it exactly once.
+// DIALOGUE_FAILOVER_ROUNDS sets the rounds (default 3; the long form is 10). The interruption of
+// each round (from the kill to the first command acknowledged that was sent after it) is printed.
+#include <algorithm>
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "engine/event_json.hpp"
+#include "tests/api/test_support.hpp"
+#include "tests/support/nats_server.hpp"
+
+namespace dialogue::api {
+namespace {
+
+using nlohmann::json;
+using testing::Bearer;
+using testing::HttpClient;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr int kNodes = 3;
+constexpr int kWriters = 8;
+
+int Rounds() {
+  const char* text = std::getenv("DIALOGUE_FAILOVER_ROUNDS");
+  const int n = text != nullptr ? std::atoi(text) : 0;
+  return n >= 1 ? n : 3;
+}
+
+// The nodes, which come and go; their ports as they are now.
+class Cluster {
+ public:
+  Cluster(testing::TempDir& dir, const std::string& nats_url)
+      : dir_(dir), tokens_(dir.Path("tokens.json")) {
+    testing::WriteFile(tokens_, testing::TokensJson());
+    args_ = {"--cluster", nats_url, "--lease-ttl", "1", "--ledger-origin", "cluster.test/log"};
+    for (int i = 0; i < kNodes; ++i) Start(i);
+  }
+
+  void Start(int i) {
+    auto node = std::make_unique<testing::ServerProcess>(Data(i), tokens_, args_);
+    std::lock_guard lock(mu_);
+    ports_[i] = node->port();
+    nodes_[i] = std::move(node);
+  }
+  void Kill(int i) {
+    std::unique_ptr<testing::ServerProcess> node;
+    {
+      std::lock_guard lock(mu_);
+      node = std::move(nodes_[i]);
+      ports_[i] = 0;
+    }
+    node->Kill();
+  }
+  int Terminate(int i) {
+    std::lock_guard lock(mu_);
+    const int code = nodes_[i]->Terminate();
+    nodes_[i].reset();
+    return code;
+  }
+  uint16_t Port(int i) const {
+    std::lock_guard lock(mu_);
+    return ports_[i];
+  }
+  // The node whose URL ends with ":<port>", or -1.
+  int NodeOf(const std::string& url) const {
+    std::lock_guard lock(mu_);
+    for (int i = 0; i < kNodes; ++i) {
+      if (ports_[i] != 0 && url.ends_with(":" + std::to_string(ports_[i]))) return i;
+    }
+    return -1;
+  }
+  // The node that says it leads, or -1.
+  int Leader() const {
+    for (int i = 0; i < kNodes; ++i) {
+      const uint16_t port = Port(i);
+      if (port == 0) continue;
+      try {
+        if (testing::Metric(port, "dialogue_cluster_leading") == 1) return i;
+      } catch (const std::exception&) {
+      }
+    }
+    return -1;
+  }
+  std::string Data(int i) const { return dir_.Path("node" + std::to_string(i)); }
+
+ private:
+  testing::TempDir& dir_;
+  std::string tokens_;
+  std::vector<std::string> args_;
+  mutable std::mutex mu_;
+  std::array<std::unique_ptr<testing::ServerProcess>, kNodes> nodes_;
+  std::array<uint16_t, kNodes> ports_{};
+};
+
+// What the writers saw.
+struct Ledger {
+  std::mutex mu;
+  std::set<int> acknowledged;    // ids answered 201
+  std::set<int> found_on_retry;  // ids answered 409 on a retry: an earlier try had landed
+  std::vector<Clock::time_point> sent_acknowledged;  // when each 201's request was sent
+  std::atomic<int> count{0};
+};
+
+// Registers stakeholders from..to-1, each until the cluster takes it, against whichever node
+// answers: a 421 names the leader, a dropped connection or a 503 tries again.
+void Write(Cluster& cluster, Ledger& ledger, int from, int to, const std::atomic<bool>& stop) {
+  int node = from % kNodes;
+  for (int i = from; i < to && !stop; ++i) {
+    const json body = {{"id", "ngo-" + std::to_string(i)},
+                       {"name", "NGO " + std::to_string(i)},
+                       {"category", "ngo"},
+                       {"ecosoc_status", "special"}};
+    auto headers = Bearer(testing::kSecretariatToken);
+    headers["Content-Type"] = "application/json";
+    headers["Idempotency-Key"] = "register-" + std::to_string(i);
+    bool retried = false;
+    for (int attempt = 0; !stop; ++attempt) {
+      REQUIRE(attempt < 2000);  // 2000 tries, 20 s at least, is not a failover
+      const uint16_t port = cluster.Port(node);
+      if (port == 0) {
+        node = (node + 1) % kNodes;
+        continue;
+      }
+      const auto sent = Clock::now();
+      testing::Reply reply;
+      try {
+        HttpClient http(port);
+        reply = http.Send("POST", "/v1/stakeholders", headers, body.dump());
+      } catch (const std::exception&) {
+        retried = true;  // the request may have landed before the connection dropped
+        node = (node + 1) % kNodes;
+        std::this_thread::sleep_for(milliseconds(10));
+        continue;
+      }
+      if (reply.status == 201 || reply.status == 200) {
+        std::lock_guard lock(ledger.mu);
+        ledger.acknowledged.insert(i);
+        ledger.sent_acknowledged.push_back(sent);
+        ++ledger.count;
+        break;
+      }
+      if (reply.status == 409 && retried) {
+        std::lock_guard lock(ledger.mu);
+        ledger.found_on_retry.insert(i);
+        ++ledger.count;
+        break;
+      }
+      if (reply.status == 421) {
+        const json problem = json::parse(reply.body);
+        const int leader = problem["leader"].is_string() ? cluster.NodeOf(problem["leader"]) : -1;
+        node = leader >= 0 ? leader : (node + 1) % kNodes;
+        if (leader < 0) std::this_thread::sleep_for(milliseconds(10));
+        continue;
+      }
+      INFO(reply.status << " " << reply.body);
+      REQUIRE(reply.status == 503);  // not replicated, or waiting: try again
+      retried = true;
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+  }
+}
+
+TEST_CASE("serve --cluster: one leader at a time, through kills of the leader under writers",
+          "[process][cluster]") {
+  testing::TempDir dir;
+  dialogue::testing::NatsServer nats(dir.Path("nats"));
+  Cluster cluster(dir, nats.url());
+  const int rounds = Rounds();
+  const int per_writer = 40 * (rounds + 1);
+
+  Ledger ledger;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back(
+        [&, w] { Write(cluster, ledger, w * per_writer, (w + 1) * per_writer, stop); });
+  }
+  std::vector<double> interruptions;  // seconds
+  for (int round = 0; round < rounds; ++round) {
+    // Some commands acknowledged by this leader first.
+    const int before = ledger.count + 40;
+    const auto deadline = Clock::now() + std::chrono::seconds(60);
+    while (ledger.count < before) {
+      REQUIRE(Clock::now() < deadline);
+      std::this_thread::sleep_for(milliseconds(5));
+    }
+    int leader = -1;
+    while ((leader = cluster.Leader()) < 0) {
+      REQUIRE(Clock::now() < deadline);
+      std::this_thread::sleep_for(milliseconds(5));
+    }
+    cluster.Kill(leader);
+    const auto killed = Clock::now();
+    // The interruption: until a command sent after the kill is acknowledged.
+    double interruption = -1;
+    while (interruption < 0) {
+      REQUIRE(Clock::now() < killed + std::chrono::seconds(30));
+      {
+        std::lock_guard lock(ledger.mu);
+        for (const auto sent : ledger.sent_acknowledged) {
+          if (sent < killed) continue;
+          const double seconds = std::chrono::duration<double>(sent - killed).count();
+          if (interruption < 0 || seconds < interruption) interruption = seconds;
+        }
+      }
+      std::this_thread::sleep_for(milliseconds(5));
+    }
+    // An upper bound: a command sent after the kill was answered by then.
+    const double answered = std::chrono::duration<double>(Clock::now() - killed).count();
+    interruptions.push_back(answered);
+    cluster.Start(leader);  // it rejoins as a follower
+  }
+  for (auto& writer : writers) writer.join();
+  std::sort(interruptions.begin(), interruptions.end());
+  std::cerr << "failover: " << rounds << " rounds; interruption median "
+            << interruptions[interruptions.size() / 2] << " s, max " << interruptions.back()
+            << " s (lease TTL 1 s); " << ledger.acknowledged.size() << " acknowledged, "
+            << ledger.found_on_retry.size() << " found on a retry\n";
+
+  // Every node converges on the leader's head.
+  uint64_t head = 0;
+  const auto converge = Clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    REQUIRE(Clock::now() < converge);
+    std::set<std::string> positions;
+    for (int i = 0; i < kNodes; ++i) {
+      HttpClient http(cluster.Port(i));
+      positions.insert(http.Send("GET", "/v1/stakeholders?limit=1", Bearer(testing::kAuditorToken))
+                           .Header("x-dialogue-position"));
+    }
+    if (positions.size() == 1) {
+      head = std::stoull(*positions.begin());
+      break;
+    }
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  for (int i = 0; i < kNodes; ++i) REQUIRE(cluster.Terminate(i) == 0);
+
+  std::string hash;
+  for (int i = 0; i < kNodes; ++i) {
+    INFO("node " << i);
+    engine::RocksDbOptions options;
+    options.path = cluster.Data(i);
+    auto store = engine::OpenRocksDbEventStore(options).value();
+    CHECK(store->Head().position == head);
+    if (i == 0) hash = store->Head().hash;
+    CHECK(store->Head().hash == hash);  // one log, not two
+    CHECK(store->Verify().value().ok);
+    std::map<std::string, int> registered;
+    uint64_t after = 0;
+    while (after < head) {
+      const auto events = store->ReadAll(after, 1000).value();
+      REQUIRE_FALSE(events.empty());
+      for (const auto& event : events) {
+        if (event.type == "StakeholderRegistered") ++registered[event.stream];
+      }
+      after = events.back().position;
+    }
+    for (const auto& [stream, times] : registered) {
+      INFO(stream);
+      CHECK(times == 1);
+    }
+    for (int id : ledger.acknowledged) {
+      INFO("acknowledged " << id);
+      CHECK(registered.count("stakeholder-ngo-" + std::to_string(id)) == 1);
+    }
+    for (int id : ledger.found_on_retry) {
+      CHECK(registered.count("stakeholder-ngo-" + std::to_string(id)) == 1);
+    }
+  }
+  CHECK(ledger.acknowledged.size() + ledger.found_on_retry.size() ==
+        static_cast<size_t>(kWriters * per_writer));
+}
+
+}  // namespace
+}  // namespace dialogue::api
