@@ -225,8 +225,14 @@ bool Follower::Impl::Step() {
   }
   const uint64_t position = PositionOf(msg, options.origin);
   auto event = EventOf(msg, options.origin);
+  auto key = IdempotencyOf(msg);
   natsMsg_Destroy(msg);
   if (position != 0 && position <= submitted) return true;  // an ordered consumer's restart
+  if (!key) {
+    Failed("the stream's message for position " + std::to_string(position) + " carries " +
+           key.error().message);
+    return false;
+  }
   if (position != submitted + 1 || !event || event->position != position) {
     Failed(
         "the stream's message for position " + std::to_string(submitted + 1) + " is " +
@@ -239,15 +245,16 @@ bool Follower::Impl::Step() {
     ++in_flight;
   }
   // The store plans them in the order handed over, and syncs many at once.
-  store.AppendVerbatimAsync(std::move(*event), [this, position](engine::Status appended) {
-    std::lock_guard lock(flight_mu);
-    if (!appended && flight_error.empty()) {
-      flight_error = "position " + std::to_string(position) +
-                     " does not continue this copy's log: " + appended.error().message;
-    }
-    --in_flight;
-    flight_cv.notify_all();
-  });
+  store.AppendVerbatimAsync(
+      std::move(*event), std::move(*key), [this, position](engine::Status appended) {
+        std::lock_guard lock(flight_mu);
+        if (!appended && flight_error.empty()) {
+          flight_error = "position " + std::to_string(position) +
+                         " does not continue this copy's log: " + appended.error().message;
+        }
+        --in_flight;
+        flight_cv.notify_all();
+      });
   submitted = position;
   std::lock_guard lock(status_mu);
   if (position > status.stream_last) status.stream_last = position;

@@ -80,6 +80,50 @@ uint64_t PositionOf(natsMsg* msg, std::string_view origin) {
   return PositionOf(std::string_view(id), origin);
 }
 
+std::string IdempotencyHeader(const engine::IdempotencyEntry& entry) {
+  nlohmann::json versions = nlohmann::json::array();
+  for (const engine::StreamVersion& v : entry.result.versions) {
+    versions.push_back({{"stream", v.stream}, {"version", v.version}});
+  }
+  return nlohmann::json{{"key", entry.key},
+                        {"fingerprint", entry.fingerprint},
+                        {"first", entry.result.first_position},
+                        {"last", entry.result.last_position},
+                        {"versions", std::move(versions)}}
+      .dump();
+}
+
+engine::Result<std::optional<engine::IdempotencyEntry>> IdempotencyOf(natsMsg* msg) {
+  const char* text = nullptr;
+  if (natsMsgHeader_Get(msg, kIdempotencyHeader, &text) != NATS_OK || text == nullptr) {
+    return std::optional<engine::IdempotencyEntry>();
+  }
+  const nlohmann::json json = nlohmann::json::parse(text, nullptr, false);
+  const auto bad = [] {
+    return engine::Fail(engine::Error::InvalidArgument("a malformed Dialogue-Idempotency header"));
+  };
+  if (!json.is_object() || !json.contains("key") || !json["key"].is_string() ||
+      !json.contains("fingerprint") || !json["fingerprint"].is_string() ||
+      !json.contains("first") || !json["first"].is_number_unsigned() || !json.contains("last") ||
+      !json["last"].is_number_unsigned() || !json.contains("versions") ||
+      !json["versions"].is_array()) {
+    return bad();
+  }
+  engine::IdempotencyEntry entry;
+  entry.key = json["key"].get<std::string>();
+  entry.fingerprint = json["fingerprint"].get<std::string>();
+  entry.result.first_position = json["first"].get<uint64_t>();
+  entry.result.last_position = json["last"].get<uint64_t>();
+  for (const nlohmann::json& v : json["versions"]) {
+    if (!v.is_object() || !v.contains("stream") || !v["stream"].is_string() ||
+        !v.contains("version") || !v["version"].is_number_unsigned()) {
+      return bad();
+    }
+    entry.result.versions.push_back({v["stream"].get<std::string>(), v["version"].get<uint64_t>()});
+  }
+  return std::optional<engine::IdempotencyEntry>(std::move(entry));
+}
+
 std::string EventHashOf(natsMsg* msg) {
   const nlohmann::json cloud = nlohmann::json::parse(
       natsMsg_GetData(msg), natsMsg_GetData(msg) + natsMsg_GetDataLength(msg), nullptr, false);

@@ -8,15 +8,20 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "engine/event_store.hpp"
 #include "engine/result.hpp"
 
 namespace dialogue::app {
 
 inline constexpr char kMsgIdHeader[] = "Nats-Msg-Id";
+// On the message of an append's last event, when the append came with an idempotency key: the
+// key, its fingerprint and the append's result, as JSON (docs/relay.md).
+inline constexpr char kIdempotencyHeader[] = "Dialogue-Idempotency";
 
 class NatsLink {
  public:
@@ -44,6 +49,11 @@ std::string MsgId(std::string_view origin, uint64_t position);
 uint64_t PositionOf(std::string_view msg_id, std::string_view origin);
 // The position in a message's Msg-Id; 0 when it has none of this origin.
 uint64_t PositionOf(natsMsg* msg, std::string_view origin);
+
+std::string IdempotencyHeader(const engine::IdempotencyEntry& entry);
+// The entry a message's Dialogue-Idempotency header carries: nullopt when it has none,
+// kInvalidArgument when it is malformed.
+engine::Result<std::optional<engine::IdempotencyEntry>> IdempotencyOf(natsMsg* msg);
 
 // The hash of the event a relay's message carries (its CloudEvent's data.hash); "" when none.
 std::string EventHashOf(natsMsg* msg);

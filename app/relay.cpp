@@ -250,6 +250,13 @@ bool Relay::Impl::Publish(const std::vector<engine::RecordedEvent>& events) {
   jsPubOptions_Init(&publish_options);
   publish_options.MaxWait = options.ack_wait.count();
   std::string failure;
+  // The idempotency keys of the appends that end in this batch travel on their last messages.
+  auto keys = store.IdempotencyEntries(events.front().position - 1, events.back().position);
+  if (!keys) {
+    Failed("reading the idempotency keys: " + keys.error().message);
+    return false;
+  }
+  size_t next_key = 0;
   for (size_t i = 0; i < events.size() && failure.empty(); ++i) {
     const engine::RecordedEvent& event = events[i];
     const std::string subject = RelaySubject(event);
@@ -261,6 +268,11 @@ bool Relay::Impl::Publish(const std::vector<engine::RecordedEvent>& events) {
       s = natsMsgHeader_Set(msg, kMsgIdHeader, MsgId(options.origin, event.position).c_str());
     }
     if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Content-Type", "application/cloudevents+json");
+    if (s == NATS_OK && next_key < keys->size() &&
+        (*keys)[next_key].result.last_position == event.position) {
+      s = natsMsgHeader_Set(msg, kIdempotencyHeader,
+                            IdempotencyHeader((*keys)[next_key++]).c_str());
+    }
     // The stream refuses a message that does not come right after the last one it holds: no
     // event is stored twice, and none out of turn, whatever the duplicate window.
     if (s == NATS_OK && sequence + i > 0) {

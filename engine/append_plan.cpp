@@ -98,7 +98,16 @@ Result<AppendResult> AppendPlan::Add(const AppendRequest& request) {
   return result;
 }
 
-Status AppendPlan::AddVerbatim(const RecordedEvent& event) {
+Status AppendPlan::AddVerbatim(const RecordedEvent& event, const IdempotencyEntry* key) {
+  if (key != nullptr) {
+    const AppendResult& r = key->result;
+    if (key->key.empty() || r.last_position != event.position || r.first_position == 0 ||
+        r.first_position > r.last_position || r.versions.empty() || r.replayed) {
+      return Fail(Error::InvalidArgument("the idempotency key given with position " +
+                                         std::to_string(event.position) +
+                                         " does not name an append that ends there"));
+    }
+  }
   if (event.position != head_.position + 1) {
     return Fail(Error::InvalidArgument("event position " + std::to_string(event.position) +
                                        " is not the next position " +
@@ -123,6 +132,8 @@ Status AppendPlan::AddVerbatim(const RecordedEvent& event) {
   versions_[event.stream] = event.version;
   head_ = {event.position, event.hash};
   events_.push_back(event);
+  if (key != nullptr)
+    keys_.emplace_back(key->key, codec::IdempotencyRecord{key->fingerprint, key->result});
   return {};
 }
 

@@ -37,8 +37,9 @@ class AppendPlan {
 
   // REQUIRES: request passed CanonicalizeRequest.
   Result<AppendResult> Add(const AppendRequest& request);
-  // REQUIRES: event passed CheckRecordedEvent.
-  Status AddVerbatim(const RecordedEvent& event);
+  // REQUIRES: event passed CheckRecordedEvent. `key`, when not null, is the idempotency key of
+  // the append the event ends: recorded with it.
+  Status AddVerbatim(const RecordedEvent& event, const IdempotencyEntry* key = nullptr);
 
   bool empty() const { return events_.empty() && keys_.empty(); }
   const std::vector<RecordedEvent>& events() const { return events_; }

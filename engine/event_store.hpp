@@ -67,6 +67,14 @@ struct AppendResult {
   bool replayed = false;                // true: an idempotent retry; nothing was appended now
 };
 
+// An idempotency key as the store keeps it, with the append it came with: what a copy of the
+// log must hold to answer a retry as the original did (docs/cluster.md).
+struct IdempotencyEntry {
+  std::string key;
+  std::string fingerprint;
+  AppendResult result;  // replayed is false
+};
+
 struct LedgerHead {
   uint64_t position = 0;  // 0 for an empty log
   std::string hash;       // kGenesisHash for an empty log
@@ -137,9 +145,25 @@ class EventStore {
   // is) once the event is durable or refused. Events submitted one after another from one thread
   // are planned in that order, so many may be in flight, each the head + 1 of the one before, and
   // share syncs (group commit). A refused one fails the ones after it that no longer follow.
+  // `key`, when given, is the idempotency key of the append this event ends (key->result's
+  // last_position is event.position), recorded in the same write. Default: refuses a key.
   using VerbatimCallback = std::function<void(Status status)>;
-  virtual void AppendVerbatimAsync(RecordedEvent event, VerbatimCallback done) {
+  virtual void AppendVerbatimAsync(RecordedEvent event, std::optional<IdempotencyEntry> key,
+                                   VerbatimCallback done) {
+    if (key) return done(Fail(Error::InvalidArgument("this store records no copied key")));
     done(AppendVerbatim(event));
+  }
+  void AppendVerbatimAsync(RecordedEvent event, VerbatimCallback done) {
+    AppendVerbatimAsync(std::move(event), std::nullopt, std::move(done));
+  }
+
+  // The idempotency keys of the appends that ended at positions after..through (each at most
+  // once, in position order), for a copy of the log. Default: none.
+  [[nodiscard]] virtual Result<std::vector<IdempotencyEntry>> IdempotencyEntries(
+      uint64_t after, uint64_t through) const {
+    (void)after;
+    (void)through;
+    return std::vector<IdempotencyEntry>{};
   }
 
   // Events of one stream with version > after_version, at most limit of them, in version order.

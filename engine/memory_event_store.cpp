@@ -34,16 +34,24 @@ class MemoryEventStore final : public EventStore, private CommittedView {
   }
 
   Status AppendVerbatim(const RecordedEvent& event) override {
-    RETURN_IF_ERROR(CheckRecordedEvent(event));
-    uint64_t new_head = 0;
-    {
-      std::lock_guard lock(mu_);
-      AppendPlan plan(*this, signal_.Head(), FormatNow());
-      RETURN_IF_ERROR(plan.AddVerbatim(event));
-      new_head = Apply(plan);
+    return AppendVerbatimWithKey(event, nullptr);
+  }
+
+  void AppendVerbatimAsync(RecordedEvent event, std::optional<IdempotencyEntry> key,
+                           VerbatimCallback done) override {
+    done(AppendVerbatimWithKey(event, key ? &*key : nullptr));
+  }
+
+  Result<std::vector<IdempotencyEntry>> IdempotencyEntries(uint64_t after,
+                                                           uint64_t through) const override {
+    std::lock_guard lock(mu_);
+    std::vector<IdempotencyEntry> out;
+    for (auto it = key_positions_.upper_bound(after);
+         it != key_positions_.end() && it->first <= through; ++it) {
+      const codec::IdempotencyRecord& record = idempotency_.at(it->second);
+      out.push_back({it->second, record.fingerprint, record.result});
     }
-    signal_.NotifyListeners(new_head);
-    return {};
+    return out;
   }
 
   Result<std::vector<RecordedEvent>> ReadStream(std::string_view stream, uint64_t after_version,
@@ -161,6 +169,19 @@ class MemoryEventStore final : public EventStore, private CommittedView {
   }
 
  private:
+  Status AppendVerbatimWithKey(const RecordedEvent& event, const IdempotencyEntry* key) {
+    RETURN_IF_ERROR(CheckRecordedEvent(event));
+    uint64_t new_head = 0;
+    {
+      std::lock_guard lock(mu_);
+      AppendPlan plan(*this, signal_.Head(), FormatNow());
+      RETURN_IF_ERROR(plan.AddVerbatim(event, key));
+      new_head = Apply(plan);
+    }
+    signal_.NotifyListeners(new_head);
+    return {};
+  }
+
   // CommittedView, called under mu_ by the plan.
   Result<uint64_t> CommittedStreamVersion(const std::string& stream, ExpectedVersion) override {
     auto it = streams_.find(stream);
@@ -177,7 +198,10 @@ class MemoryEventStore final : public EventStore, private CommittedView {
 
   // Commits plan; returns the new head position, or 0 when the head did not move. REQUIRES: mu_.
   uint64_t Apply(const AppendPlan& plan) {
-    for (const auto& [key, record] : plan.keys()) idempotency_[key] = record;
+    for (const auto& [key, record] : plan.keys()) {
+      idempotency_[key] = record;
+      if (record.result.last_position != 0) key_positions_[record.result.last_position] = key;
+    }
     if (plan.events().empty()) return 0;
     for (const RecordedEvent& e : plan.events()) {
       streams_[e.stream].push_back(e.position);
@@ -200,8 +224,9 @@ class MemoryEventStore final : public EventStore, private CommittedView {
   std::vector<RecordedEvent> events_;                                      // guarded by mu_
   std::unordered_map<std::string, std::vector<uint64_t>> streams_;         // guarded by mu_
   std::unordered_map<std::string, codec::IdempotencyRecord> idempotency_;  // guarded by mu_
-  merkle::CompactRange range_;                                             // guarded by mu_
-  std::vector<std::vector<merkle::Hash>> tree_;  // guarded by mu_: every node, by level
+  std::map<uint64_t, std::string> key_positions_;  // guarded by mu_: last position -> key
+  merkle::CompactRange range_;                     // guarded by mu_
+  std::vector<std::vector<merkle::Hash>> tree_;    // guarded by mu_: every node, by level
 
   mutable std::mutex state_mu_;
   std::map<std::string, std::string, std::less<>> state_;  // guarded by state_mu_

@@ -79,10 +79,11 @@ enum Family : size_t {
   kMeta,
   kState,
   kTree,
+  kKeyPositions,  // the last position of each append made with an idempotency key: the key
   kFamilyCount
 };
-constexpr const char* kFamilyNames[kFamilyCount] = {"default", "events", "streams", "idempotency",
-                                                    "meta",    "state",  "tree"};
+constexpr const char* kFamilyNames[kFamilyCount] = {
+    "default", "events", "streams", "idempotency", "meta", "state", "tree", "key_positions"};
 
 Error FromRocks(const rocksdb::Status& s, std::string_view what) {
   std::string message = "rocksdb " + std::string(what) + ": " + s.ToString();
@@ -170,13 +171,15 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
     return {};
   }
 
-  void AppendVerbatimAsync(RecordedEvent event, VerbatimCallback done) override {
+  void AppendVerbatimAsync(RecordedEvent event, std::optional<IdempotencyEntry> key,
+                           VerbatimCallback done) override {
     if (Status checked = CheckRecordedEvent(event); !checked) return done(checked);
     if (failed_.load()) return done(Fail(Error::Unavailable(kFailStopMessage)));
     StartThreads();
     auto writer = std::make_unique<Writer>();
     writer->owned_verbatim = std::move(event);
     writer->verbatim = &writer->owned_verbatim;
+    writer->verbatim_key = std::move(key);
     writer->bytes = writer->owned_verbatim.data.size() + 256;
     writer->done = [done = std::move(done)](Result<AppendResult> result) {
       done(result ? Status() : Status(Fail(result.error())));
@@ -295,6 +298,26 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
     return std::make_pair(std::move(record->fingerprint), std::move(record->result));
   }
 
+  Result<std::vector<IdempotencyEntry>> IdempotencyEntries(uint64_t after,
+                                                           uint64_t through) const override {
+    std::vector<IdempotencyEntry> out;
+    through = std::min(through, Visible());
+    if (after >= through) return out;
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), handles_[kKeyPositions]));
+    const std::string end = codec::U64Key(through);
+    for (it->Seek(codec::U64Key(after + 1)); it->Valid() && it->key().compare(end) <= 0;
+         it->Next()) {
+      const std::string key = it->value().ToString();
+      ASSIGN_OR_RETURN(std::optional<codec::IdempotencyRecord> record, ReadIdempotency(key));
+      if (!record)
+        return Fail(Error::Corruption("idempotency key '" + key + "' is indexed but gone"));
+      out.push_back({key, std::move(record->fingerprint), std::move(record->result)});
+    }
+    if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading the keys' positions"));
+    return out;
+  }
+
   LedgerHead Head() const override { return signal_.Head(); }
 
   Result<VerifyReport> Verify() const override;
@@ -403,7 +426,8 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
     // place, and `done` is called instead of a wake-up. Heap-allocated, owning its request.
     AppendCallback done;
     AppendRequest owned;
-    RecordedEvent owned_verbatim;  // an asynchronous AppendVerbatim's
+    RecordedEvent owned_verbatim;                  // an asynchronous AppendVerbatim's
+    std::optional<IdempotencyEntry> verbatim_key;  // and the key of the append it ends
   };
 
   RocksDbEventStore(const RocksDbOptions& options, LedgerHead head)
@@ -1067,7 +1091,7 @@ std::unique_ptr<RocksDbEventStore::Planned> RocksDbEventStore::PlanGroup(
       w->result = plan.Add(*w->request);
       continue;
     }
-    Status added = plan.AddVerbatim(*w->verbatim);
+    Status added = plan.AddVerbatim(*w->verbatim, w->verbatim_key ? &*w->verbatim_key : nullptr);
     if (!added) {
       w->result = Fail(added.error());
       continue;
@@ -1102,6 +1126,9 @@ std::unique_ptr<RocksDbEventStore::Planned> RocksDbEventStore::PlanGroup(
   }
   for (const auto& [key, record] : plan.keys()) {
     if (s.ok()) s = batch.Put(handles_[kIdempotency], key, codec::EncodeIdempotency(record));
+    if (s.ok() && record.result.last_position != 0) {
+      s = batch.Put(handles_[kKeyPositions], codec::U64Key(record.result.last_position), key);
+    }
   }
   if (s.ok() && !plan.events().empty()) {
     s = batch.Put(handles_[kMeta], kHeadKey, codec::EncodeHead(plan.head()));

@@ -44,6 +44,9 @@ void AppendSome(engine::EventStore& store, int n, int from = 0) {
     }
     request.writes.push_back(
         {"briefing-b" + std::to_string(i % 9), engine::ExpectedVersion::Any(), std::move(events)});
+    if (i % 5 == 0) {
+      request.idempotency = engine::IdempotencyKey{"key \"" + std::to_string(i) + "\"", "fp"};
+    }
     REQUIRE(store.Append(request));
   }
 }
@@ -105,6 +108,18 @@ TEST_CASE("A follower holds the leader's log exactly, through a kill of NATS and
   CHECK(copy->ReadAll(0, head).value() == leader->ReadAll(0, head).value());
   CHECK(copy->Verify().value().ok);
   CHECK(copy->StreamVersion("briefing-b3").value() == leader->StreamVersion("briefing-b3").value());
+  // The idempotency keys came along: a retry at the copy, once it leads, is answered as before.
+  const auto keys = leader->IdempotencyEntries(0, head).value();
+  REQUIRE(keys.size() == 160);
+  CHECK(copy->IdempotencyEntries(0, head).value().size() == keys.size());
+  for (const auto& entry : keys) {
+    const auto found = copy->LookupIdempotencyKey(entry.key).value();
+    REQUIRE(found);
+    CHECK(found->first == entry.fingerprint);
+    CHECK(found->second.first_position == entry.result.first_position);
+    CHECK(found->second.last_position == entry.result.last_position);
+    CHECK(found->second.versions.size() == 1);
+  }
 }
 
 TEST_CASE("A follower refuses a message that does not continue its chain, and keeps its head",

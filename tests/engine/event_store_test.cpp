@@ -881,3 +881,68 @@ TEST_CASE("AppendVerbatimAsync copies a log with every event in flight, and stop
 
 }  // namespace
 }  // namespace dialogue::engine
+
+namespace dialogue::engine {
+namespace {
+
+TEST_CASE("A copy of the log keeps the idempotency keys of the appends it copies",
+          "[store][import]") {
+  EACH_STORE();
+  StoreUnderTest source(kind);
+  for (int i = 0; i < 20; ++i) {
+    AppendRequest request = Write("s" + std::to_string(i % 3), ExpectedVersion::Any(),
+                                  {Event("E", R"({"i":)" + std::to_string(i) + "}")});
+    if (i % 2 == 0) {
+      request.writes.push_back(
+          {"t" + std::to_string(i), ExpectedVersion::NoStream(), {Event("F", R"({"t":1})")}});
+    }
+    if (i % 4 != 3) request.idempotency = IdempotencyKey{"key-" + std::to_string(i), "fp"};
+    REQUIRE(source->Append(request));
+  }
+  const auto entries = source->IdempotencyEntries(0, source->Head().position).value();
+  REQUIRE(entries.size() == 15);
+  CHECK(entries.front().key == "key-0");
+  CHECK(entries.front().result.first_position == 1);
+  CHECK(entries.front().result.last_position == 2);
+  CHECK(entries.front().result.versions.size() == 2);
+  // A range holds the keys of the appends that end in it.
+  CHECK(source->IdempotencyEntries(1, 2).value().size() == 1);
+  CHECK(source->IdempotencyEntries(2, 3).value().size() == 1);  // key-1's append is position 3
+  CHECK(source->IdempotencyEntries(5, 6).value().empty());      // append 3 (position 6) has none
+  const auto all = ReadEverything(*source);
+
+  StoreUnderTest target(kind);
+  size_t next = 0;
+  for (const RecordedEvent& event : all) {
+    std::optional<IdempotencyEntry> key;
+    if (next < entries.size() && entries[next].result.last_position == event.position) {
+      key = entries[next++];
+    }
+    std::optional<Status> result;
+    target->AppendVerbatimAsync(event, key, [&](Status status) { result = std::move(status); });
+    while (!result) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    REQUIRE(result->has_value());
+  }
+  CHECK(target->IdempotencyEntries(0, target->Head().position).value().size() == entries.size());
+  for (const IdempotencyEntry& entry : entries) {
+    const auto found = target->LookupIdempotencyKey(entry.key).value();
+    REQUIRE(found);
+    CHECK(found->first == entry.fingerprint);
+    CHECK(found->second.first_position == entry.result.first_position);
+    CHECK(found->second.last_position == entry.result.last_position);
+    CHECK(found->second.versions.size() == entry.result.versions.size());
+  }
+  // A key that does not end at the event is refused, with the event.
+  AppendRequest more = Write("s0", ExpectedVersion::Any(), {Event("E", R"({"i":99})")});
+  REQUIRE(source->Append(more));
+  const RecordedEvent last = source->ReadAll(source->Head().position - 1, 1).value().at(0);
+  IdempotencyEntry wrong = entries.front();
+  std::optional<Status> refused;
+  target->AppendVerbatimAsync(last, wrong, [&](Status status) { refused = std::move(status); });
+  while (!refused) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  CHECK_FALSE(refused->has_value());
+  CHECK(target->Head().position == all.size());
+}
+
+}  // namespace
+}  // namespace dialogue::engine
