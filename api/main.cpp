@@ -115,7 +115,7 @@ int main(int argc, char** argv) {
       ->needs(cluster);
   serve_command
       ->add_option("--lease-ttl", serve.lease_ttl,
-                   "Seconds the leader's lease lasts unrenewed (renewed every quarter of it)")
+                   "Seconds the leader's lease lasts unrenewed (renewed every sixth of it)")
       ->capture_default_str()
       ->check(CLI::Range(0.4, 600.0))
       ->needs(cluster);

@@ -186,6 +186,20 @@ void Lease::Impl::Renew() {
     return;
   }
   if (s == NATS_ERR) {
+    // Refused: another node wrote, or a renewal of ours that timed out did land after all (the
+    // value then still names this node, at a later revision: adopt it).
+    kvEntry* entry = nullptr;
+    if (kvStore_Get(&entry, kv, kKey) == NATS_OK) {
+      const std::string holder(static_cast<const char*>(kvEntry_Value(entry)),
+                               static_cast<size_t>(kvEntry_ValueLen(entry)));
+      const uint64_t current = kvEntry_Revision(entry);
+      kvEntry_Destroy(entry);
+      if (holder == options.holder && current > last) {
+        std::lock_guard lock(status_mu);
+        status.revision = current;
+        return;  // renewed at the next turn, within the same deadline
+      }
+    }
     Lost(std::string("the renewal was refused: another node holds it (") + LastError() + ")");
   } else if (Now() >= valid_until.load()) {
     Lost("no renewal succeeded within half the TTL: " + Text(s));
@@ -212,7 +226,7 @@ void Lease::Impl::Run() {
       if (valid_until.load() != 0 && Now() >= valid_until.load()) {
         Lost("NATS unreachable for half the TTL");
       }
-      Sleep(std::min(backoff, options.ttl / 4));
+      Sleep(std::min(backoff, options.ttl / 6));
       backoff = std::min(backoff * 2, kLastRetry);
       continue;
     }
@@ -222,7 +236,7 @@ void Lease::Impl::Run() {
     } else {
       TryTake();
     }
-    Sleep(options.ttl / 4);
+    Sleep(options.ttl / 6);
   }
   bool give_up = false;
   {
@@ -244,7 +258,9 @@ engine::Result<std::unique_ptr<Lease>> Lease::Start(LeaseOptions options) {
     return engine::Fail(engine::Error::InvalidArgument("the lease's TTL is at least 400 ms"));
   }
   auto impl = std::make_unique<Impl>(std::move(options));
-  ASSIGN_OR_RETURN(impl->link, NatsLink::Open(impl->options.servers, impl->options.ttl / 2, 16));
+  // A request lost with its connection (the NATS server it went to died) gives up within ttl / 8,
+  // so that the next renewal, on the connection made again, still comes before ttl / 2.
+  ASSIGN_OR_RETURN(impl->link, NatsLink::Open(impl->options.servers, impl->options.ttl / 8, 16));
   Impl* raw = impl.get();
   std::unique_ptr<Lease> lease(new Lease(std::move(impl)));
   raw->thread = std::thread([raw] { raw->Run(); });

@@ -6,7 +6,7 @@
 //   - not holding: reads the key; when it is absent, expired, deleted or empty, writes its own
 //     name with a compare-and-set (create, or update on the empty value's revision): of several
 //     nodes trying at once, one wins;
-//   - holding: renews every ttl / 4 with a compare-and-set on the revision it last wrote. A
+//   - holding: renews every ttl / 6 with a compare-and-set on the revision it last wrote. A
 //     renewal refused (someone else wrote) loses the lease at once; one that cannot reach NATS
 //     loses it once ttl / 2 has passed since the last renewal that succeeded was sent, which is
 //     before the bucket could expire the value (ttl after that renewal reached the server).

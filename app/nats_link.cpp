@@ -58,6 +58,17 @@ bool NatsLink::Connected() const {
   return natsConnection_Status(connection_) == NATS_CONN_STATUS_CONNECTED;
 }
 
+uint64_t NatsLink::Reconnects() const {
+  natsStatistics* stats = nullptr;
+  uint64_t reconnects = 0;
+  if (natsStatistics_Create(&stats) == NATS_OK &&
+      natsConnection_GetStats(connection_, stats) == NATS_OK) {
+    natsStatistics_GetCounts(stats, nullptr, nullptr, nullptr, nullptr, &reconnects);
+  }
+  natsStatistics_Destroy(stats);
+  return reconnects;
+}
+
 std::string MsgId(std::string_view origin, uint64_t position) {
   return std::string(origin) + ":" + std::to_string(position);
 }

@@ -34,6 +34,9 @@ class NatsLink {
   NatsLink& operator=(const NatsLink&) = delete;
 
   bool Connected() const;
+  // Times the connection was made again since it opened: a change means whatever was in flight
+  // on the old one (a publish's acknowledgement) will not come.
+  uint64_t Reconnects() const;
   natsConnection* connection() const { return connection_; }
   jsCtx* js() const { return js_; }
 

@@ -286,8 +286,10 @@ bool Relay::Impl::Publish(const std::vector<engine::RecordedEvent>& events) {
       sent_through = event.position;
     }
   }
-  // Waits for the acknowledgements in slices, to give up at once when the connection drops or
-  // the relay stops, rather than at the end of ack_wait.
+  // Waits for the acknowledgements in slices, to give up at once when the connection drops (or
+  // was made again to another server: the acknowledgements due on the old one never come) or the
+  // relay stops, rather than at the end of ack_wait.
+  const uint64_t reconnects = link->Reconnects();
   natsStatus completed = NATS_TIMEOUT;
   const auto deadline = std::chrono::steady_clock::now() + options.ack_wait;
   for (;;) {
@@ -297,7 +299,10 @@ bool Relay::Impl::Publish(const std::vector<engine::RecordedEvent>& events) {
     jsPubOptions_Init(&wait_options);
     wait_options.MaxWait = std::clamp<int64_t>(left.count(), 1, kAckSlice.count());
     completed = js_PublishAsyncComplete(js, &wait_options);
-    if (completed != NATS_TIMEOUT || left <= kAckSlice || !Connected() || Stopping()) break;
+    if (completed != NATS_TIMEOUT || left <= kAckSlice || !Connected() ||
+        link->Reconnects() != reconnects || Stopping()) {
+      break;
+    }
   }
   if (completed != NATS_OK) {
     // Abandon what is unacknowledged: its acknowledgement, if it comes, is dropped, and the

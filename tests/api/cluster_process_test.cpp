@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "engine/event_json.hpp"
+#include "tests/api/subscription_test_support.hpp"
 #include "tests/api/test_support.hpp"
 #include "tests/support/nats_server.hpp"
 
@@ -41,10 +42,18 @@ int Rounds() {
 // The nodes, which come and go; their ports as they are now.
 class Cluster {
  public:
-  Cluster(testing::TempDir& dir, const std::string& nats_url)
+  Cluster(testing::TempDir& dir, const std::string& nats_urls,
+          const std::vector<std::string>& more_args = {})
       : dir_(dir), tokens_(dir.Path("tokens.json")) {
-    testing::WriteFile(tokens_, testing::TokensJson());
-    args_ = {"--cluster", nats_url, "--lease-ttl", "1", "--ledger-origin", "cluster.test/log"};
+    // The writers' and the auditor's tokens, and the SSE subscriber's (an integration).
+    json tokens = json::parse(testing::TokensJson());
+    const json subscription_tokens = json::parse(testing::SubscriptionTokensJson());
+    for (const json& token : subscription_tokens["tokens"]) {
+      if (token["roles"] == json::array({"integration"})) tokens["tokens"].push_back(token);
+    }
+    testing::WriteFile(tokens_, tokens.dump());
+    args_ = {"--cluster", nats_urls, "--lease-ttl", "1", "--ledger-origin", "cluster.test/log"};
+    args_.insert(args_.end(), more_args.begin(), more_args.end());
     for (int i = 0; i < kNodes; ++i) Start(i);
   }
 
@@ -110,6 +119,7 @@ struct Ledger {
   std::set<int> acknowledged;  // ids answered 201
   std::set<int> replayed;      // of those, ids answered 200: an earlier try had landed
   std::vector<Clock::time_point> sent_acknowledged;  // when each 201's request was sent
+  std::vector<Clock::time_point> acknowledged_at;    // when each 201 came
   std::atomic<int> count{0};
 };
 
@@ -149,6 +159,7 @@ void Write(Cluster& cluster, Ledger& ledger, int from, int to, const std::atomic
         if (reply.status == 200) ledger.replayed.insert(i);
         ledger.acknowledged.insert(i);
         ledger.sent_acknowledged.push_back(sent);
+        ledger.acknowledged_at.push_back(Clock::now());
         ++ledger.count;
         break;
       }
@@ -162,6 +173,56 @@ void Write(Cluster& cluster, Ledger& ledger, int from, int to, const std::atomic
       INFO(reply.status << " " << reply.body);
       REQUIRE(reply.status == 503);  // not replicated, or waiting: try again
       std::this_thread::sleep_for(milliseconds(10));
+    }
+  }
+}
+
+// Waits until every node answers at the same position; returns it.
+uint64_t Converge(const Cluster& cluster) {
+  const auto converge = Clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    REQUIRE(Clock::now() < converge);
+    std::set<std::string> positions;
+    for (int i = 0; i < kNodes; ++i) {
+      HttpClient http(cluster.Port(i));
+      positions.insert(http.Send("GET", "/v1/stakeholders?limit=1", Bearer(testing::kAuditorToken))
+                           .Header("x-dialogue-position"));
+    }
+    if (positions.size() == 1) return std::stoull(*positions.begin());
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+}
+
+// Every node's store (the nodes stopped) holds one log up to `head` whose chain verifies, with
+// each registration once and every acknowledged one.
+void CheckStores(const Cluster& cluster, uint64_t head, const Ledger& ledger) {
+  std::string hash;
+  for (int i = 0; i < kNodes; ++i) {
+    INFO("node " << i);
+    engine::RocksDbOptions options;
+    options.path = cluster.Data(i);
+    auto store = engine::OpenRocksDbEventStore(options).value();
+    CHECK(store->Head().position == head);
+    if (i == 0) hash = store->Head().hash;
+    CHECK(store->Head().hash == hash);  // one log, not two
+    CHECK(store->Verify().value().ok);
+    std::map<std::string, int> registered;
+    uint64_t after = 0;
+    while (after < head) {
+      const auto events = store->ReadAll(after, 1000).value();
+      REQUIRE_FALSE(events.empty());
+      for (const auto& event : events) {
+        if (event.type == "StakeholderRegistered") ++registered[event.stream];
+      }
+      after = events.back().position;
+    }
+    for (const auto& [stream, times] : registered) {
+      INFO(stream);
+      CHECK(times == 1);
+    }
+    for (int id : ledger.acknowledged) {
+      INFO("acknowledged " << id);
+      CHECK(registered.count("stakeholder-ngo-" + std::to_string(id)) == 1);
     }
   }
 }
@@ -223,55 +284,106 @@ TEST_CASE("serve --cluster: one leader at a time, through kills of the leader un
             << " s (lease TTL 1 s); " << ledger.acknowledged.size() << " acknowledged, "
             << ledger.replayed.size() << " of them replayed on a retry\n";
 
-  // Every node converges on the leader's head.
-  uint64_t head = 0;
-  const auto converge = Clock::now() + std::chrono::seconds(60);
-  for (;;) {
-    REQUIRE(Clock::now() < converge);
-    std::set<std::string> positions;
-    for (int i = 0; i < kNodes; ++i) {
-      HttpClient http(cluster.Port(i));
-      positions.insert(http.Send("GET", "/v1/stakeholders?limit=1", Bearer(testing::kAuditorToken))
-                           .Header("x-dialogue-position"));
-    }
-    if (positions.size() == 1) {
-      head = std::stoull(*positions.begin());
-      break;
-    }
+  const uint64_t head = Converge(cluster);
+  for (int i = 0; i < kNodes; ++i) REQUIRE(cluster.Terminate(i) == 0);
+  CheckStores(cluster, head, ledger);
+  CHECK(ledger.acknowledged.size() == static_cast<size_t>(kWriters * per_writer));
+}
+
+TEST_CASE(
+    "serve --cluster over a three-node JetStream cluster: the followers converge, a subscriber on "
+    "a follower sees every position once, and a NATS node and a follower die without stopping "
+    "the writes",
+    "[process][cluster][nats3]") {
+  testing::TempDir dir;
+  dialogue::testing::NatsCluster nats(dir.Path("nats"));
+  Cluster cluster(dir, nats.urls(), {"--nats-replicas", "3"});
+  auto deadline = Clock::now() + std::chrono::seconds(60);
+  int leader = -1;
+  while ((leader = cluster.Leader()) < 0) {
+    REQUIRE(Clock::now() < deadline);  // JetStream elects its meta leader first
     std::this_thread::sleep_for(milliseconds(20));
   }
-  for (int i = 0; i < kNodes; ++i) REQUIRE(cluster.Terminate(i) == 0);
+  const int watched = (leader + 1) % kNodes;  // a follower with a subscriber
+  const int doomed = (leader + 2) % kNodes;   // a follower that dies
+  testing::SseClient subscriber(
+      cluster.Port(watched), "/v1/subscribe",
+      {{"Authorization", std::string("Bearer ") + testing::kIntegrationToken}});
+  REQUIRE(subscriber.WaitForHead());
+  REQUIRE(subscriber.status() == 200);
 
-  std::string hash;
-  for (int i = 0; i < kNodes; ++i) {
-    INFO("node " << i);
-    engine::RocksDbOptions options;
-    options.path = cluster.Data(i);
-    auto store = engine::OpenRocksDbEventStore(options).value();
-    CHECK(store->Head().position == head);
-    if (i == 0) hash = store->Head().hash;
-    CHECK(store->Head().hash == hash);  // one log, not two
-    CHECK(store->Verify().value().ok);
-    std::map<std::string, int> registered;
-    uint64_t after = 0;
-    while (after < head) {
-      const auto events = store->ReadAll(after, 1000).value();
-      REQUIRE_FALSE(events.empty());
-      for (const auto& event : events) {
-        if (event.type == "StakeholderRegistered") ++registered[event.stream];
-      }
-      after = events.back().position;
+  constexpr int kPerWriter = 100;
+  Ledger ledger;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back(
+        [&, w] { Write(cluster, ledger, w * kPerWriter, (w + 1) * kPerWriter, stop); });
+  }
+  deadline = Clock::now() + std::chrono::seconds(60);
+  while (ledger.count < 200) {
+    REQUIRE(Clock::now() < deadline);
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  // A NATS node that leads neither the stream nor the lease's bucket: JetStream goes on without
+  // an election. (Killing the one that leads them stops writes while JetStream elects:
+  // docs/cluster.md.)
+  dialogue::testing::StreamReader reader(nats.urls());
+  const auto stream = reader.Info("DIALOGUE");
+  const auto bucket = reader.Info("KV_DIALOGUE_LEADER");
+  CHECK(stream.replicas == 3);
+  CHECK(bucket.replicas == 3);
+  int spare = 0;
+  while (spare == dialogue::testing::NatsCluster::IndexOf(stream.leader) ||
+         spare == dialogue::testing::NatsCluster::IndexOf(bucket.leader)) {
+    ++spare;
+  }
+  const int at_kill = ledger.count;
+  nats.node(spare).Kill();
+  cluster.Kill(doomed);
+  const auto killed = Clock::now();
+  deadline = killed + std::chrono::seconds(60);
+  while (ledger.count < at_kill + 200 && ledger.count < kWriters * kPerWriter) {
+    REQUIRE(Clock::now() < deadline);
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  const auto window_end = Clock::now();
+  nats.node(spare).Start();
+  cluster.Start(doomed);
+  for (auto& writer : writers) writer.join();
+  CHECK(ledger.acknowledged.size() == static_cast<size_t>(kWriters * kPerWriter));
+
+  // No pause in the acknowledgements after the kills longer than a lease's TTL (1 s): the
+  // leader never lost its lease, nor the stream its quorum.
+  double longest = 0;
+  {
+    std::vector<Clock::time_point> times;
+    for (const auto at : ledger.acknowledged_at) {
+      if (at >= killed && at <= window_end) times.push_back(at);
     }
-    for (const auto& [stream, times] : registered) {
-      INFO(stream);
-      CHECK(times == 1);
-    }
-    for (int id : ledger.acknowledged) {
-      INFO("acknowledged " << id);
-      CHECK(registered.count("stakeholder-ngo-" + std::to_string(id)) == 1);
+    std::sort(times.begin(), times.end());
+    Clock::time_point previous = killed;
+    for (const auto at : times) {
+      longest = std::max(longest, std::chrono::duration<double>(at - previous).count());
+      previous = at;
     }
   }
-  CHECK(ledger.acknowledged.size() == static_cast<size_t>(kWriters * per_writer));
+  std::cerr << "nats3: longest pause in acknowledgements after killing a NATS node and a "
+               "follower: "
+            << longest << " s\n";
+  CHECK(longest < 1.0);
+  CHECK(testing::Metric(cluster.Port(leader), "dialogue_cluster_lease_lost_total") == 0);
+
+  const uint64_t head = Converge(cluster);
+  REQUIRE(subscriber.ReadUntil([&] { return subscriber.messages().size() >= head; }));
+  REQUIRE(subscriber.messages().size() == head);
+  for (size_t i = 0; i < head; ++i) {
+    INFO("message " << i);
+    CHECK(subscriber.messages()[i].id == std::to_string(i + 1));
+  }
+  subscriber.Close();
+  for (int i = 0; i < kNodes; ++i) REQUIRE(cluster.Terminate(i) == 0);
+  CheckStores(cluster, head, ledger);
 }
 
 }  // namespace

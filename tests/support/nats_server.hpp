@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -31,6 +32,11 @@ class NatsServer {
  public:
   // Starts the server; throws when it does not accept connections within 10 s.
   explicit NatsServer(std::string store_dir) : store_dir_(std::move(store_dir)), port_(FreePort()) {
+    Start();
+  }
+  // A server on `port` with more arguments (a cluster's: name, cluster address, routes).
+  NatsServer(std::string store_dir, uint16_t port, std::vector<std::string> extra_args)
+      : store_dir_(std::move(store_dir)), port_(port), extra_args_(std::move(extra_args)) {
     Start();
   }
   ~NatsServer() { Kill(); }
@@ -54,6 +60,7 @@ class NatsServer {
         access("/usr/sbin/nats-server", X_OK) == 0 ? "/usr/sbin/nats-server" : "nats-server";
     std::vector<std::string> args = {
         program, "-js", "-a", "127.0.0.1", "-p", std::to_string(port_), "-sd", store_dir_};
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
@@ -76,7 +83,6 @@ class NatsServer {
     }
   }
 
- private:
   static uint16_t FreePort() {
     const int fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
@@ -92,6 +98,7 @@ class NatsServer {
     return ntohs(address.sin_port);
   }
 
+ private:
   bool Accepts() const {
     const int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) return false;
@@ -106,7 +113,44 @@ class NatsServer {
 
   std::string store_dir_;
   uint16_t port_;
+  std::vector<std::string> extra_args_;
   pid_t pid_ = 0;
+};
+
+// Three NatsServer forming one JetStream cluster on loopback, each with its folder under `dir`.
+class NatsCluster {
+ public:
+  explicit NatsCluster(const std::string& dir) {
+    std::vector<uint16_t> route_ports;
+    std::string routes;
+    for (int i = 0; i < 3; ++i) {
+      route_ports.push_back(NatsServer::FreePort());
+      routes += (i > 0 ? "," : "") + std::string("nats://127.0.0.1:") +
+                std::to_string(route_ports.back());
+    }
+    for (int i = 0; i < 3; ++i) {
+      const std::string name = "nats-" + std::to_string(i);
+      nodes_.push_back(std::make_unique<NatsServer>(
+          dir + "/" + name, NatsServer::FreePort(),
+          std::vector<std::string>{"-n", name, "--cluster_name", "test", "--cluster",
+                                   "nats://127.0.0.1:" + std::to_string(route_ports[i]), "--routes",
+                                   routes}));
+    }
+  }
+  NatsServer& node(int i) { return *nodes_.at(static_cast<size_t>(i)); }
+  // "nats://127.0.0.1:A,nats://127.0.0.1:B,nats://127.0.0.1:C", for --cluster.
+  std::string urls() const {
+    std::string out;
+    for (const auto& node : nodes_) out += (out.empty() ? "" : ",") + node->url();
+    return out;
+  }
+  // The index of the node named `name` ("nats-1" is 1), or -1.
+  static int IndexOf(const std::string& name) {
+    return name.rfind("nats-", 0) == 0 ? std::stoi(name.substr(5)) : -1;
+  }
+
+ private:
+  std::vector<std::unique_ptr<NatsServer>> nodes_;
 };
 
 class StreamReader {
@@ -130,6 +174,8 @@ class StreamReader {
     bool deny_delete = false;
     bool deny_purge = false;
     bool file_storage = false;
+    std::string leader;  // the server leading the stream in a cluster ("" on one server)
+    int replicas = 1;
   };
   State Info(const std::string& stream) {
     jsStreamInfo* info = nullptr;
@@ -137,8 +183,16 @@ class StreamReader {
     if (js_GetStreamInfo(&info, js_, stream.c_str(), nullptr, &code) != NATS_OK) {
       throw std::runtime_error("no stream " + stream);
     }
-    const State state{info->State.Msgs, info->State.LastSeq, info->Config->DenyDelete,
-                      info->Config->DenyPurge, info->Config->Storage == js_FileStorage};
+    State state;
+    state.messages = info->State.Msgs;
+    state.last_sequence = info->State.LastSeq;
+    state.deny_delete = info->Config->DenyDelete;
+    state.deny_purge = info->Config->DenyPurge;
+    state.file_storage = info->Config->Storage == js_FileStorage;
+    if (info->Cluster != nullptr && info->Cluster->Leader != nullptr) {
+      state.leader = info->Cluster->Leader;
+    }
+    state.replicas = static_cast<int>(info->Config->Replicas);
     jsStreamInfo_Destroy(info);
     return state;
   }
