@@ -103,7 +103,8 @@ struct SteppedDown {
 // the cluster) and makes an empty one in its place, with the node's own signing key when it was
 // kept there.
 bool SetAside(const ServeOptions& options) {
-  const fs::path dir(options.data_dir);
+  fs::path dir = fs::path(options.data_dir).lexically_normal();
+  if (dir.filename().empty()) dir = dir.parent_path();  // "data/" is "data"
   std::string stamp = engine::FormatRfc3339(
       std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()));
   for (char& c : stamp) {
@@ -299,7 +300,10 @@ int ServeOnce(const ServeOptions& options, std::ostream& out, bool* diverged, st
       timers = std::make_unique<TimerService>(log, *read_models, clock, context.rules);
       timers->Start();
     };
-    cluster_options.on_stepped_down = [&stepped](bool copy_diverged, const std::string&) {
+    cluster_options.on_stepped_down = [&stepped, &timers](bool copy_diverged, const std::string&) {
+      // Nothing more is appended here: the timers started when the node came to lead stop (on
+      // this same thread that started them).
+      if (timers) timers->Stop();
       std::lock_guard lock(stepped.mu);
       stepped.down = true;
       stepped.diverged = copy_diverged;

@@ -12,6 +12,9 @@ namespace dialogue::app {
 namespace {
 
 constexpr auto kTick = std::chrono::milliseconds(20);
+// A follower competes for the lease only when its copy is at most this far behind the stream:
+// one that must copy much more first would leave the cluster without a writer meanwhile.
+constexpr uint64_t kMaxLagToLead = 1000;
 
 }  // namespace
 
@@ -209,6 +212,14 @@ engine::Result<std::unique_ptr<ClusterNode>> ClusterNode::Start(engine::EventSto
   lease_options.ttl = o.lease_ttl;
   lease_options.replicas = o.replicas;
   lease_options.note = o.note;
+  lease_options.may_take = [raw = impl.get()] {
+    std::lock_guard lock(raw->mu);
+    if (raw->follower == nullptr) return false;
+    const FollowerStatus followed = raw->follower->Status();
+    // An empty or missing stream (stream_last 0) is filled by whoever leads first.
+    return !followed.diverged && (followed.in_step || followed.stream_last == 0) &&
+           followed.stream_last <= followed.applied + kMaxLagToLead;
+  };
   ASSIGN_OR_RETURN(impl->lease, Lease::Start(std::move(lease_options)));
   ASSIGN_OR_RETURN(impl->link, NatsLink::Open(o.servers, o.lease_ttl, 1));
   Impl* raw = impl.get();

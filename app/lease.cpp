@@ -233,7 +233,7 @@ void Lease::Impl::Run() {
     backoff = kFirstRetry;
     if (valid_until.load() != 0) {
       Renew();
-    } else {
+    } else if (!options.may_take || options.may_take()) {
       TryTake();
     }
     Sleep(options.ttl / 6);

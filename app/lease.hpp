@@ -32,6 +32,9 @@ struct LeaseOptions {
   std::string holder;  // this node's name, told to the others (its URL): not empty
   std::chrono::milliseconds ttl{3000};
   int replicas = 1;  // of a bucket the lease creates
+  // Asked before each try to take a free lease: while it answers false, the node does not compete
+  // (a copy too far behind to lead soon). Called on the lease's thread. May be empty.
+  std::function<bool()> may_take;
   // Told when the lease is won or lost, and of errors, for the server's log. May be empty.
   std::function<void(const std::string&)> note;
 };

@@ -123,10 +123,11 @@ stop_server() {  # stop_server PID: SIGTERM, then wait for it to exit
   wait "$1" 2>/dev/null || true
 }
 free_port() { echo $((20000 + RANDOM % 30000)); }
-# start_serve DATA NAME LIMIT: starts `dialogue serve` on the store DATA, its output in
-# $work/NAME.out, and waits at most LIMIT seconds until it listens; sets served_pid, served_port.
+# start_serve DATA NAME LIMIT [SERVE ARGS...]: starts `dialogue serve` on the store DATA, its
+# output in $work/NAME.out, and waits at most LIMIT seconds until it listens; sets served_pid,
+# served_port.
 start_serve() {
-  "$dialogue_bin" serve --data "$1" --listen 127.0.0.1:0 --tokens "$work/tokens.json" \
+  "$dialogue_bin" serve --data "$1" --listen 127.0.0.1:0 --tokens "$work/tokens.json" "${@:4}" \
     >"$work/$2.out" 2>"$work/$2.out.err" &
   served_pid=$!
   pids+=("$served_pid")
@@ -390,6 +391,47 @@ if [[ $peers -eq 1 ]] && want 6; then
   run_bench "$bench_bin/dialogue_bench_relay" --url "nats://127.0.0.1:$nats_port" --dir "$work" \
     --events "$relay_events"
   stop_server "$nats_pid"
+
+  # A cluster's leader (docs/cluster.md) over a three-node JetStream cluster, its stream on three
+  # replicas: each POST is answered once synced here and acknowledged by the stream.
+  cluster_urls=""
+  cluster_routes=""
+  declare -a client_ports route_ports cluster_nats_pids
+  for i in 0 1 2; do
+    client_ports[i]=$(free_port)
+    route_ports[i]=$(free_port)
+    cluster_urls+="${cluster_urls:+,}nats://127.0.0.1:${client_ports[i]}"
+    cluster_routes+="${cluster_routes:+,}nats://127.0.0.1:${route_ports[i]}"
+  done
+  for i in 0 1 2; do
+    mkdir -p "$work/nats-$i"
+    nats-server -js -n "nats-$i" -a 127.0.0.1 -p "${client_ports[i]}" -sd "$work/nats-$i" \
+      --cluster_name bench --cluster "nats://127.0.0.1:${route_ports[i]}" \
+      --routes "$cluster_routes" >"$work/nats-$i.log" 2>&1 &
+    pids+=($!)
+    cluster_nats_pids+=($!)
+  done
+  start_serve "$work/cluster-data" cluster 60 --cluster "$cluster_urls" --nats-replicas 3
+  cluster_pid=$served_pid
+  cluster_base="http://127.0.0.1:$served_port"
+  for ((i = 0; i < 600; ++i)); do  # 421 until JetStream has elected and the node leads
+    status=$(curl -s -o "$work/seed.json" -w '%{http_code}' -X POST "$cluster_base/v1/stakeholders" \
+      -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+      -d '{"id":"bench-seed","name":"Benchmark NGO","category":"ngo","ecosoc_status":"special"}')
+    [[ "$status" == 201 ]] && break
+    sleep 0.1
+  done
+  if [[ "$status" != 201 ]]; then
+    echo "bench.sh: the cluster's leader answered $status: $(cat "$work/seed.json")" >&2
+    exit 1
+  fi
+  rate=$(wrk_rate -s bench/post_stakeholder.lua "$cluster_base/v1/stakeholders" "$token" "r$(date +%s)")
+  set_figure http_post_replicated "$rate" \
+    "req/s: POST /v1/stakeholders to a cluster's leader, stream on 3 JetStream nodes (synced here and acknowledged by the stream)"
+  stop_server "$cluster_pid"
+  for pid in "${cluster_nats_pids[@]}"; do stop_server "$pid"; done
+  set_figure http_post_replicated_vs_post "$(ratio http_post_replicated http_post)" \
+    "http_post_replicated / http_post (the price of the stream's acknowledgement)"
   set_figure append_64_vs_jetstream_64 "$(ratio append_64 jetstream_64)" \
     "append_64 / jetstream_64 (JetStream 2.9 does not fsync each publish by default)"
   set_figure relay_vs_append_64 "$(ratio relay_rate append_64)" \
