@@ -355,10 +355,6 @@ int ServeOnce(const ServeOptions& options, std::ostream& out, bool* diverged, st
   return kExitOk;
 }
 
-}  // namespace
-
-namespace {
-
 // Checks the whole chain of the store in data_dir: prints "<ok_word>: head position N hash H", or
 // "corrupt: first bad position N: what" and returns kExitRefused. `command` prefixes errors.
 int VerifyAndReport(const std::string& data_dir, std::string_view command, std::string_view ok_word,

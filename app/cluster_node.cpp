@@ -38,8 +38,8 @@ struct ClusterNode::Impl {
   void Run();
   // The position of the stream's last message (0 for an empty or missing stream), asked now.
   engine::Result<uint64_t> StreamLast();
-  // Stops following and starts relaying; false (still catching up) when the stream cannot be
-  // reached or the relay cannot start.
+  // Stops following and starts relaying; false when the relay cannot start (the follower is
+  // gone by then: the caller steps down).
   bool Lead();
   void StepDown(bool diverged, const std::string& why);
   void Note(const std::string& what) {

@@ -1,5 +1,5 @@
-// `dialogue serve --cluster`: three nodes over one JetStream stream, one leader at a time
-// (docs/cluster.md). Eight writers register stakeholders against whichever node answers, while
+// `dialogue serve --cluster`: three nodes over a three-node JetStream cluster, one leader at a
+// time (docs/cluster.md). Eight writers register stakeholders against whichever node answers, while
 // the leader is killed (SIGKILL) and restarted, round after round. Then every node holds the
 // same log, its chain verifies, and every acknowledged command is in it exactly once.
 // DIALOGUE_FAILOVER_ROUNDS sets the rounds (default 3; the long form is 10). The interruption of
@@ -230,8 +230,9 @@ void CheckStores(const Cluster& cluster, uint64_t head, const Ledger& ledger) {
 TEST_CASE("serve --cluster: one leader at a time, through kills of the leader under writers",
           "[process][cluster]") {
   testing::TempDir dir;
-  dialogue::testing::NatsServer nats(dir.Path("nats"));
-  Cluster cluster(dir, nats.url());
+  // Over a three-node JetStream cluster, the stream and the lease's bucket on three replicas.
+  dialogue::testing::NatsCluster nats(dir.Path("nats"));
+  Cluster cluster(dir, nats.urls(), {"--nats-replicas", "3"});
   const int rounds = Rounds();
   const int per_writer = 40 * (rounds + 1);
 
@@ -253,7 +254,7 @@ TEST_CASE("serve --cluster: one leader at a time, through kills of the leader un
     }
     int leader = -1;
     while ((leader = cluster.Leader()) < 0) {
-      REQUIRE(Clock::now() < deadline);
+      REQUIRE(Clock::now() < deadline);  // (the first time, JetStream elects its leaders first)
       std::this_thread::sleep_for(milliseconds(5));
     }
     cluster.Kill(leader);
