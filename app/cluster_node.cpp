@@ -1,12 +1,12 @@
 #include "app/cluster_node.hpp"
 
 #include <atomic>
-#include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <utility>
 
 #include "app/nats_link.hpp"
+#include "app/stop_signal.hpp"
 
 namespace dialogue::app {
 namespace {
@@ -45,10 +45,7 @@ struct ClusterNode::Impl {
   void Note(const std::string& what) {
     if (options.note) options.note(what);
   }
-  bool Sleep(std::chrono::milliseconds wait) {
-    std::unique_lock lock(stop_mu);
-    return !stop_cv.wait_for(lock, wait, [this] { return stopping; });
-  }
+  bool Sleep(std::chrono::milliseconds wait) { return stop.Sleep(wait); }
 
   engine::EventStore& store;
   const ClusterOptions options;
@@ -64,9 +61,7 @@ struct ClusterNode::Impl {
   RelayStatus last_relay;    // guarded by mu: the relay's status when it stopped
   std::string stepped_down;  // guarded by mu
 
-  std::mutex stop_mu;
-  std::condition_variable stop_cv;
-  bool stopping = false;  // guarded by stop_mu
+  StopSignal stop;
   std::thread thread;
 };
 
@@ -230,11 +225,7 @@ engine::Result<std::unique_ptr<ClusterNode>> ClusterNode::Start(engine::EventSto
 ClusterNode::ClusterNode(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 ClusterNode::~ClusterNode() {
-  {
-    std::lock_guard lock(impl_->stop_mu);
-    impl_->stopping = true;
-  }
-  impl_->stop_cv.notify_all();
+  impl_->stop.Stop();
   if (impl_->thread.joinable()) impl_->thread.join();
   std::unique_ptr<Relay> relay;
   std::unique_ptr<Follower> follower;

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "app/nats_link.hpp"
+#include "app/stop_signal.hpp"
 #include "engine/event_json.hpp"
 
 namespace dialogue::app {
@@ -57,14 +58,8 @@ struct Follower::Impl {
   void Note(const std::string& what) {
     if (options.note) options.note(what);
   }
-  bool Sleep(std::chrono::milliseconds wait) {
-    std::unique_lock lock(stop_mu);
-    return !stop_cv.wait_for(lock, wait, [this] { return stopping; });
-  }
-  bool Stopping() {
-    std::lock_guard lock(stop_mu);
-    return stopping;
-  }
+  bool Sleep(std::chrono::milliseconds wait) { return stop.Sleep(wait); }
+  bool Stopping() const { return stop.Stopping(); }
   void Unsubscribe() {
     if (subscription != nullptr) natsSubscription_Destroy(subscription);
     subscription = nullptr;
@@ -95,9 +90,7 @@ struct Follower::Impl {
   mutable std::mutex status_mu;
   FollowerStatus status;  // guarded by status_mu, but for `connected` and `applied`, read live
 
-  std::mutex stop_mu;
-  std::condition_variable stop_cv;
-  bool stopping = false;  // guarded by stop_mu
+  StopSignal stop;
   std::thread thread;
 };
 
@@ -305,11 +298,7 @@ engine::Result<std::unique_ptr<Follower>> Follower::Start(engine::EventStore& st
 Follower::Follower(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Follower::~Follower() {
-  {
-    std::lock_guard lock(impl_->stop_mu);
-    impl_->stopping = true;
-  }
-  impl_->stop_cv.notify_all();
+  impl_->stop.Stop();
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 

@@ -1,12 +1,12 @@
 #include "app/lease.hpp"
 
 #include <atomic>
-#include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <utility>
 
 #include "app/nats_link.hpp"
+#include "app/stop_signal.hpp"
 
 namespace dialogue::app {
 namespace {
@@ -39,23 +39,15 @@ struct Lease::Impl {
   void Note(const std::string& what) {
     if (options.note) options.note(what);
   }
-  bool Sleep(std::chrono::milliseconds wait) {
-    std::unique_lock lock(stop_mu);
-    return !stop_cv.wait_for(lock, wait, [this] { return stopping; });
-  }
-  bool Stopping() {
-    std::lock_guard lock(stop_mu);
-    return stopping;
-  }
+  bool Sleep(std::chrono::milliseconds wait) { return stop.Sleep(wait); }
+  bool Stopping() const { return stop.Stopping(); }
+  // Stops the thread; then, unless abandoning, gives up a lease still held (the thread's kv is
+  // the caller's once it has ended).
   void Stop(bool abandon) {
-    {
-      std::lock_guard lock(stop_mu);
-      if (stopping) return;
-      stopping = true;
-      abandoned = abandon;
-    }
-    stop_cv.notify_all();
+    if (!stop.Stop()) return;
     if (thread.joinable()) thread.join();
+    if (!abandon && kv != nullptr && valid_until.load() != 0) Release();
+    valid_until.store(0);
   }
 
   const LeaseOptions options;
@@ -70,10 +62,7 @@ struct Lease::Impl {
   mutable std::mutex status_mu;
   LeaseStatus status;  // guarded by status_mu; `held` and `connected` are read live
 
-  std::mutex stop_mu;
-  std::condition_variable stop_cv;
-  bool stopping = false;   // guarded by stop_mu
-  bool abandoned = false;  // guarded by stop_mu
+  StopSignal stop;
   std::thread thread;
 };
 
@@ -238,13 +227,6 @@ void Lease::Impl::Run() {
     }
     Sleep(options.ttl / 6);
   }
-  bool give_up = false;
-  {
-    std::lock_guard lock(stop_mu);
-    give_up = !abandoned;
-  }
-  if (give_up && kv != nullptr && valid_until.load() != 0) Release();
-  valid_until.store(0);
 }
 
 engine::Result<std::unique_ptr<Lease>> Lease::Start(LeaseOptions options) {

@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <atomic>
 #include <charconv>
-#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <thread>
 #include <utility>
 
 #include "app/nats_link.hpp"
+#include "app/stop_signal.hpp"
 #include "engine/event_json.hpp"
 #include "workflows/events.hpp"
 
@@ -85,15 +85,8 @@ struct Relay::Impl {
   void Note(const std::string& what) {
     if (options.note) options.note(what);
   }
-  // Sleeps until `wait` passes or the relay stops; false when stopping.
-  bool Sleep(std::chrono::milliseconds wait) {
-    std::unique_lock lock(stop_mu);
-    return !stop_cv.wait_for(lock, wait, [this] { return stopping; });
-  }
-  bool Stopping() {
-    std::lock_guard lock(stop_mu);
-    return stopping;
-  }
+  bool Sleep(std::chrono::milliseconds wait) { return stop.Sleep(wait); }
+  bool Stopping() const { return stop.Stopping(); }
 
   bool Connected() const { return link->Connected(); }
 
@@ -118,9 +111,7 @@ struct Relay::Impl {
   // AwaitAcknowledged's: by position. Guarded by status_mu.
   std::multimap<uint64_t, std::function<void(bool)>> waiters;
 
-  std::mutex stop_mu;
-  std::condition_variable stop_cv;
-  bool stopping = false;  // guarded by stop_mu
+  StopSignal stop;
   std::thread thread;
 };
 
@@ -423,11 +414,7 @@ engine::Result<std::unique_ptr<Relay>> Relay::Start(engine::EventStore& store,
 Relay::Relay(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Relay::~Relay() {
-  {
-    std::lock_guard lock(impl_->stop_mu);
-    impl_->stopping = true;
-  }
-  impl_->stop_cv.notify_all();
+  impl_->stop.Stop();
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
@@ -435,8 +422,8 @@ void Relay::AwaitAcknowledged(uint64_t position, std::function<void(bool)> done)
   {
     std::lock_guard lock(impl_->status_mu);
     if (!impl_->status.fenced && impl_->status.acknowledged < position) {
-      std::lock_guard stop_lock(impl_->stop_mu);
-      if (!impl_->stopping) {
+      // Checked under status_mu: the thread settles every waiter once stopped, after this.
+      if (!impl_->stop.Stopping()) {
         impl_->waiters.emplace(position, std::move(done));
         return;
       }
