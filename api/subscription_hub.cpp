@@ -12,8 +12,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "api/http/subscription_sse.hpp"
 #include "api/log.hpp"
-#include "api/subscription_sse.hpp"
 
 namespace dialogue::api {
 namespace {

@@ -32,7 +32,7 @@
 #include <thread>
 #include <vector>
 
-#include "api/http_types.hpp"
+#include "api/http/http_types.hpp"
 #include "engine/event_store.hpp"
 #include "engine/result.hpp"
 

@@ -2,10 +2,11 @@
 // https: the system's trusted roots, the peer's certificate and host name verified).
 //
 // It does not use Boost.Asio/Beast: the `dialogue` executable also links the server's separately
-// compiled Asio and Beast (api/beast.cpp), and a header-only copy here would give those functions a
-// second, inline definition. Each request has a connection of its own (Connection: close), one
-// deadline for the whole exchange (the name lookup aside: getaddrinfo has its own), and a bounded
-// body. Thread-safe (no shared state); SIGPIPE is held off on the calling thread during a request.
+// compiled Asio and Beast (api/http/beast.cpp), and a header-only copy here would give those
+// functions a second, inline definition. Each request has a connection of its own (Connection:
+// close), one deadline for the whole exchange (the name lookup aside: getaddrinfo has its own), and
+// a bounded body. Thread-safe (no shared state); SIGPIPE is held off on the calling thread during a
+// request.
 #pragma once
 
 #include <chrono>

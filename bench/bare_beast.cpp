@@ -1,7 +1,7 @@
 // A bare Boost.Beast HTTP/1.1 server answering every request with a small JSON body: the ceiling
 // `dialogue serve` is compared with. Same threading as dialogue's default: --io-threads 2 run the
 // io_context; with --workers N each request is handed to a pool of N threads and the response
-// posted back to the connection's strand, as api/server.cpp does (0, the default: answered on
+// posted back to the connection's strand, as api/http/server.cpp does (0, the default: answered on
 // the io thread, the plain hello world).
 //
 // Prints "listening on 127.0.0.1:PORT" once it accepts connections; stops on SIGTERM or SIGINT.

@@ -31,13 +31,13 @@
 #include <thread>
 #include <vector>
 
-#include "api/auth.hpp"
+#include "api/http/auth.hpp"
+#include "api/http/router.hpp"
+#include "api/http/server.hpp"
+#include "api/http/subscription_sse.hpp"
 #include "api/metrics.hpp"
-#include "api/router.hpp"
-#include "api/routes.hpp"
-#include "api/server.hpp"
+#include "api/routes/routes.hpp"
 #include "api/subscription_hub.hpp"
-#include "api/subscription_sse.hpp"
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
 #include "projections/read_models.hpp"

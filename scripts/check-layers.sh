@@ -18,6 +18,10 @@ check workflows projections app api
 check projections app api
 # The application layer knows nothing of HTTP.
 check app api
+# Inside api/: the HTTP server knows no route, and no route knows the command line.
+check api/http api/routes api/console api/cli
+check api/routes api/console api/cli
+check api/console api/cli
 if grep -rn --include='*.cpp' --include='*.hpp' '#include <boost/' app; then
   echo "error: app/ must not include Boost (Beast, Asio): it knows nothing of HTTP" >&2
   status=1

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "api/auth.hpp"
+#include "api/http/auth.hpp"
 #include "tests/api/test_support.hpp"
 
 namespace dialogue::api {

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "api/auth.hpp"
+#include "api/http/auth.hpp"
 
 namespace dialogue::api::testing {
 

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "api/commands.hpp"
+#include "api/cli/commands.hpp"
 #include "tests/api/test_support.hpp"
 
 namespace dialogue::api {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "api/auth.hpp"
+#include "api/http/auth.hpp"
 #include "tests/api/callers.hpp"
 #include "tests/api/in_process_api.hpp"
 

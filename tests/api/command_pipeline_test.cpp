@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "api/command_pipeline.hpp"
+#include "api/routes/command_pipeline.hpp"
 #include "tests/api/command_fixture.hpp"
 
 namespace dialogue::api {

@@ -8,7 +8,7 @@
 #include <sstream>
 #include <string>
 
-#include "api/console_assets.hpp"
+#include "api/console/console_assets.hpp"
 #include "tests/api/query_fixture.hpp"
 
 namespace dialogue::api {

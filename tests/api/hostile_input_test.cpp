@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "api/server.hpp"
+#include "api/http/server.hpp"
 #include "tests/api/command_fixture.hpp"
 #include "tests/api/test_support.hpp"
 

@@ -9,10 +9,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "api/auth.hpp"
+#include "api/http/auth.hpp"
+#include "api/http/router.hpp"
 #include "api/metrics.hpp"
-#include "api/router.hpp"
-#include "api/routes.hpp"
+#include "api/routes/routes.hpp"
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
 #include "engine/ledger_checkpoint.hpp"

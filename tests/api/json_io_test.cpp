@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "api/json_io.hpp"
+#include "api/http/json_io.hpp"
 
 namespace dialogue::api {
 namespace {

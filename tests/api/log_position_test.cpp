@@ -1,5 +1,5 @@
-// WithLogPosition (api/routes.hpp): X-Dialogue-Position on every answer, and requests that wait
-// for a position of the log, bounded in time and in number.
+// WithLogPosition (api/routes/routes.hpp): X-Dialogue-Position on every answer, and requests that
+// wait for a position of the log, bounded in time and in number.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <future>
@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "api/routes.hpp"
+#include "api/routes/routes.hpp"
 #include "tests/api/test_support.hpp"
 
 namespace dialogue::api {

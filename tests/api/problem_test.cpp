@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "api/problem.hpp"
+#include "api/http/problem.hpp"
 
 namespace dialogue::api {
 namespace {

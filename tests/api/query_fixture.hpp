@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "api/auth.hpp"
+#include "api/http/auth.hpp"
 #include "engine/event_store.hpp"
 #include "engine/time.hpp"
 #include "tests/api/callers.hpp"

@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
-#include "api/json_io.hpp"
-#include "api/router.hpp"
+#include "api/http/json_io.hpp"
+#include "api/http/router.hpp"
 #include "tests/api/test_support.hpp"
 
 namespace dialogue::api {

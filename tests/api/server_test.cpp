@@ -9,11 +9,11 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "api/json_io.hpp"
+#include "api/http/json_io.hpp"
+#include "api/http/problem.hpp"
+#include "api/http/server.hpp"
 #include "api/metrics.hpp"
-#include "api/problem.hpp"
-#include "api/routes.hpp"
-#include "api/server.hpp"
+#include "api/routes/routes.hpp"
 #include "tests/api/in_process_api.hpp"
 #include "tests/api/test_support.hpp"
 

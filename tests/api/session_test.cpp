@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "api/sessions.hpp"
+#include "api/http/sessions.hpp"
 #include "tests/api/query_fixture.hpp"
 
 namespace dialogue::api {

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "api/subscription_sse.hpp"
+#include "api/http/subscription_sse.hpp"
 #include "engine/event_json.hpp"
 
 namespace dialogue::api {

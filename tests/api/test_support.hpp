@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "api/auth.hpp"
+#include "api/http/auth.hpp"
 #include "engine/event_store.hpp"
 #include "tests/temp_dir.hpp"
 

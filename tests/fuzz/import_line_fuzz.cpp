@@ -1,5 +1,5 @@
-// libFuzzer harness: `dialogue import`'s NDJSON decoder (api/import_decoder.hpp), each accepted
-// event appended verbatim to an in-memory store. scripts/fuzz.sh runs it.
+// libFuzzer harness: `dialogue import`'s NDJSON decoder (api/routes/import_decoder.hpp), each
+// accepted event appended verbatim to an in-memory store. scripts/fuzz.sh runs it.
 //
 // What must hold for every input (else the harness aborts): no crash, leak or undefined
 // behaviour; what was imported (the events both the decoder and the store's own checks of
@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "api/import_decoder.hpp"
+#include "api/routes/import_decoder.hpp"
 #include "engine/event_store.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

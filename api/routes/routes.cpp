@@ -1,0 +1,156 @@
+#include "api/routes/routes.hpp"
+
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "api/http/json_io.hpp"
+#include "api/http/problem.hpp"
+
+namespace dialogue::api {
+namespace {
+
+constexpr int kMaxWaiting = 16;  // requests waiting for a log position at once (WithLogPosition)
+
+// Methods as metric labels: anything unusual is "other", so clients cannot grow the label set.
+std::string_view MethodLabel(std::string_view method) {
+  for (std::string_view known : {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}) {
+    if (method == known) return known;
+  }
+  return "other";
+}
+
+}  // namespace
+
+void RegisterRoutes(Router& router, ApiContext& context) {
+  RegisterSystemRoutes(router, context);
+  RegisterLogRoutes(router, context);
+  RegisterQueryRoutes(router, context);
+  RegisterCommandRoutes(router, context);
+  RegisterSubscriptionRoutes(router, context);
+  RegisterSessionRoutes(router, context);
+  RegisterConsoleRoutes(router, context);
+  RegisterAdminRoutes(router, context);
+}
+
+const workflows::RulesConfig& DefaultRules() {
+  static const workflows::RulesConfig kDefaults;
+  return kDefaults;
+}
+
+void RegisterSystemRoutes(Router& router, ApiContext& context) {
+  router.Add(
+      "GET", "/healthz", Access::Public(),
+      [&context](const RequestContext&) {
+        // After a failed write the store refuses appends until restarted: not healthy.
+        if (context.store.failed()) return JsonResponse(503, {{"status", "unavailable"}});
+        return JsonResponse(200, {{"status", "ok"}});
+      },
+      Work::kFromMemory);
+  router.Add(
+      "GET", "/metrics", Access::Roles(kLogReaders),
+      [&context](const RequestContext&) {
+        HttpResponse response;
+        response.headers.Set("Content-Type", kPrometheusContentType);
+        RefreshReadModelMetrics(context);
+        response.body = context.metrics.Serialize();
+        return response;
+      },
+      Work::kFromMemory);
+}
+
+std::function<void(HttpRequest, Responder)> MakeDispatch(const Router& router, Metrics& metrics) {
+  return [&router, &metrics](HttpRequest request, Responder responder) {
+    const auto start = std::chrono::steady_clock::now();
+    std::string method(MethodLabel(request.method));
+    router.DispatchAsync(
+        std::move(request), std::move(responder.post),
+        [&metrics, start, method = std::move(method),
+         respond = std::move(responder.respond)](Router::Dispatched dispatched) {
+          const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+          metrics.ObserveRequest(method, dispatched.route, dispatched.response.status,
+                                 elapsed.count());
+          respond(std::move(dispatched.response));
+        },
+        std::move(responder.offload));
+  };
+}
+
+std::function<void(HttpRequest, Responder)> WithLogPosition(
+    std::function<void(HttpRequest, Responder)> dispatch, const engine::EventStore& store,
+    std::chrono::milliseconds wait) {
+  static constexpr char kHeader[] = "X-Dialogue-Position";
+  // Each wait holds a worker for up to `wait`, and anyone may ask for one (the header is read
+  // before the token): at most kMaxWaiting at once, beyond which the answer is 503 at once.
+  auto waiting = std::make_shared<std::atomic<int>>(0);
+  return [dispatch = std::move(dispatch), &store, wait, waiting](HttpRequest request,
+                                                                 Responder responder) {
+    // Every answer says how far the log it was read from goes.
+    responder.respond = [&store, respond = std::move(responder.respond)](HttpResponse response) {
+      response.headers.Set(kHeader, std::to_string(store.Head().position));
+      respond(std::move(response));
+    };
+    const std::optional<std::string_view> asked = request.headers.Get(kHeader);
+    if (!asked) return dispatch(std::move(request), std::move(responder));
+    uint64_t position = 0;
+    auto [end, ec] = std::from_chars(asked->data(), asked->data() + asked->size(), position);
+    if (ec != std::errc() || end != asked->data() + asked->size()) {
+      return responder.respond(ProblemResponse(
+          400, "bad_request", "X-Dialogue-Position must be a log position (a whole number)"));
+    }
+    if (store.Head().position >= position) {
+      return dispatch(std::move(request), std::move(responder));
+    }
+    // Behind: wait where waiting may block, then go on from there.
+    if (waiting->fetch_add(1) >= kMaxWaiting) {
+      waiting->fetch_sub(1);
+      HttpResponse busy =
+          ProblemResponse(503, "unavailable",
+                          "this server is behind position " + std::to_string(position) +
+                              " and already holds as many requests waiting for the log as it will");
+      busy.headers.Set("Retry-After", "1");
+      return responder.respond(std::move(busy));
+    }
+    auto offload = responder.offload;
+    auto go_on = [dispatch, &store, wait, waiting, position, request = std::move(request),
+                  responder = std::move(responder)]() mutable {
+      const uint64_t head = store.WaitForCommit(position - 1, wait);
+      waiting->fetch_sub(1);
+      if (head < position) {
+        return responder.respond(
+            ProblemResponse(503, "unavailable",
+                            "this server holds the log up to position " + std::to_string(head) +
+                                "; position " + std::to_string(position) +
+                                " did not arrive within " + std::to_string(wait.count()) + " ms"));
+      }
+      dispatch(std::move(request), std::move(responder));
+    };
+    if (offload) return offload(go_on);
+    go_on();
+  };
+}
+
+void RouteWork(ServerOptions& options, const Router& router, Metrics& metrics) {
+  options.dispatch = MakeDispatch(router, metrics);
+  options.screen = [&router, &metrics](const HttpRequest& head) -> std::optional<HttpResponse> {
+    std::optional<Router::Dispatched> refused = router.Screen(head);
+    if (!refused) return std::nullopt;
+    metrics.ObserveRequest(MethodLabel(head.method), refused->route, refused->response.status, 0);
+    return std::move(refused->response);
+  };
+}
+
+RequestHandler MakeRequestHandler(const Router& router, Metrics& metrics) {
+  return [&router, &metrics](const HttpRequest& request) {
+    const auto start = std::chrono::steady_clock::now();
+    Router::Dispatched dispatched = router.Dispatch(request);
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+    metrics.ObserveRequest(MethodLabel(request.method), dispatched.route,
+                           dispatched.response.status, elapsed.count());
+    return std::move(dispatched.response);
+  };
+}
+
+}  // namespace dialogue::api
