@@ -66,29 +66,10 @@ struct ClusterNode::Impl {
 };
 
 engine::Result<uint64_t> ClusterNode::Impl::StreamLast() {
-  jsErrCode code = static_cast<jsErrCode>(0);
-  jsStreamInfo* info = nullptr;
-  natsStatus s = js_GetStreamInfo(&info, link->js(), options.stream.c_str(), nullptr, &code);
-  if (s != NATS_OK && code == JSStreamNotFoundErr) return uint64_t{0};
-  if (s != NATS_OK) {
-    return engine::Fail(engine::Error::Unavailable("asking the stream where it ends: " + Text(s)));
-  }
-  const uint64_t last_sequence = info->State.LastSeq;
-  jsStreamInfo_Destroy(info);
-  if (last_sequence == 0) return uint64_t{0};
-  natsMsg* last = nullptr;
-  s = js_GetMsg(&last, link->js(), options.stream.c_str(), last_sequence, nullptr, &code);
-  if (s != NATS_OK) {
-    return engine::Fail(
-        engine::Error::Unavailable("reading the stream's last message: " + Text(s)));
-  }
-  const uint64_t position = PositionOf(last, options.origin);
-  natsMsg_Destroy(last);
-  if (position == 0) {
-    return engine::Fail(engine::Error::Corruption("the stream's last message is not an event of " +
-                                                  options.origin));
-  }
-  return position;
+  auto end = ReadStreamEnd(link->js(), options.stream, options.origin);
+  if (!end && end.error().code == engine::ErrorCode::kNotFound) return uint64_t{0};
+  if (!end) return engine::Fail(end.error());
+  return end->position;
 }
 
 bool ClusterNode::Impl::Lead() {

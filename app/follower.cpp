@@ -112,32 +112,14 @@ bool Follower::Impl::Resync() {
     Failed(refused);
     return false;
   }
-  jsErrCode code = static_cast<jsErrCode>(0);
-  jsStreamInfo* info = nullptr;
-  natsStatus s = js_GetStreamInfo(&info, link->js(), options.stream.c_str(), nullptr, &code);
-  if (s != NATS_OK) {
-    Failed("asking the stream " + options.stream + " where it stands: " + Text(s));
+  auto end = ReadStreamEnd(link->js(), options.stream, options.origin);
+  if (!end) {
+    Failed(end.error().message);
     return false;
   }
-  const uint64_t last_sequence = info->State.LastSeq;
-  jsStreamInfo_Destroy(info);
+  const uint64_t last_sequence = end->sequence;
+  const uint64_t last_position = end->position;
   const uint64_t head = store.Head().position;
-  uint64_t last_position = 0;
-  if (last_sequence > 0) {
-    natsMsg* last = nullptr;
-    s = js_GetMsg(&last, link->js(), options.stream.c_str(), last_sequence, nullptr, &code);
-    if (s != NATS_OK) {
-      Failed("reading the stream's last message: " + Text(s));
-      return false;
-    }
-    last_position = PositionOf(last, options.origin);
-    natsMsg_Destroy(last);
-    if (last_position == 0) {
-      Failed("the stream " + options.stream + "'s last message is not an event of the log " +
-             options.origin);
-      return false;
-    }
-  }
   {
     std::lock_guard lock(status_mu);
     status.stream_last = last_position;
@@ -159,6 +141,8 @@ bool Follower::Impl::Resync() {
     return false;
   }
   const uint64_t offset = last_sequence - last_position;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  natsStatus s = NATS_OK;
   // The stream's event at the head must be this copy's head: else the copy's tail was another
   // writer's (a deposed leader's, never acknowledged).
   if (head > 0) {

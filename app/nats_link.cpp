@@ -91,6 +91,43 @@ uint64_t PositionOf(natsMsg* msg, std::string_view origin) {
   return PositionOf(std::string_view(id), origin);
 }
 
+engine::Result<StreamEnd> ReadStreamEnd(jsCtx* js, const std::string& stream,
+                                        std::string_view origin) {
+  auto failed = [](std::string what, natsStatus s, jsErrCode code) {
+    return what + ": " + Text(s) +
+           (code != 0 ? " (JetStream error " + std::to_string(code) + ")" : "");
+  };
+  jsErrCode code = static_cast<jsErrCode>(0);
+  jsStreamInfo* info = nullptr;
+  natsStatus s = js_GetStreamInfo(&info, js, stream.c_str(), nullptr, &code);
+  if (s != NATS_OK) {
+    jsStreamInfo_Destroy(info);
+    std::string what = failed("asking the stream " + stream + " where it stands", s, code);
+    if (code == JSStreamNotFoundErr) return engine::Fail(engine::Error::NotFound(std::move(what)));
+    return engine::Fail(engine::Error::Unavailable(std::move(what)));
+  }
+  StreamEnd end;
+  end.sequence = info->State.LastSeq;
+  jsStreamInfo_Destroy(info);
+  if (end.sequence == 0) return end;
+  natsMsg* last = nullptr;
+  code = static_cast<jsErrCode>(0);
+  s = js_GetMsg(&last, js, stream.c_str(), end.sequence, nullptr, &code);
+  if (s != NATS_OK) {
+    return engine::Fail(
+        engine::Error::Unavailable(failed("reading the stream's last message", s, code)));
+  }
+  end.position = PositionOf(last, origin);
+  if (end.position != 0) end.hash = EventHashOf(last);
+  natsMsg_Destroy(last);
+  if (end.position == 0) {
+    return engine::Fail(engine::Error::Corruption(
+        "the stream " + stream + "'s last message (sequence " + std::to_string(end.sequence) +
+        ") is not an event of the log " + std::string(origin)));
+  }
+  return end;
+}
+
 std::string IdempotencyHeader(const engine::IdempotencyEntry& entry) {
   nlohmann::json versions = nlohmann::json::array();
   for (const engine::StreamVersion& v : entry.result.versions) {

@@ -61,6 +61,19 @@ engine::Result<std::optional<engine::IdempotencyEntry>> IdempotencyOf(natsMsg* m
 // The hash of the event a relay's message carries (its CloudEvent's data.hash); "" when none.
 std::string EventHashOf(natsMsg* msg);
 
+// Where a stream ends: its last sequence and the event of the message there (0 and "" when the
+// stream is empty).
+struct StreamEnd {
+  uint64_t sequence = 0;
+  uint64_t position = 0;
+  std::string hash;
+};
+// Asks the stream where it ends and reads its last message. kNotFound when there is no such
+// stream; kUnavailable when NATS does not answer; kCorruption when the last message is not an
+// event of the log `origin`.
+[[nodiscard]] engine::Result<StreamEnd> ReadStreamEnd(jsCtx* js, const std::string& stream,
+                                                      std::string_view origin);
+
 inline std::string Text(natsStatus s) { return natsStatus_GetText(s); }
 // The library's last error on this thread, "" when none.
 inline std::string LastError() {

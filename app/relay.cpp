@@ -153,10 +153,8 @@ bool Relay::Impl::Resync() {
     std::lock_guard lock(status_mu);
     ++status.resyncs;
   }
-  jsErrCode code = static_cast<jsErrCode>(0);
-  jsStreamInfo* info = nullptr;
-  natsStatus s = js_GetStreamInfo(&info, js, options.stream.c_str(), nullptr, &code);
-  if (s != NATS_OK && code == JSStreamNotFoundErr) {
+  auto end = ReadStreamEnd(js, options.stream, options.origin);
+  if (!end && end.error().code == engine::ErrorCode::kNotFound) {
     jsStreamConfig config;
     jsStreamConfig_Init(&config);
     const char* subjects[] = {"dialogue.>"};
@@ -167,35 +165,25 @@ bool Relay::Impl::Resync() {
     config.Replicas = options.replicas;
     config.DenyDelete = true;
     config.DenyPurge = true;
-    code = static_cast<jsErrCode>(0);
-    s = js_AddStream(&info, js, &config, nullptr, &code);
-    if (s == NATS_OK) Note("relay: created the JetStream stream " + options.stream);
-  }
-  if (s != NATS_OK) {
-    Failed("asking the stream " + options.stream + " where it stands: " + Text(s) +
-           (code != 0 ? " (JetStream error " + std::to_string(code) + ")" : ""));
+    jsErrCode code = static_cast<jsErrCode>(0);
+    jsStreamInfo* info = nullptr;
+    const natsStatus s = js_AddStream(&info, js, &config, nullptr, &code);
     jsStreamInfo_Destroy(info);
+    if (s != NATS_OK) {
+      Failed("creating the stream " + options.stream + ": " + Text(s) +
+             (code != 0 ? " (JetStream error " + std::to_string(code) + ")" : ""));
+      return false;
+    }
+    Note("relay: created the JetStream stream " + options.stream);
+    end = StreamEnd{};
+  }
+  if (!end) {
+    Failed(end.error().message);
     return false;
   }
-  const uint64_t last_sequence = info->State.LastSeq;
-  jsStreamInfo_Destroy(info);
-  uint64_t last_position = 0;
-  if (last_sequence > 0) {
-    natsMsg* last = nullptr;
-    code = static_cast<jsErrCode>(0);
-    s = js_GetMsg(&last, js, options.stream.c_str(), last_sequence, nullptr, &code);
-    if (s != NATS_OK) {
-      Failed("reading the stream's last message: " + Text(s));
-      return false;
-    }
-    last_position = PositionOf(last, options.origin);
-    const std::string last_hash = last_position == 0 ? std::string() : EventHashOf(last);
-    natsMsg_Destroy(last);
-    if (last_position == 0) {
-      Failed("the stream " + options.stream + "'s last message (sequence " +
-             std::to_string(last_sequence) + ") is not an event of the log " + options.origin);
-      return false;
-    }
+  const uint64_t last_sequence = end->sequence;
+  const uint64_t last_position = end->position;
+  if (last_position > 0) {
     // The same position is not enough: nodes of one cluster share the origin. The stream's last
     // event must be this log's own.
     auto mine = store.ReadAll(last_position - 1, 1);
@@ -208,7 +196,7 @@ bool Relay::Impl::Resync() {
              ", beyond this log's head " + std::to_string(store.Head().position));
       return false;
     }
-    if (mine->front().hash != last_hash) {
+    if (mine->front().hash != end->hash) {
       Fenced("the stream " + options.stream + "'s position " + std::to_string(last_position) +
              " is not this log's event there");
       return false;
