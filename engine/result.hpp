@@ -51,11 +51,18 @@ struct Error {
   static Error IOError(std::string m) { return {ErrorCode::kIOError, std::move(m), {}}; }
 };
 
+// A value or an Error. [[nodiscard]]: a result dropped unread is a failure nobody sees, so the
+// compiler refuses it; a caller that truly does not care says so with a (void) cast.
 template <class T>
-using Result = tl::expected<T, Error>;
+class [[nodiscard]] Result : public tl::expected<T, Error> {
+ public:
+  using tl::expected<T, Error>::expected;
+  Result(const tl::expected<T, Error>& e) : tl::expected<T, Error>(e) {}        // NOLINT: implicit
+  Result(tl::expected<T, Error>&& e) : tl::expected<T, Error>(std::move(e)) {}  // NOLINT
+};
 
 // For functions that return nothing on success.
-using Status = tl::expected<void, Error>;
+using Status = Result<void>;
 
 inline tl::unexpected<Error> Fail(Error e) { return tl::unexpected<Error>(std::move(e)); }
 
