@@ -8,18 +8,10 @@ namespace {
 
 namespace wf = workflows;
 
-constexpr std::array<std::string_view, 10> kKindNames{
-    "conference-session",
-    "working-group",
-    "meeting",
-    "stakeholder",
-    "briefing",
-    "referral",
-    "observer-invitation",
-    "contribution-request",
-    "report",
-    "state-participation",
-};
+// The kinds are the workflows' stream kinds, in the order of Kind.
+constexpr const auto& kKindNames = wf::kStreamKinds;
+static_assert(kKindNames.size() == static_cast<size_t>(Kind::kStateParticipation) + 1);
+
 template <class... F>
 struct Overloaded : F... {
   using F::operator()...;

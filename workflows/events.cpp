@@ -791,18 +791,7 @@ std::string StateParticipationStream(std::string_view id) {
 }
 
 std::string_view StreamKind(std::string_view stream) {
-  // Every prefix the *Stream functions above write, without its dash.
-  static constexpr std::string_view kKinds[] = {"conference-session",
-                                                "working-group",
-                                                "meeting",
-                                                "stakeholder",
-                                                "briefing",
-                                                "referral",
-                                                "observer-invitation",
-                                                "contribution-request",
-                                                "report",
-                                                "state-participation"};
-  for (std::string_view kind : kKinds) {
+  for (std::string_view kind : kStreamKinds) {
     if (stream.size() > kind.size() + 1 && stream.starts_with(kind) && stream[kind.size()] == '-') {
       return kind;
     }

@@ -5,6 +5,7 @@
 // self-contained facts. Plain values and pure functions; thread-safe.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -333,6 +334,21 @@ std::string ReferralId(std::string_view briefing, std::string_view stakeholder);
 
 // The stream an event is appended to.
 std::string StreamOf(const Event& event);
+
+// Every kind of entity a stream holds: the prefix each *Stream function above writes, without
+// its dash. One list: the read models' kinds (projections/routing.hpp) are these, in this order.
+inline constexpr std::array<std::string_view, 10> kStreamKinds{
+    "conference-session",
+    "working-group",
+    "meeting",
+    "stakeholder",
+    "briefing",
+    "referral",
+    "observer-invitation",
+    "contribution-request",
+    "report",
+    "state-participation",
+};
 
 // The kind of entity a stream holds, from its name: "briefing" for "briefing-b1",
 // "conference-session" for "conference-session-cop-11"; "" for a name no workflow writes.
