@@ -276,8 +276,13 @@ int ServeOnce(const ServeOptions& options, std::ostream& out, bool* diverged, st
   server_options.on_stopping = [hub = subscriptions.get()] { hub->Shutdown(); };
   server_options.on_refusal = [&metrics](std::string_view reason) { metrics.CountRefusal(reason); };
   RouteWork(server_options, router, metrics);
+  // Its own answers (a malformed header, too many waiting, a wait that ran out) come before any
+  // route is resolved: counted under the route label "x-dialogue-position".
   server_options.dispatch =
-      WithLogPosition(std::move(server_options.dispatch), log, std::chrono::seconds(5));
+      WithLogPosition(std::move(server_options.dispatch), log, std::chrono::seconds(5),
+                      [&metrics](std::string_view method, int status, double seconds) {
+                        metrics.ObserveRequest(method, "x-dialogue-position", status, seconds);
+                      });
   auto server = Server::Listen(server_options, MakeRequestHandler(router, metrics));
   if (!server) {
     LogError(server.error().message);

@@ -80,13 +80,13 @@ std::function<void(HttpRequest, Responder)> MakeDispatch(const Router& router, M
 
 std::function<void(HttpRequest, Responder)> WithLogPosition(
     std::function<void(HttpRequest, Responder)> dispatch, const engine::EventStore& store,
-    std::chrono::milliseconds wait) {
+    std::chrono::milliseconds wait, ObserveAnswer observe) {
   static constexpr char kHeader[] = "X-Dialogue-Position";
   // Each wait holds a worker for up to `wait`, and anyone may ask for one (the header is read
   // before the token): at most kMaxWaiting at once, beyond which the answer is 503 at once.
   auto waiting = std::make_shared<std::atomic<int>>(0);
-  return [dispatch = std::move(dispatch), &store, wait, waiting](HttpRequest request,
-                                                                 Responder responder) {
+  return [dispatch = std::move(dispatch), &store, wait, waiting, observe](HttpRequest request,
+                                                                          Responder responder) {
     // Every answer says how far the log it was read from goes.
     responder.respond = [&store, respond = std::move(responder.respond)](HttpResponse response) {
       response.headers.Set(kHeader, std::to_string(store.Head().position));
@@ -94,11 +94,22 @@ std::function<void(HttpRequest, Responder)> WithLogPosition(
     };
     const std::optional<std::string_view> asked = request.headers.Get(kHeader);
     if (!asked) return dispatch(std::move(request), std::move(responder));
+    // What is answered here, not by `dispatch`, is observed here.
+    const auto start = std::chrono::steady_clock::now();
+    auto answer = [observe, start, method = std::string(MethodLabel(request.method))](
+                      const Responder& to, HttpResponse response) {
+      if (observe) {
+        const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+        observe(method, response.status, took.count());
+      }
+      to.respond(std::move(response));
+    };
     uint64_t position = 0;
     auto [end, ec] = std::from_chars(asked->data(), asked->data() + asked->size(), position);
     if (ec != std::errc() || end != asked->data() + asked->size()) {
-      return responder.respond(ProblemResponse(
-          400, "bad_request", "X-Dialogue-Position must be a log position (a whole number)"));
+      return answer(responder,
+                    ProblemResponse(400, "bad_request",
+                                    "X-Dialogue-Position must be a log position (a whole number)"));
     }
     if (store.Head().position >= position) {
       return dispatch(std::move(request), std::move(responder));
@@ -111,15 +122,16 @@ std::function<void(HttpRequest, Responder)> WithLogPosition(
                           "this server is behind position " + std::to_string(position) +
                               " and already holds as many requests waiting for the log as it will");
       busy.headers.Set("Retry-After", "1");
-      return responder.respond(std::move(busy));
+      return answer(responder, std::move(busy));
     }
     auto offload = responder.offload;
-    auto go_on = [dispatch, &store, wait, waiting, position, request = std::move(request),
+    auto go_on = [dispatch, &store, wait, waiting, position, answer, request = std::move(request),
                   responder = std::move(responder)]() mutable {
       const uint64_t head = store.WaitForCommit(position - 1, wait);
       waiting->fetch_sub(1);
       if (head < position) {
-        return responder.respond(
+        return answer(
+            responder,
             ProblemResponse(503, "unavailable",
                             "this server holds the log up to position " + std::to_string(head) +
                                 "; position " + std::to_string(position) +

@@ -53,10 +53,13 @@ void RegisterRoutes(Router& router, ApiContext& context);
 // X-Dialogue-Position: N is answered once the head is at least N, waiting up to `wait` on a
 // worker (else 503 unavailable; 400 for a header that is not a position). At most 16 requests
 // wait at once; beyond, 503 with Retry-After at once. For read replicas, which may be behind; the
-// leader answers the same way.
+// leader answers the same way. `observe` sees each answer given here rather than by `dispatch`
+// (which counts its own): the request's method (as the metrics label it: GET, POST, ...,
+// other), the status and the seconds it took.
+using ObserveAnswer = std::function<void(std::string_view method, int status, double seconds)>;
 std::function<void(HttpRequest, Responder)> WithLogPosition(
     std::function<void(HttpRequest, Responder)> dispatch, const engine::EventStore& store,
-    std::chrono::milliseconds wait);
+    std::chrono::milliseconds wait, ObserveAnswer observe = {});
 
 // POST /v1/admin/backups (role operator): an online backup into context.backups_dir.
 void RegisterAdminRoutes(Router& router, ApiContext& context);

@@ -4,7 +4,9 @@
 #include <chrono>
 #include <future>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "api/routes/routes.hpp"
@@ -40,6 +42,9 @@ TEST_CASE("Answers carry the log position, and wait for one asked for", "[log_po
   auto store = engine::NewInMemoryEventStore();
   testing::AppendEvents(*store, "briefing-b1", 3);
   int dispatched = 0;
+  // The answers WithLogPosition gives itself, as the metrics would see them.
+  std::mutex observed_mu;
+  std::vector<std::pair<std::string, int>> observed;  // method label, status
   auto dispatch = WithLogPosition(
       [&dispatched](HttpRequest, Responder responder) {
         ++dispatched;
@@ -47,7 +52,16 @@ TEST_CASE("Answers carry the log position, and wait for one asked for", "[log_po
         ok.body = "ok";
         responder.respond(std::move(ok));
       },
-      *store, std::chrono::milliseconds(300));
+      *store, std::chrono::milliseconds(300),
+      [&](std::string_view method, int status, double seconds) {
+        CHECK(seconds >= 0);
+        std::lock_guard lock(observed_mu);
+        observed.emplace_back(std::string(method), status);
+      });
+  const auto observed_now = [&] {
+    std::lock_guard lock(observed_mu);
+    return observed;
+  };
   Workers workers;
   const auto send = [&](std::optional<std::string> position, Answer& answer) {
     HttpRequest request;
@@ -69,12 +83,14 @@ TEST_CASE("Answers carry the log position, and wait for one asked for", "[log_po
     const HttpResponse response = answer.future.get();
     CHECK(response.body == "ok");
     CHECK(response.headers.Get("X-Dialogue-Position") == "3");
+    CHECK(observed_now().empty());  // dispatch answered: its own metrics count it
   }
   SECTION("a position already held is answered at once") {
     Answer answer;
     send("3", answer);
     CHECK(answer.future.get().status == 200);
     CHECK(dispatched == 1);
+    CHECK(observed_now().empty());
   }
   SECTION("a position that arrives while the request waits is answered then") {
     Answer answer;
@@ -92,6 +108,7 @@ TEST_CASE("Answers carry the log position, and wait for one asked for", "[log_po
     CHECK(response.status == 503);
     CHECK(response.body.find("up to position 3") != std::string::npos);
     CHECK(dispatched == 0);
+    CHECK(observed_now() == std::vector<std::pair<std::string, int>>{{"GET", 503}});
   }
   SECTION("a header that is not a position is 400") {
     for (const char* bad : {"x", "-1", "3.0", "", "99999999999999999999999"}) {
@@ -99,6 +116,7 @@ TEST_CASE("Answers carry the log position, and wait for one asked for", "[log_po
       send(std::string(bad), answer);
       CHECK(answer.future.get().status == 400);
     }
+    CHECK(observed_now() == std::vector<std::pair<std::string, int>>(5, {"GET", 400}));
   }
   SECTION("at most 16 wait at once; the next is 503 with Retry-After at once") {
     std::vector<Answer> waiting(16);
@@ -110,6 +128,7 @@ TEST_CASE("Answers carry the log position, and wait for one asked for", "[log_po
     CHECK(response.status == 503);
     CHECK(response.headers.Get("Retry-After") == "1");
     for (Answer& answer : waiting) CHECK(answer.future.get().status == 503);  // after the wait
+    CHECK(observed_now() == std::vector<std::pair<std::string, int>>(17, {"GET", 503}));
     Answer again;  // the waits are over: room again
     send("3", again);
     CHECK(again.future.get().status == 200);
