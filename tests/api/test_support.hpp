@@ -26,6 +26,7 @@
 
 #include "api/http/auth.hpp"
 #include "engine/event_store.hpp"
+#include "tests/support/sample_events.hpp"
 #include "tests/temp_dir.hpp"
 
 extern char** environ;
@@ -261,26 +262,6 @@ class ServerProcess {
   std::string first_line_;
 };
 
-// Appends n events to stream, one per call, with an actor and a note on the odd ones.
-inline void AppendEvents(engine::EventStore& store, const std::string& stream, int n) {
-  for (int i = 0; i < n; ++i) {
-    engine::ProposedEvent event;
-    event.type = "TestEventRecorded";
-    event.data = R"({"i":)" + std::to_string(i) +
-                 R"(,"text":"Viet Nam \u00e9","nested":{"b":1,"a":[1,2.5]}})";
-    event.metadata.occurred_at = "2026-03-10T09:30:00Z";
-    event.metadata.actor = "sec-ana";
-    event.metadata.role = "secretariat";
-    if (i % 2 == 1) {
-      event.metadata.note = "note " + std::to_string(i);
-      event.metadata.on_behalf_of = "ngo-a-rep";
-    }
-    event.metadata.correlation_id = "c-" + std::to_string(i);
-    engine::AppendRequest request;
-    request.writes.push_back({stream, engine::ExpectedVersion::Any(), {event}});
-    auto result = store.Append(request);
-    if (!result) throw std::runtime_error("append failed: " + result.error().message);
-  }
-}
+using dialogue::testing::AppendEvents;
 
 }  // namespace dialogue::api::testing

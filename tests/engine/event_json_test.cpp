@@ -7,30 +7,12 @@
 #include "engine/event_json.hpp"
 #include "engine/event_store.hpp"
 #include "engine/hash_chain.hpp"
+#include "tests/support/sample_events.hpp"
 
 namespace dialogue::engine {
 namespace {
 
-void AppendEvents(EventStore& store, const std::string& stream, int n) {
-  for (int i = 0; i < n; ++i) {
-    ProposedEvent event;
-    event.type = "TestEventRecorded";
-    event.data = R"({"i":)" + std::to_string(i) +
-                 R"(,"text":"Viet Nam \u00e9","nested":{"b":1,"a":[1,2.5]}})";
-    event.metadata.occurred_at = "2026-03-10T09:30:00Z";
-    event.metadata.actor = "sec-ana";
-    event.metadata.role = "secretariat";
-    if (i % 2 == 1) {
-      event.metadata.note = "note " + std::to_string(i);
-      event.metadata.on_behalf_of = "ngo-a-rep";
-    }
-    event.metadata.correlation_id = "c-" + std::to_string(i);
-    AppendRequest request;
-    request.writes.push_back({stream, ExpectedVersion::Any(), {event}});
-    auto result = store.Append(request);
-    if (!result) throw std::runtime_error("append failed: " + result.error().message);
-  }
-}
+using dialogue::testing::AppendEvents;
 
 std::vector<RecordedEvent> TwoEvents() {
   auto store = NewInMemoryEventStore();
