@@ -61,7 +61,13 @@ struct Follower::Impl {
   bool Sleep(std::chrono::milliseconds wait) { return stop.Sleep(wait); }
   bool Stopping() const { return stop.Stopping(); }
   void Unsubscribe() {
-    if (subscription != nullptr) natsSubscription_Destroy(subscription);
+    // Interest removed first, then the object: destroying an ordered consumer's subscription
+    // that is still active could leave the connection's reader blocked on its lock, so that
+    // closing the connection never returned (tests/app/follower_test.cpp, through a NATS restart).
+    if (subscription != nullptr) {
+      natsSubscription_Unsubscribe(subscription);
+      natsSubscription_Destroy(subscription);
+    }
     subscription = nullptr;
     in_step = false;
   }
