@@ -93,16 +93,12 @@ uint64_t PositionOf(natsMsg* msg, std::string_view origin) {
 
 engine::Result<StreamEnd> ReadStreamEnd(jsCtx* js, const std::string& stream,
                                         std::string_view origin) {
-  auto failed = [](std::string what, natsStatus s, jsErrCode code) {
-    return what + ": " + Text(s) +
-           (code != 0 ? " (JetStream error " + std::to_string(code) + ")" : "");
-  };
   jsErrCode code = static_cast<jsErrCode>(0);
   jsStreamInfo* info = nullptr;
   natsStatus s = js_GetStreamInfo(&info, js, stream.c_str(), nullptr, &code);
   if (s != NATS_OK) {
     jsStreamInfo_Destroy(info);
-    std::string what = failed("asking the stream " + stream + " where it stands", s, code);
+    std::string what = Failure("asking the stream " + stream + " where it stands", s, code);
     if (code == JSStreamNotFoundErr) return engine::Fail(engine::Error::NotFound(std::move(what)));
     return engine::Fail(engine::Error::Unavailable(std::move(what)));
   }
@@ -115,7 +111,7 @@ engine::Result<StreamEnd> ReadStreamEnd(jsCtx* js, const std::string& stream,
   s = js_GetMsg(&last, js, stream.c_str(), end.sequence, nullptr, &code);
   if (s != NATS_OK) {
     return engine::Fail(
-        engine::Error::Unavailable(failed("reading the stream's last message", s, code)));
+        engine::Error::Unavailable(Failure("reading the stream's last message", s, code)));
   }
   end.position = PositionOf(last, origin);
   if (end.position != 0) end.hash = EventHashOf(last);

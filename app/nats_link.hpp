@@ -75,6 +75,11 @@ struct StreamEnd {
                                                       std::string_view origin);
 
 inline std::string Text(natsStatus s) { return natsStatus_GetText(s); }
+// "<what>: <status>", with " (JetStream error <code>)" when JetStream gave one.
+inline std::string Failure(const std::string& what, natsStatus s, jsErrCode code) {
+  return what + ": " + Text(s) +
+         (code != 0 ? " (JetStream error " + std::to_string(code) + ")" : "");
+}
 // The library's last error on this thread, "" when none.
 inline std::string LastError() {
   const char* text = nats_GetLastError(nullptr);

@@ -170,8 +170,7 @@ bool Relay::Impl::Resync() {
     const natsStatus s = js_AddStream(&info, js, &config, nullptr, &code);
     jsStreamInfo_Destroy(info);
     if (s != NATS_OK) {
-      Failed("creating the stream " + options.stream + ": " + Text(s) +
-             (code != 0 ? " (JetStream error " + std::to_string(code) + ")" : ""));
+      Failed(Failure("creating the stream " + options.stream, s, code));
       return false;
     }
     Note("relay: created the JetStream stream " + options.stream);
