@@ -28,22 +28,27 @@
 #include <vector>
 
 #include "api/http/problem.hpp"
+#include "api/http/server_core.hpp"
+#include "api/http/stream_session.hpp"
 #include "api/log.hpp"
 
 namespace dialogue::api {
+namespace detail {
+
+void Fail(beast::error_code ec, const char* what) {
+  // Expected when we close a connection ourselves, or the peer goes away.
+  if (ec == net::error::operation_aborted || ec == beast::error::timeout ||
+      ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+      ec == net::error::not_connected || ec == net::error::bad_descriptor ||
+      ec == http::error::end_of_stream || ec == net::error::eof) {
+    return;
+  }
+  LogError(std::string(what) + ": " + ec.message());
+}
+
 namespace {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
-namespace ssl = net::ssl;
-using PlainStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-
 constexpr size_t kReadChunk = 4096;
-// Queued stream chunks are joined into writes of at most this many bytes.
-constexpr size_t kMaxStreamWrite = 256 * 1024;
 // After answering 413 we keep reading (and dropping) what the client still sends for this long,
 // so that closing does not reset the connection before the client has read the answer.
 constexpr std::chrono::seconds kLingerTimeout{5};
@@ -61,34 +66,6 @@ constexpr char kTls12Ciphers[] =
     "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384";
 
 std::string ToString(beast::string_view s) { return std::string(s.data(), s.size()); }
-
-void Fail(beast::error_code ec, const char* what) {
-  // Expected when we close a connection ourselves, or the peer goes away.
-  if (ec == net::error::operation_aborted || ec == beast::error::timeout ||
-      ec == net::error::connection_reset || ec == net::error::broken_pipe ||
-      ec == net::error::not_connected || ec == net::error::bad_descriptor ||
-      ec == http::error::end_of_stream || ec == net::error::eof) {
-    return;
-  }
-  LogError(std::string(what) + ": " + ec.message());
-}
-
-// What the server's registry needs of a session, whatever its stream.
-class SessionBase {
- public:
-  virtual ~SessionBase() = default;
-  // Server shutdown: close now if idle or streaming; otherwise finish the request under way and
-  // close after its response. Any thread.
-  virtual void Shutdown() = 0;
-  // Closes the connection if it is still waiting for a request (the connection cap makes room).
-  // Any thread.
-  virtual void Evict() = 0;
-  // Whether it waits for a request: between keep-alive requests, or before its first. Any thread.
-  bool idle() const { return idle_.load(std::memory_order_relaxed); }
-
- protected:
-  std::atomic<bool> idle_{true};
-};
 
 // The transfer codings of a request's Transfer-Encoding fields, lower-cased, in order.
 std::vector<std::string> TransferCodings(const http::request_parser<http::string_body>& parser) {
@@ -133,82 +110,6 @@ std::optional<HttpResponse> TransferCodingRefusal(const std::vector<std::string>
   return ProblemResponse(400, "bad_request", "Transfer-Encoding: chunked may be given only once");
 }
 
-// The server's state, shared by the listener and its sessions (Server::Impl is this).
-struct ServerCore {
-  ServerCore(ServerOptions opts, RequestHandler h)
-      : options(std::move(opts)),
-        handler(std::move(h)),
-        workers(static_cast<size_t>(std::max(1, options.worker_threads))),
-        ioc(std::max(1, options.io_threads)),
-        acceptor(net::make_strand(ioc)),
-        signals(ioc) {}
-
-  // Registry of live sessions, for the shutdown sweep and the connection cap. A refusal is a
-  // session that only answers 503; it does not count against the cap.
-  // Unsent stream bytes of every session together (ServerOptions::max_streams_backlog). Shared
-  // with the sinks, which may outlive the server.
-  std::shared_ptr<std::atomic<size_t>> streams_backlog = std::make_shared<std::atomic<size_t>>(0);
-
-  void Register(const std::shared_ptr<SessionBase>& session, uint64_t id, bool refusal);
-  void Unregister(uint64_t id);
-  // A session asked to make room had a request under way by then: it stays, and counts again.
-  void KeepAfterAll(uint64_t id);
-  template <class Stream>
-  void StartSession(tcp::socket socket, std::optional<HttpResponse> refusal);
-
-  void DoAccept();
-  void OnAccept(beast::error_code ec, tcp::socket socket);
-  void StopOnStrand();
-  // The handler's response; a throw is answered 500 (and logged).
-  HttpResponse Handle(const HttpRequest& request) const {
-    try {
-      return handler(request);
-    } catch (const std::exception& e) {
-      LogError(std::string("request handler threw: ") + e.what());
-    } catch (...) {
-      LogError("request handler threw a non-exception");
-    }
-    return ProblemResponse(500, "internal_error", "the request could not be handled");
-  }
-
-  void Refused(std::string_view reason) {
-    if (!options.on_refusal) return;
-    try {
-      options.on_refusal(reason);
-    } catch (const std::exception& e) {
-      LogError(std::string("on_refusal threw: ") + e.what());
-    }
-  }
-
-  ServerOptions options;
-  RequestHandler handler;
-  std::string host;
-  uint16_t port = 0;
-  std::atomic<bool> stopping{false};
-  std::atomic<uint64_t> next_session_id{1};
-
-  std::optional<ssl::context> tls;  // set when serving HTTPS
-
-  struct Entry {
-    std::weak_ptr<SessionBase> session;
-    bool refusal = false;
-    bool evicting = false;  // asked to close to make room (it may have become busy meanwhile)
-  };
-  std::mutex sessions_mutex;
-  std::unordered_map<uint64_t, Entry> sessions;        // guarded by sessions_mutex
-  size_t refusals = 0;                                 // entries with refusal set; sessions_mutex
-  size_t evicting = 0;                                 // entries with evicting set; sessions_mutex
-  std::chrono::steady_clock::time_point last_cap_log;  // on the acceptor's strand
-
-  // Destroyed in reverse order: signals and acceptor before the io_context, whose destruction
-  // releases any handler still queued (and the sessions they hold) while the registry above is
-  // alive. The worker pool is joined by Run before that.
-  net::thread_pool workers;
-  net::io_context ioc;
-  tcp::acceptor acceptor;
-  net::signal_set signals;
-};
-
 template <class Stream>
 Stream MakeStream(tcp::socket&& socket, ServerCore& server) {
   if constexpr (std::is_same_v<Stream, TlsStream>) {
@@ -234,12 +135,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       : stream_(MakeStream<Stream>(std::move(socket), server)),
         server_(server),
         id_(id),
-        refusal_(std::move(refusal)),
-        shutdown_timer_(stream_.get_executor()) {}
+        refusal_(std::move(refusal)) {}
 
   ~Session() override {
-    *server_.streams_backlog -= stream_backlog_;  // what was queued and never sent
-    server_.Unregister(id_);
+    if (!handed_over_) server_.Unregister(id_);
   }
 
   void Start() {
@@ -259,30 +158,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     });
   }
 
-  // For the stream sink (any thread). Returns false when the stream is over.
-  bool EnqueueChunk(std::string chunk);
-  void FinishStream() {
-    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
-      self->stream_closing_ = true;
-      self->PumpStream();
-    });
-  }
-  // Bytes of the stream queued and not yet written (any thread).
-  size_t stream_backlog() const { return stream_backlog_; }
-  // For the stream sink (any thread): calls callback on the strand once the backlog is at most
-  // low_water; dropped when the stream ends first.
-  void SetDrainCallback(size_t low_water, std::function<void()> callback) {
-    net::post(stream_.get_executor(), [self = this->shared_from_this(), low_water,
-                                       callback = std::move(callback)]() mutable {
-      if (self->stream_ended_) return;
-      self->drain_low_water_ = low_water;
-      self->drain_callback_ = std::move(callback);
-      self->NotifyIfDrained();
-    });
-  }
-
  private:
-  enum class State { kIdle, kReading, kHandling, kWriting, kLingering, kStreaming, kClosed };
+  enum class State { kIdle, kReading, kHandling, kWriting, kLingering, kClosed };
 
   beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
 
@@ -548,30 +425,15 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       response.stream->Cancel();
       response.stream.reset();
     }
-    if (response.stream) return DoStartStream(std::move(response));
+    if (response.stream) return HandOverToStream(std::move(response));
     if (server_.stopping || closing_) keep_alive_ = false;
     DoWrite(std::move(response), /*linger=*/false);
-  }
-
-  // Every answer, streams too: never sniffed into another type, never stored unless it says
-  // otherwise (the console's files do, a stream says no-cache), and over TLS, HTTPS only from
-  // then on.
-  static void SetDefaultHeaders(http::response_header<>& message) {
-    if (message.find("X-Content-Type-Options") == message.end()) {
-      message.set("X-Content-Type-Options", "nosniff");
-    }
-    if (message.find(http::field::cache_control) == message.end()) {
-      message.set(http::field::cache_control, "no-store");
-    }
-    if (kTls && message.find(http::field::strict_transport_security) == message.end()) {
-      message.set(http::field::strict_transport_security, "max-age=31536000");
-    }
   }
 
   http::response<http::string_body> ToBeast(HttpResponse& response) const {
     http::response<http::string_body> message{static_cast<http::status>(response.status), version_};
     for (auto& [name, value] : response.headers.fields()) message.insert(name, value);
-    SetDefaultHeaders(message);
+    SetDefaultHeaders(message, kTls);
     message.body() = std::move(response.body);
     message.keep_alive(keep_alive_);
     message.prepare_payload();
@@ -651,25 +513,29 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void DoClose() {
     if (state_ == State::kClosed) return;
     state_ = State::kClosed;
-    shutdown_timer_.cancel();
     beast::error_code ignored;
     Tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
     Tcp().socket().close(ignored);
-    EndStream(/*cancel=*/true);
+  }
+
+  // The answer is a stream: the connection becomes a StreamSession (stream_session.hpp), and this
+  // session ends once the handlers holding it return.
+  void HandOverToStream(HttpResponse response) {
+    state_ = State::kClosed;
+    handed_over_ = true;
+    auto stream =
+        std::make_shared<StreamSession<Stream>>(std::move(stream_), server_, id_, version_);
+    stream->Start(std::move(response));
+    handed_to_ = stream;
+    // A shutdown that came while the request was handled found nothing to close yet.
+    if (closing_) stream->Shutdown();
   }
 
   void OnShutdown() {
+    // A shutdown sweep that found this session just before it handed over reaches the stream.
+    if (auto stream = handed_to_.lock()) return stream->Shutdown();
     closing_ = true;
     switch (state_) {
-      case State::kStreaming:
-        // A stream its body has closed already (see ServerOptions::on_stopping) sends what it
-        // queued and its last chunk, within the grace; any other is cut off.
-        if (stream_closing_ && sink_) {
-          DoStreamGrace();
-          break;
-        }
-        DoClose();
-        break;
       case State::kIdle:
       case State::kLingering:
         DoClose();
@@ -678,16 +544,6 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         break;  // the response under way closes the connection (keep_alive_ is cleared)
     }
   }
-
-  // --- Streaming ------------------------------------------------------------------------------
-  void DoStartStream(HttpResponse response);
-  void OnStreamHeaderWritten(beast::error_code ec, size_t);
-  void DoStreamRead();
-  void PumpStream();
-  void OnChunkWritten(beast::error_code ec, size_t);
-  void NotifyIfDrained();
-  void DoStreamGrace();
-  void EndStream(bool cancel);
 
   Stream stream_;
   ServerCore& server_;
@@ -705,238 +561,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   std::chrono::steady_clock::time_point read_deadline_;  // of the request being read
   bool closing_ = false;  // the server is stopping: no further request on this connection
   unsigned version_ = 11;
-
-  class Sink;
-  std::shared_ptr<StreamingBody> stream_body_;
-  std::shared_ptr<Sink> sink_;
-  std::optional<http::response<http::empty_body>> stream_header_;
-  std::optional<http::response_serializer<http::empty_body>> stream_serializer_;
-  std::deque<std::string> stream_queue_;
-  std::string stream_chunk_;     // the chunk being written
-  bool stream_writing_ = false;  // one write in flight
-  bool stream_closing_ = false;  // the body closed the sink: end after the queue drains
-  bool stream_ended_ = false;
-  std::atomic<size_t> stream_backlog_{0};  // bytes queued, not yet written; any thread
-  std::function<void()> drain_callback_;   // see SetDrainCallback
-  size_t drain_low_water_ = 0;
-  net::steady_timer shutdown_timer_;  // bounds a stream's clean ending at shutdown
-  std::array<char, 512> discard_{};
+  bool handed_over_ = false;  // the connection is a StreamSession's now
+  std::weak_ptr<SessionBase> handed_to_;
 };
 
-// The sink handed to a StreamingBody. Holds the session weakly: a body that outlives its
-// connection just sees Write return false.
-template <class Stream>
-class Session<Stream>::Sink final : public StreamSink {
- public:
-  Sink(std::weak_ptr<Session> session, std::shared_ptr<const std::atomic<size_t>> total)
-      : session_(std::move(session)), total_(std::move(total)) {}
-
-  bool Write(std::string chunk) override {
-    if (closed_) return false;
-    auto session = session_.lock();
-    if (!session || !session->EnqueueChunk(std::move(chunk))) {
-      closed_ = true;
-      return false;
-    }
-    return true;
-  }
-
-  void Close() override {
-    if (closed_.exchange(true)) return;
-    if (auto session = session_.lock()) session->FinishStream();
-  }
-
-  bool closed() const override { return closed_; }
-
-  size_t queued_bytes() const override {
-    auto session = session_.lock();
-    return session ? session->stream_backlog() : 0;
-  }
-
-  void NotifyWhenDrained(size_t low_water, std::function<void()> callback) override {
-    if (closed_) return;
-    if (auto session = session_.lock()) session->SetDrainCallback(low_water, std::move(callback));
-  }
-
-  size_t total_queued_bytes() const override { return *total_; }
-
-  void MarkClosed() { closed_ = true; }
-
- private:
-  std::weak_ptr<Session> session_;
-  std::shared_ptr<const std::atomic<size_t>> total_;
-  std::atomic<bool> closed_{false};
-};
-
-template <class Stream>
-bool Session<Stream>::EnqueueChunk(std::string chunk) {
-  const size_t size = chunk.size();
-  // Both counts take the chunk even when it is refused: the destructor gives back what is left.
-  const size_t total = server_.streams_backlog->fetch_add(size) + size;
-  const size_t mine = stream_backlog_.fetch_add(size) + size;
-  if (mine > server_.options.max_stream_backlog || total > server_.options.max_streams_backlog) {
-    LogError(mine > server_.options.max_stream_backlog
-                 ? "stream backlog over " + std::to_string(server_.options.max_stream_backlog) +
-                       " bytes: closing a slow subscriber"
-                 : "streams' backlog over " + std::to_string(server_.options.max_streams_backlog) +
-                       " bytes in all: closing the subscriber that asked for more");
-    net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->DoClose(); });
-    return false;
-  }
-  net::post(stream_.get_executor(),
-            [self = this->shared_from_this(), chunk = std::move(chunk)]() mutable {
-              if (self->stream_ended_) return;
-              self->stream_queue_.push_back(std::move(chunk));
-              self->PumpStream();
-            });
-  return true;
-}
-
-template <class Stream>
-void Session<Stream>::DoStartStream(HttpResponse response) {
-  state_ = State::kStreaming;
-  stream_body_ = std::move(response.stream);
-  // A stream's unsent bytes should wait in its queue, where the hub sees them (and stops sending
-  // to a client that stopped reading), not in a kernel send buffer grown to megabytes that no
-  // bound of ours counts.
-  if (server_.options.stream_send_buffer > 0) {
-    beast::error_code ignored;
-    Tcp().socket().set_option(
-        net::socket_base::send_buffer_size(static_cast<int>(server_.options.stream_send_buffer)),
-        ignored);
-  }
-  stream_header_.emplace(static_cast<http::status>(response.status), version_);
-  for (auto& [name, value] : response.headers.fields()) stream_header_->insert(name, value);
-  SetDefaultHeaders(*stream_header_);
-  stream_header_->keep_alive(false);
-  stream_header_->chunked(true);
-  stream_serializer_.emplace(*stream_header_);
-  Tcp().expires_after(server_.options.write_timeout);
-  http::async_write_header(
-      stream_, *stream_serializer_,
-      beast::bind_front_handler(&Session::OnStreamHeaderWritten, this->shared_from_this()));
-}
-
-template <class Stream>
-void Session<Stream>::OnStreamHeaderWritten(beast::error_code ec, size_t) {
-  if (ec) {
-    Fail(ec, "write stream header");
-    return DoClose();
-  }
-  if (state_ == State::kClosed) return;
-  // A read stays pending for the whole stream: it learns at once when the client goes away (and
-  // keeps the session alive while the body is quiet). Reads have no deadline from here on; each
-  // chunk write gets its own.
-  buffer_.consume(buffer_.size());
-  Tcp().expires_never();
-  DoStreamRead();
-  sink_ = std::make_shared<Sink>(this->weak_from_this(), server_.streams_backlog);
-  net::post(server_.workers,
-            [body = stream_body_, sink = sink_, guard = net::make_work_guard(server_.ioc)] {
-              try {
-                body->Start(sink);
-              } catch (const std::exception& e) {
-                LogError(std::string("stream body threw: ") + e.what());
-                sink->Close();
-              } catch (...) {
-                LogError("stream body threw a non-exception");
-                sink->Close();
-              }
-            });
-  PumpStream();
-}
-
-template <class Stream>
-void Session<Stream>::DoStreamRead() {
-  stream_.async_read_some(net::buffer(discard_),
-                          [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                            if (ec) return self->DoClose();  // the client went away
-                            self->DoStreamRead();            // ignore what it sends
-                          });
-}
-
-template <class Stream>
-void Session<Stream>::PumpStream() {
-  if (state_ != State::kStreaming || stream_writing_ || !sink_) return;
-  if (!stream_queue_.empty()) {
-    // What else is queued goes out in the same chunk: one write instead of many for a client
-    // that is behind.
-    size_t joined = 1;
-    size_t bytes = stream_queue_.front().size();
-    while (joined < stream_queue_.size() &&
-           bytes + stream_queue_[joined].size() <= kMaxStreamWrite) {
-      bytes += stream_queue_[joined++].size();
-    }
-    stream_chunk_ = std::move(stream_queue_.front());
-    stream_queue_.pop_front();
-    if (joined > 1) {
-      stream_chunk_.reserve(bytes);
-      for (size_t i = 1; i < joined; ++i) {
-        stream_chunk_ += stream_queue_.front();
-        stream_queue_.pop_front();
-      }
-    }
-    stream_writing_ = true;
-    Tcp().expires_after(server_.options.write_timeout);  // the read pending keeps no deadline
-    net::async_write(stream_, http::make_chunk(net::buffer(stream_chunk_)),
-                     beast::bind_front_handler(&Session::OnChunkWritten, this->shared_from_this()));
-    return;
-  }
-  if (stream_closing_) {
-    stream_writing_ = true;
-    Tcp().expires_after(server_.options.write_timeout);
-    net::async_write(stream_, http::make_chunk_last(),
-                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                       self->stream_writing_ = false;
-                       if (ec) Fail(ec, "write last chunk");
-                       self->EndStream(/*cancel=*/false);
-                       self->DoClose();
-                     });
-  }
-}
-
-template <class Stream>
-void Session<Stream>::OnChunkWritten(beast::error_code ec, size_t) {
-  stream_writing_ = false;
-  stream_backlog_ -= stream_chunk_.size();
-  *server_.streams_backlog -= stream_chunk_.size();
-  stream_chunk_.clear();
-  if (ec) {
-    Fail(ec, "write chunk");
-    return DoClose();
-  }
-  NotifyIfDrained();
-  PumpStream();
-}
-
-template <class Stream>
-void Session<Stream>::NotifyIfDrained() {
-  if (!drain_callback_ || stream_backlog_ > drain_low_water_) return;
-  auto callback = std::move(drain_callback_);
-  drain_callback_ = nullptr;
-  callback();
-}
-
-template <class Stream>
-void Session<Stream>::DoStreamGrace() {
-  shutdown_timer_.expires_after(server_.options.stream_shutdown_grace);
-  shutdown_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
-    if (!ec) self->DoClose();  // the client did not take the rest in time
-  });
-}
-
-template <class Stream>
-void Session<Stream>::EndStream(bool cancel) {
-  if (!stream_body_ || stream_ended_) return;
-  stream_ended_ = true;
-  if (sink_) sink_->MarkClosed();
-  stream_queue_.clear();
-  drain_callback_ = nullptr;
-  if (cancel) stream_body_->Cancel();
-  // Drop the body now: it may hold resources (a subscription) that should not wait for the
-  // pending operations of this session to finish.
-  stream_body_.reset();
-}
+}  // namespace
 
 // --- ServerCore
 // -------------------------------------------------------------------------------------
@@ -945,6 +574,12 @@ void ServerCore::Register(const std::shared_ptr<SessionBase>& session, uint64_t 
   std::lock_guard lock(sessions_mutex);
   sessions.emplace(id, Entry{session, refusal});
   if (refusal) ++refusals;
+}
+
+void ServerCore::Replace(uint64_t id, const std::shared_ptr<SessionBase>& session) {
+  std::lock_guard lock(sessions_mutex);
+  auto it = sessions.find(id);
+  if (it != sessions.end()) it->second.session = session;
 }
 
 void ServerCore::KeepAfterAll(uint64_t id) {
@@ -1062,6 +697,8 @@ void ServerCore::StopOnStrand() {
   for (auto& session : live) session->Shutdown();
 }
 
+namespace {
+
 // A server context for TLS 1.2 and 1.3 with the certificate chain and key of these PEM files.
 engine::Result<ssl::context> MakeTlsContext(const std::string& cert_file,
                                             const std::string& key_file) {
@@ -1097,8 +734,13 @@ engine::Result<ssl::context> MakeTlsContext(const std::string& cert_file,
 }
 
 }  // namespace
+}  // namespace detail
 
-struct Server::Impl : ServerCore {
+namespace beast = boost::beast;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+struct Server::Impl : detail::ServerCore {
   using ServerCore::ServerCore;
 };
 
@@ -1118,7 +760,7 @@ engine::Result<std::unique_ptr<Server>> Server::Listen(ServerOptions options,
   auto impl = std::make_unique<Impl>(std::move(options), std::move(handler));
   beast::error_code ec;
   if (!impl->options.tls_cert_file.empty() || !impl->options.tls_key_file.empty()) {
-    auto tls = MakeTlsContext(impl->options.tls_cert_file, impl->options.tls_key_file);
+    auto tls = detail::MakeTlsContext(impl->options.tls_cert_file, impl->options.tls_key_file);
     if (!tls) return engine::Fail(tls.error());
     impl->tls.emplace(std::move(*tls));
   }
