@@ -14,7 +14,7 @@ struct Overloaded : F... {
 template <class... F>
 Overloaded(F...) -> Overloaded<F...>;
 
-// The stakeholders an event may add to an aggregate's participants (workflows::ParticipationIn
+// The stakeholders an event may add to an aggregate's participants (workflows::StatusIn
 // decides whether it did). Others never start a participation.
 std::span<const std::string> NewParticipantsOf(const wf::Event& event) {
   return std::visit(
@@ -39,6 +39,18 @@ std::span<const std::string> NewParticipantsOf(const wf::Event& event) {
       },
       event);
 }
+
+// A missing declaration would turn the participants' bookkeeping off without a word (Fold asks
+// with `requires`): the aggregates that have participants say so here.
+static_assert(requires(const wf::BriefingState& b, const wf::ObserverInvitationState& i,
+                       const wf::ContributionRequestState& c, const wf::StakeholderReportState& r,
+                       const wf::StateParticipationState& p) {
+  wf::StatusIn(b, "");
+  wf::StatusIn(i, "");
+  wf::StatusIn(c, "");
+  wf::StatusIn(r, "");
+  wf::StatusIn(p, "");
+});
 
 }  // namespace
 
@@ -97,20 +109,21 @@ Entry<State>& Data::Fold(Table<State>& table, Kind kind, typename Table<State>::
   const std::string_view id = node.first;
   Entry<State>& entry = node.second;
   // A participation starts when a stakeholder the event names takes part after it but did not
-  // before (workflows::ParticipationIn decides both).
+  // before (workflows::StatusIn decides both).
   const std::span<const std::string> named = NewParticipantsOf(event);
   // Most events name one stakeholder or none: no allocation for up to kInline of them.
   constexpr size_t kInline = 8;
   std::array<char, kInline> took_inline{};
   std::vector<char> took_heap;
   char* took_part = took_inline.data();
-  if constexpr (requires { wf::ParticipationIn(entry.state, std::string_view()); }) {
+  constexpr bool kHasParticipants = requires { wf::StatusIn(entry.state, std::string_view()); };
+  if constexpr (kHasParticipants) {
     if (named.size() > kInline) {
       took_heap.resize(named.size());
       took_part = took_heap.data();
     }
     for (size_t i = 0; i < named.size(); ++i) {
-      took_part[i] = wf::ParticipationIn(entry.state, named[i]).has_value();
+      took_part[i] = wf::StatusIn(entry.state, named[i]).has_value();
     }
   }
   if constexpr (requires { wf::EvolveInPlace(entry.state, event); }) {
@@ -120,9 +133,9 @@ Entry<State>& Data::Fold(Table<State>& table, Kind kind, typename Table<State>::
   }
   if (version) entry.version = *version;
   table.MarkDirty(node);
-  if constexpr (requires { wf::ParticipationIn(entry.state, std::string_view()); }) {
+  if constexpr (kHasParticipants) {
     for (size_t i = 0; i < named.size(); ++i) {
-      if (!took_part[i] && wf::ParticipationIn(entry.state, named[i])) {
+      if (!took_part[i] && wf::StatusIn(entry.state, named[i])) {
         AddParticipation(named[i], kind, id);
       }
     }

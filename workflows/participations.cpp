@@ -3,50 +3,76 @@
 #include <algorithm>
 
 namespace dialogue::workflows {
+namespace {
+
+std::optional<Participation> Make(std::string_view kind, const std::string& id,
+                                  std::optional<std::string_view> status) {
+  if (!status) return std::nullopt;
+  return Participation{std::string(kind), id, std::string(*status)};
+}
+
+template <class Range>
+bool Contains(const Range& range, std::string_view value) {
+  return std::find(range.begin(), range.end(), value) != range.end();
+}
+
+}  // namespace
+
+std::optional<std::string_view> StatusIn(const BriefingState& briefing,
+                                         std::string_view stakeholder) {
+  if (const Participant* p = briefing.FindParticipant(stakeholder)) return Name(p->status);
+  if (Contains(briefing.attending_states, stakeholder)) return "attended";
+  return std::nullopt;
+}
+
+std::optional<std::string_view> StatusIn(const ObserverInvitationState& invitation,
+                                         std::string_view stakeholder) {
+  if (!invitation.exists() || invitation.stakeholder != stakeholder) return std::nullopt;
+  return Name(invitation.status);
+}
+
+std::optional<std::string_view> StatusIn(const ContributionRequestState& request,
+                                         std::string_view stakeholder) {
+  if (!request.exists() || !Contains(request.stakeholders, stakeholder)) return std::nullopt;
+  const Contribution* c = request.FindContribution(stakeholder);
+  return c == nullptr ? std::string_view("invited") : Name(c->status);
+}
+
+std::optional<std::string_view> StatusIn(const StakeholderReportState& report,
+                                         std::string_view stakeholder) {
+  if (!report.exists() || !Contains(report.authors, stakeholder)) return std::nullopt;
+  return "author";
+}
+
+std::optional<std::string_view> StatusIn(const StateParticipationState& participation,
+                                         std::string_view stakeholder) {
+  if (!participation.exists() || participation.state != stakeholder) return std::nullopt;
+  return Name(participation.status);
+}
 
 std::optional<Participation> ParticipationIn(const BriefingState& briefing,
                                              std::string_view stakeholder) {
-  if (const Participant* p = briefing.FindParticipant(stakeholder)) {
-    return Participation{"briefing", briefing.id, std::string(Name(p->status))};
-  }
-  if (std::find(briefing.attending_states.begin(), briefing.attending_states.end(), stakeholder) !=
-      briefing.attending_states.end()) {
-    return Participation{"briefing", briefing.id, "attended"};
-  }
-  return std::nullopt;
+  return Make("briefing", briefing.id, StatusIn(briefing, stakeholder));
 }
 
 std::optional<Participation> ParticipationIn(const ObserverInvitationState& invitation,
                                              std::string_view stakeholder) {
-  if (!invitation.exists() || invitation.stakeholder != stakeholder) return std::nullopt;
-  return Participation{"observer_invitation", invitation.id, std::string(Name(invitation.status))};
+  return Make("observer_invitation", invitation.id, StatusIn(invitation, stakeholder));
 }
 
 std::optional<Participation> ParticipationIn(const ContributionRequestState& request,
                                              std::string_view stakeholder) {
-  if (!request.exists() || std::find(request.stakeholders.begin(), request.stakeholders.end(),
-                                     stakeholder) == request.stakeholders.end()) {
-    return std::nullopt;
-  }
-  const Contribution* c = request.FindContribution(stakeholder);
-  return Participation{"contribution_request", request.id,
-                       c == nullptr ? std::string("invited") : std::string(Name(c->status))};
+  return Make("contribution_request", request.id, StatusIn(request, stakeholder));
 }
 
 std::optional<Participation> ParticipationIn(const StakeholderReportState& report,
                                              std::string_view stakeholder) {
-  if (!report.exists() || std::find(report.authors.begin(), report.authors.end(), stakeholder) ==
-                              report.authors.end()) {
-    return std::nullopt;
-  }
-  return Participation{"report", report.id, "author"};
+  return Make("report", report.id, StatusIn(report, stakeholder));
 }
 
 std::optional<Participation> ParticipationIn(const StateParticipationState& participation,
                                              std::string_view stakeholder) {
-  if (!participation.exists() || participation.state != stakeholder) return std::nullopt;
-  return Participation{"state_participation", participation.id,
-                       std::string(Name(participation.status))};
+  return Make("state_participation", participation.id, StatusIn(participation, stakeholder));
 }
 
 }  // namespace dialogue::workflows

@@ -38,4 +38,17 @@ std::optional<Participation> ParticipationIn(const StakeholderReportState& repor
 std::optional<Participation> ParticipationIn(const StateParticipationState& participation,
                                              std::string_view stakeholder);
 
+// Participation::status alone, without copying anything: the read models ask it of every event
+// that may add a participant, before and after the fold.
+std::optional<std::string_view> StatusIn(const BriefingState& briefing,
+                                         std::string_view stakeholder);
+std::optional<std::string_view> StatusIn(const ObserverInvitationState& invitation,
+                                         std::string_view stakeholder);
+std::optional<std::string_view> StatusIn(const ContributionRequestState& request,
+                                         std::string_view stakeholder);
+std::optional<std::string_view> StatusIn(const StakeholderReportState& report,
+                                         std::string_view stakeholder);
+std::optional<std::string_view> StatusIn(const StateParticipationState& participation,
+                                         std::string_view stakeholder);
+
 }  // namespace dialogue::workflows

@@ -12,7 +12,7 @@ ReadScope ScopeOf(const Principal& principal) {
 
 bool Names(const workflows::BriefingState& briefing, std::string_view stakeholder) {
   if (stakeholder.empty() || !briefing.exists()) return false;
-  if (workflows::ParticipationIn(briefing, stakeholder)) return true;
+  if (workflows::StatusIn(briefing, stakeholder)) return true;
   for (const auto& [objected, referral] : briefing.referrals) {
     if (referral.objecting_state == stakeholder) return true;
   }
@@ -20,19 +20,19 @@ bool Names(const workflows::BriefingState& briefing, std::string_view stakeholde
 }
 
 bool Names(const workflows::ObserverInvitationState& invitation, std::string_view stakeholder) {
-  return !stakeholder.empty() && workflows::ParticipationIn(invitation, stakeholder).has_value();
+  return !stakeholder.empty() && workflows::StatusIn(invitation, stakeholder).has_value();
 }
 
 bool Names(const workflows::ContributionRequestState& request, std::string_view stakeholder) {
-  return !stakeholder.empty() && workflows::ParticipationIn(request, stakeholder).has_value();
+  return !stakeholder.empty() && workflows::StatusIn(request, stakeholder).has_value();
 }
 
 bool Names(const workflows::StakeholderReportState& report, std::string_view stakeholder) {
-  return !stakeholder.empty() && workflows::ParticipationIn(report, stakeholder).has_value();
+  return !stakeholder.empty() && workflows::StatusIn(report, stakeholder).has_value();
 }
 
 bool Names(const workflows::StateParticipationState& participation, std::string_view stakeholder) {
-  return !stakeholder.empty() && workflows::ParticipationIn(participation, stakeholder).has_value();
+  return !stakeholder.empty() && workflows::StatusIn(participation, stakeholder).has_value();
 }
 
 }  // namespace dialogue::api
