@@ -1,5 +1,8 @@
 #include "engine/append_plan.hpp"
 
+#include <cassert>
+#include <iterator>
+
 #include "engine/hash_chain.hpp"
 
 namespace dialogue::engine {
@@ -24,7 +27,21 @@ std::optional<Error> CheckExpectedVersion(const std::string& stream, ExpectedVer
 }
 
 AppendPlan::AppendPlan(CommittedView& view, LedgerHead head, std::string recorded_at)
-    : view_(view), head_(std::move(head)), recorded_at_(std::move(recorded_at)) {}
+    : view_(view),
+      first_position_(head.position + 1),
+      head_(std::move(head)),
+      recorded_at_(std::move(recorded_at)) {}
+
+void AppendPlan::HandOver(AppendResult& result) {
+  if (result.replayed || result.first_position == 0) return;
+  assert(result.first_position >= first_position_ &&
+         result.last_position - first_position_ < events_.size());
+  const auto first =
+      events_.begin() + static_cast<ptrdiff_t>(result.first_position - first_position_);
+  const auto last =
+      events_.begin() + static_cast<ptrdiff_t>(result.last_position - first_position_ + 1);
+  result.events.assign(std::make_move_iterator(first), std::make_move_iterator(last));
+}
 
 Result<uint64_t> AppendPlan::CurrentVersion(const std::string& stream,
                                             ExpectedVersion expected) const {

@@ -41,6 +41,11 @@ class AppendPlan {
   // the append the event ends: recorded with it.
   Status AddVerbatim(const RecordedEvent& event, const IdempotencyEntry* key = nullptr);
 
+  // Moves the events of result (as Add returned it for a new append) out of the plan into
+  // result.events. REQUIRES: the plan's events are written (or copied) already; they are gone from
+  // events() afterwards.
+  void HandOver(AppendResult& result);
+
   bool empty() const { return events_.empty() && keys_.empty(); }
   const std::vector<RecordedEvent>& events() const { return events_; }
   // The new version of every stream the plan writes to.
@@ -54,6 +59,7 @@ class AppendPlan {
   Result<uint64_t> CurrentVersion(const std::string& stream, ExpectedVersion expected) const;
 
   CommittedView& view_;
+  const uint64_t first_position_;  // of events_[0]
   LedgerHead head_;
   std::string recorded_at_;
   std::vector<RecordedEvent> events_;

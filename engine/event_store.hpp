@@ -65,6 +65,10 @@ struct AppendResult {
   uint64_t last_position = 0;
   std::vector<StreamVersion> versions;  // each written stream's version after the append, in order
   bool replayed = false;                // true: an idempotent retry; nothing was appended now
+  // The events appended, as stored (first_position to last_position), so that a caller that
+  // echoes them need not read them back. Empty for a replay (read those by position) and
+  // wherever an AppendResult is kept rather than returned (an idempotency key's record).
+  std::vector<RecordedEvent> events;
 };
 
 // An idempotency key as the store keeps it, with the append it came with: what a copy of the

@@ -28,6 +28,7 @@ class MemoryEventStore final : public EventStore, private CommittedView {
       result = plan.Add(canonical);
       if (!result) return result;
       new_head = Apply(plan);
+      plan.HandOver(*result);
     }
     if (new_head != 0) signal_.NotifyListeners(new_head);
     return result;

@@ -1099,7 +1099,8 @@ std::unique_ptr<RocksDbEventStore::Planned> RocksDbEventStore::PlanGroup(
     w->result = AppendResult{w->verbatim->position,
                              w->verbatim->position,
                              {{w->verbatim->stream, w->verbatim->version}},
-                             false};
+                             false,
+                             {}};
   }
   if (plan.empty()) return planned;
 
@@ -1147,6 +1148,10 @@ std::unique_ptr<RocksDbEventStore::Planned> RocksDbEventStore::PlanGroup(
     tree_ = std::move(tree);
     written_head_ = plan.head();
     planned->head = plan.head();
+  }
+  // Encoded into the batch: the events go to their callers with the results.
+  for (Writer* w : planned->writers) {
+    if (w->request != nullptr && w->result) plan.HandOver(*w->result);
   }
   return planned;
 }

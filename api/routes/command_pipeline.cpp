@@ -623,8 +623,12 @@ HttpResponse CommandCall::AnswerAppended(int status, const engine::AppendResult&
     return Refuse(engine::Error::Corruption("the append result names no event"), "failed");
   }
   const size_t count = result.last_position - result.first_position + 1;
-  auto events = api.store.ReadAll(result.first_position - 1, count);
-  if (!events) return Refuse(events.error(), "failed");
+  // A new append's events come with its result; a replay's are read back by position.
+  engine::Result<std::vector<engine::RecordedEvent>> read;
+  if (result.events.empty()) read = api.store.ReadAll(result.first_position - 1, count);
+  if (!read) return Refuse(read.error(), "failed");
+  const std::vector<engine::RecordedEvent>* events =
+      result.events.empty() ? &*read : &result.events;
   if (events->size() != count) {
     return Refuse(engine::Error::Corruption("the log does not hold positions " +
                                             std::to_string(result.first_position) + " to " +

@@ -101,7 +101,7 @@ TEST_CASE("An idempotency key used earlier in the same group is replayed or refu
 
 TEST_CASE("A committed idempotency key is replayed without planning anything", "[plan]") {
   FakeView view;
-  view.keys["k"] = {"f", {3, 4, {{"a", 2}}, false}};
+  view.keys["k"] = {"f", {3, 4, {{"a", 2}}, false, {}}};
   AppendPlan plan(view, kHead, kNow);
   auto replay = plan.Add(WithKey(Write("a", ExpectedVersion::NoStream(), {Event("A")}), "k", "f"));
   REQUIRE(replay);

@@ -53,6 +53,22 @@ void CheckPositionsTakenOnce(const std::vector<std::vector<AppendResult>>& per_c
   CHECK(std::count(seen.begin() + 1, seen.end(), 1) == static_cast<long>(total));
 }
 
+// Each result carries the events it appended exactly as the log holds them.
+void CheckEventsAsStored(const std::vector<std::vector<AppendResult>>& per_caller,
+                         const std::vector<RecordedEvent>& log) {
+  for (const auto& results : per_caller) {
+    for (const AppendResult& r : results) {
+      REQUIRE(r.events.size() == r.last_position - r.first_position + 1);
+      for (const RecordedEvent& e : r.events) {
+        REQUIRE(e.position >= 1);
+        REQUIRE(e.position <= log.size());
+        CHECK(e == log[e.position - 1]);
+      }
+      CHECK(r.events.front().position == r.first_position);
+    }
+  }
+}
+
 TEST_CASE("Appends number positions and stream versions from 1 without gaps", "[store]") {
   EACH_STORE();
   StoreUnderTest store(kind);
@@ -92,6 +108,8 @@ TEST_CASE("Appends number positions and stream versions from 1 without gaps", "[
   CHECK(events[2].stream == "briefing-b1");
   CHECK(events[2].version == 3);
   CHECK(events[3].stream == "referral-r1");
+  // Each result holds its events as stored: a caller need not read them back.
+  CheckEventsAsStored({{*first, *second}}, events);
 }
 
 TEST_CASE("Events are stored with canonical data, the store's recorded_at and a hash chain",
@@ -269,6 +287,8 @@ TEST_CASE("An idempotent retry returns the first result and appends nothing", "[
   CHECK(retry->replayed);
   CHECK(retry->first_position == first->first_position);
   CHECK(retry->last_position == first->last_position);
+  CHECK(first->events.size() == 2);
+  CHECK(retry->events.empty());  // replayed: read them by position
   REQUIRE(retry->versions.size() == 1);
   CHECK(retry->versions[0].stream == "briefing-b1");
   CHECK(retry->versions[0].version == 2);
@@ -570,6 +590,7 @@ TEST_CASE("Asynchronous appends beside blocking ones complete once each, in orde
   }
   for (const auto& results : per_caller) REQUIRE(results.size() == kEach);
   CheckPositionsTakenOnce(per_caller, kTotal);
+  CheckEventsAsStored(per_caller, ReadEverything(*store));
   CHECK(store->Head().position == kTotal);
   CHECK(store->Verify().value().ok);
 

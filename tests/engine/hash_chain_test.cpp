@@ -86,7 +86,7 @@ TEST_CASE("The event envelope round-trips and refuses damaged bytes", "[codec]")
 }
 
 TEST_CASE("The idempotency record round-trips", "[codec]") {
-  codec::IdempotencyRecord record{"fp", {3, 5, {{"a", 2}, {"b", 1}}, false}};
+  codec::IdempotencyRecord record{"fp", {3, 5, {{"a", 2}, {"b", 1}}, false, {}}};
   auto decoded = codec::DecodeIdempotency(codec::EncodeIdempotency(record));
   REQUIRE(decoded);
   CHECK(decoded->fingerprint == "fp");
