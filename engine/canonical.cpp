@@ -1,5 +1,6 @@
 #include "engine/canonical.hpp"
 
+#include <cassert>
 #include <nlohmann/json.hpp>
 
 #include "engine/time.hpp"
@@ -38,13 +39,17 @@ Result<std::string> CanonicalizeData(std::string_view text) {
   return parsed.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-Result<AppendRequest> CanonicalizeRequest(const AppendRequest& request) {
+Result<AppendRequest> CanonicalizeRequest(AppendRequest request) {
   if (request.writes.empty()) return Fail(Error::InvalidArgument("append has no writes"));
-  AppendRequest out = request;
+  AppendRequest out = std::move(request);
   for (StreamWrite& write : out.writes) {
     RETURN_IF_ERROR(CheckStreamName(write.stream));
     for (ProposedEvent& event : write.events) {
       RETURN_IF_ERROR(CheckEventFields(write.stream, event.type, event.metadata));
+      if (event.canonical) {
+        assert(CanonicalizeData(event.data).value_or("") == event.data);
+        continue;
+      }
       auto canonical = CanonicalizeData(event.data);
       if (!canonical) {
         return Fail(Error::InvalidArgument(canonical.error().message + " (stream '" + write.stream +

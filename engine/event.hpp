@@ -30,6 +30,10 @@ struct ProposedEvent {
   std::string type;
   std::string data;  // a JSON object as text; the store stores it in canonical form
   EventMetadata metadata;
+  // The caller wrote data in the canonical form already (what CanonicalizeData returns, e.g. an
+  // nlohmann::json object's dump()): the store takes it as it is instead of parsing and writing it
+  // again. Debug builds check the claim.
+  bool canonical = false;
 };
 
 // An event as stored in the log.

@@ -149,7 +149,7 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   }
 
   void AppendAsync(AppendRequest request, AppendCallback done) override {
-    Result<AppendRequest> canonical = CanonicalizeRequest(request);
+    Result<AppendRequest> canonical = CanonicalizeRequest(std::move(request));
     if (!canonical) return done(Fail(canonical.error()));
     if (failed_.load()) return done(Fail(Error::Unavailable(kFailStopMessage)));
     StartThreads();

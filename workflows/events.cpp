@@ -867,7 +867,9 @@ std::string DataOf(const Event& event) {
 }
 
 engine::ProposedEvent ToProposedEvent(const Event& event, engine::EventMetadata metadata) {
-  return engine::ProposedEvent{std::string(TypeOf(event)), DataOf(event), std::move(metadata)};
+  // DataOf writes an object's dump(): the engine's canonical form.
+  return engine::ProposedEvent{std::string(TypeOf(event)), DataOf(event), std::move(metadata),
+                               /*canonical=*/true};
 }
 
 std::optional<Event> DecodeEventDirect(std::string_view type, std::string_view data) {

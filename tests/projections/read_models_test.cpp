@@ -475,7 +475,7 @@ TEST_CASE("Events the read models cannot fold are passed over and counted", "[re
   REQUIRE(models.Open());
   engine::AppendRequest request;
   auto raw = [](std::string type, std::string data) {
-    return engine::ProposedEvent{std::move(type), std::move(data), SecretariatMetadata("")};
+    return engine::ProposedEvent{std::move(type), std::move(data), SecretariatMetadata(""), false};
   };
   // An unknown type, data that does not decode, and a valid event on a stream not its own.
   request.writes.push_back({"other-1", engine::ExpectedVersion::Any(), {raw("Unheard", "{}")}});

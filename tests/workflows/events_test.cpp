@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/canonical.hpp"
 #include "workflows/describe.hpp"
 #include "world.hpp"
 
@@ -74,6 +75,9 @@ TEST_CASE("Every event type round-trips through its stored form", "[events]") {
     CHECK(TypeOf(e) == AllEventTypes()[i]);
     const std::string data = DataOf(e);
     CHECK(nlohmann::json::parse(data).is_object());
+    // Already in the engine's canonical form: ToProposedEvent says so, and the store trusts it.
+    CHECK(engine::CanonicalizeData(data).value_or("") == data);
+    CHECK(ToProposedEvent(e, {}).canonical);
     auto back = DecodeEvent(TypeOf(e), data);
     REQUIRE(back);
     CHECK(*back == e);
