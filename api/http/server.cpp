@@ -133,6 +133,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   Session(tcp::socket&& socket, ServerCore& server, uint64_t id,
           std::optional<HttpResponse> refusal)
       : stream_(MakeStream<Stream>(std::move(socket), server)),
+        executor_(stream_.get_executor()),
         server_(server),
         id_(id),
         refusal_(std::move(refusal)) {}
@@ -142,16 +143,16 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void Start() {
-    net::dispatch(stream_.get_executor(),
+    net::dispatch(executor_,
                   beast::bind_front_handler(&Session::OnStart, this->shared_from_this()));
   }
 
   void Shutdown() override {
-    net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->OnShutdown(); });
+    net::post(executor_, [self = this->shared_from_this()] { self->OnShutdown(); });
   }
 
   void Evict() override {
-    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+    net::post(executor_, [self = this->shared_from_this()] {
       if (self->state_ != State::kIdle) return self->server_.KeepAfterAll(self->id_);
       self->server_.Refused("evicted_idle");
       self->DoClose();
@@ -345,7 +346,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     net::post(server_.workers, [self = this->shared_from_this(), request = std::move(request),
                                 guard = net::make_work_guard(server_.ioc)]() mutable {
       HttpResponse response = self->server_.Handle(request);
-      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+      net::post(self->executor_, [self, response = std::move(response)]() mutable {
         self->OnHandled(std::move(response));
       });
     });
@@ -367,7 +368,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     };
     auto owed = std::make_shared<Owed>(server_.ioc);
     Responder responder;
-    responder.post = [executor = stream_.get_executor()](std::function<void()> work) {
+    responder.post = [executor = executor_](std::function<void()> work) {
       net::post(executor, std::move(work));
     };
     responder.respond = [self = this->shared_from_this(), owed](HttpResponse response) {
@@ -376,11 +377,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         owed->at_once = std::move(response);
         return;
       }
-      net::post(self->stream_.get_executor(),
-                [self, owed, response = std::move(response)]() mutable {
-                  self->OnHandled(std::move(response));
-                  owed->guard.reset();
-                });
+      net::post(self->executor_, [self, owed, response = std::move(response)]() mutable {
+        self->OnHandled(std::move(response));
+        owed->guard.reset();
+      });
     };
     // Off the io threads: the work may block (a read from the disk). Owed's guard keeps the
     // io_context running until its answer is back on the strand.
@@ -546,6 +546,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   Stream stream_;
+  // The connection's strand. Kept apart from stream_, which HandOverToStream moves away while
+  // Shutdown and Evict may be called from other threads.
+  const typename Stream::executor_type executor_;
   ServerCore& server_;
   const uint64_t id_;
   std::optional<HttpResponse> refusal_;
