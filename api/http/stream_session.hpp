@@ -7,6 +7,7 @@
 // member is touched only on the connection's strand, except where noted. Internal to the server.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
