@@ -54,6 +54,7 @@ class SessionBase {
  protected:
   std::atomic<bool> idle_{true};
 };
+
 // The server's state, shared by the listener and its sessions (Server::Impl is this).
 struct ServerCore {
   ServerCore(ServerOptions opts, RequestHandler h)
