@@ -156,8 +156,11 @@ std::variant<engine::AppendRequest, Executed> Execution::Try() {
 std::optional<Executed> Execution::Settle(engine::Result<engine::AppendResult> appended) {
   if (appended) {
     if (appended->replayed) return Done(Appended(Outcome::kReplayed, std::move(*appended)));
+    // The events as committed fold into the read models before the 201, so that its client
+    // reads what it wrote; no read of the store unless another writer's commit came between.
+    auto folded = appended->events.empty() ? models_.CatchUp() : models_.Apply(appended->events);
     Executed executed = Appended(Outcome::kCreated, std::move(*appended));
-    if (auto caught_up = models_.CatchUp(); !caught_up) executed.behind = caught_up.error();
+    if (!folded) executed.behind = folded.error();
     return Done(std::move(executed));
   }
   const engine::ErrorCode code = appended.error().code;

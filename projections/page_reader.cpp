@@ -13,25 +13,28 @@ namespace dialogue::projections::detail {
 
 namespace wf = workflows;
 
+void AddToPage(DecodedPage& page, const engine::RecordedEventView& recorded) {
+  PageEvent& item = page.events.emplace_back();
+  item.version = recorded.version;
+  auto event = wf::DecodeEvent(recorded.type, recorded.data);
+  if (event) {
+    // An event on another stream than its own would fold into the wrong entity.
+    const detail::Route route = detail::RouteOf(*event);
+    if (detail::IsStreamOf(recorded.stream, route.kind, route.id)) {
+      item.event.emplace(std::move(*event));
+    }
+  }
+  page.last_position = recorded.position;
+  page.last_hash.assign(recorded.hash);
+}
+
 engine::Result<DecodedPage> ReadPage(const engine::EventStore& store, uint64_t after) {
   DecodedPage page;
   page.events.reserve(kPageSize);
-  ASSIGN_OR_RETURN(
-      [[maybe_unused]] size_t read,
-      store.ScanAll(after, kPageSize, [&page](const engine::RecordedEventView& recorded) {
-        PageEvent& item = page.events.emplace_back();
-        item.version = recorded.version;
-        auto event = wf::DecodeEvent(recorded.type, recorded.data);
-        if (event) {
-          // An event on another stream than its own would fold into the wrong entity.
-          const detail::Route route = detail::RouteOf(*event);
-          if (detail::IsStreamOf(recorded.stream, route.kind, route.id)) {
-            item.event.emplace(std::move(*event));
-          }
-        }
-        page.last_position = recorded.position;
-        page.last_hash.assign(recorded.hash);
-      }));
+  ASSIGN_OR_RETURN([[maybe_unused]] size_t read,
+                   store.ScanAll(after, kPageSize, [&page](const engine::RecordedEventView& e) {
+                     AddToPage(page, e);
+                   }));
   return page;
 }
 

@@ -36,6 +36,10 @@ struct DecodedPage {
   size_t size() const { return events.size(); }
 };
 
+// Decodes one stored event onto the end of `page` (skipped, as PageEvent says, when it does not
+// decode or is on another stream than its entity's).
+void AddToPage(DecodedPage& page, const engine::RecordedEventView& recorded);
+
 // The page of events after `after`: up to kPageSize, fewer at the head.
 engine::Result<DecodedPage> ReadPage(const engine::EventStore& store, uint64_t after);
 

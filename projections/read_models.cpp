@@ -74,6 +74,24 @@ struct ReadModels::Impl {
     });
   }
 
+  // REQUIRES: fold_mu held.
+  engine::Result<uint64_t> ApplyLocked(const std::vector<engine::RecordedEvent>& events) {
+    const uint64_t reached = data->position;
+    if (events.empty() || events.back().position <= reached) return reached;
+    if (events.front().position > reached + 1) return CatchUpLocked();
+    DecodedPage page;
+    page.events.reserve(events.size());
+    for (const engine::RecordedEvent& e : events) {
+      if (e.position <= reached) continue;
+      detail::AddToPage(page, {e.position, e.stream, e.version, e.type, e.data, e.hash});
+    }
+    std::unique_lock lock(data_mu);
+    FoldPage(*data, page);
+    position.store(data->position);
+    skipped.store(data->skipped);
+    return data->position;
+  }
+
   // Folds the whole log into a fresh Data, without touching the live one. REQUIRES: fold_mu held.
   engine::Result<std::unique_ptr<Data>> FoldAll() {
     auto fresh = std::make_unique<Data>();
@@ -150,6 +168,17 @@ engine::Result<uint64_t> ReadModels::CatchUp() {
   // Another catch-up may have folded up to the head while this one waited for the lock.
   if (const uint64_t reached = impl_->position.load(); reached >= head) return reached;
   return impl_->CatchUpLocked();
+}
+
+engine::Result<uint64_t> ReadModels::Apply(const std::vector<engine::RecordedEvent>& events) {
+  if (events.empty()) return impl_->position.load();
+  // Folded already, by a catch-up that read them (a reader that came between the commit and
+  // this call): no lock.
+  if (const uint64_t reached = impl_->position.load(); reached >= events.back().position) {
+    return reached;
+  }
+  std::lock_guard fold(impl_->fold_mu);
+  return impl_->ApplyLocked(events);
 }
 
 engine::Status ReadModels::SaveSnapshot() {

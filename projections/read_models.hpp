@@ -67,6 +67,12 @@ class ReadModels {
   // Folds every event committed after position(), at least up to the head as it was when the
   // call began. Returns the position reached. Long catch-ups read ahead on two helper threads.
   [[nodiscard]] engine::Result<uint64_t> CatchUp();
+  // Folds events just committed, as their writer holds them (AppendResult::events: one append's,
+  // in position order), instead of reading them back from the store. Events at or before
+  // position() are passed over; when the first lies beyond position() + 1 (another writer's
+  // commit came between), catches up from the store instead, which folds these too. Returns the
+  // position reached. The way a command's own events reach its 201's readers.
+  [[nodiscard]] engine::Result<uint64_t> Apply(const std::vector<engine::RecordedEvent>& events);
   // Stores the states changed since the last snapshot with the checkpoint, in one atomic
   // EventStore::WriteState. When no snapshot is stored (after Rebuild(), or an Open() that found
   // none usable) stores every state, in writes of about 8 MB, the checkpoint last (a snapshot is

@@ -508,27 +508,96 @@ TEST_CASE("Events the read models cannot fold are passed over and counted", "[re
 }
 
 // Many small appends of briefings and stakeholders, for the long-log and concurrency cases.
+// One unit of generated events: a stakeholder, a briefing it is invited to and confirms.
+std::vector<wf::Event> GeneratedUnit(int u) {
+  const std::string n = std::to_string(u);
+  const std::string b = "gen-b" + n;
+  return {
+      wf::StakeholderRegistered{"gen-s" + n,
+                                "Generated " + n,
+                                wf::StakeholderCategory::kNgo,
+                                wf::EcosocStatus::kGeneral,
+                                {}},
+      wf::ObserverEntitlementRecorded{"gen-s" + n, "cop-12", ""},
+      wf::BriefingRequested{b, "Generated briefing " + n, "pres"},
+      wf::BriefingConvened{b, "m-tip", "wg-tip", Day("2026-07-14"), Day("2026-07-16"),
+                           Day("2026-07-15"), "Europe/Vienna", At("2026-07-05T21:59:59Z"),
+                           "bureau-1"},
+      wf::StakeholderInvited{b, "gen-s" + n, wf::StakeholderCategory::kNgo, "cop-12"},
+      wf::StakeholderInvited{b, "ngo-a", wf::StakeholderCategory::kNgo, "cop-12"},
+      wf::AttendanceConfirmed{b, "gen-s" + n, "Comment " + n, {}, At("2026-07-01T09:00:00Z")},
+  };
+}
+
 void AppendMany(engine::EventStore& store, int units, int first = 0) {
   for (int u = first; u < first + units; ++u) {
-    const std::string n = std::to_string(u);
-    const std::string b = "gen-b" + n;
-    std::vector<wf::Event> events{
-        wf::StakeholderRegistered{"gen-s" + n,
-                                  "Generated " + n,
-                                  wf::StakeholderCategory::kNgo,
-                                  wf::EcosocStatus::kGeneral,
-                                  {}},
-        wf::ObserverEntitlementRecorded{"gen-s" + n, "cop-12", ""},
-        wf::BriefingRequested{b, "Generated briefing " + n, "pres"},
-        wf::BriefingConvened{b, "m-tip", "wg-tip", Day("2026-07-14"), Day("2026-07-16"),
-                             Day("2026-07-15"), "Europe/Vienna", At("2026-07-05T21:59:59Z"),
-                             "bureau-1"},
-        wf::StakeholderInvited{b, "gen-s" + n, wf::StakeholderCategory::kNgo, "cop-12"},
-        wf::StakeholderInvited{b, "ngo-a", wf::StakeholderCategory::kNgo, "cop-12"},
-        wf::AttendanceConfirmed{b, "gen-s" + n, "Comment " + n, {}, At("2026-07-01T09:00:00Z")},
-    };
-    AppendEvents(store, events, SecretariatMetadata("2026-07-01T09:00:00Z"));
+    AppendEvents(store, GeneratedUnit(u), SecretariatMetadata("2026-07-01T09:00:00Z"));
   }
+}
+
+// Appends a generated unit as one request and returns its result (with the events as stored).
+engine::AppendResult AppendUnit(engine::EventStore& store, int u) {
+  engine::AppendRequest request;
+  const engine::EventMetadata metadata = SecretariatMetadata("2026-07-01T09:00:00Z");
+  for (const wf::Event& event : GeneratedUnit(u)) {
+    std::string stream = wf::StreamOf(event);
+    if (request.writes.empty() || request.writes.back().stream != stream) {
+      request.writes.push_back({std::move(stream), engine::ExpectedVersion::Any(), {}});
+    }
+    request.writes.back().events.push_back(wf::ToProposedEvent(event, metadata));
+  }
+  auto result = store.Append(request);
+  REQUIRE(result);
+  REQUIRE(result->events.size() == 7);
+  return std::move(*result);
+}
+
+TEST_CASE("Apply folds an append's own events without reading them back", "[read_models]") {
+  StoreUnderTest store(GENERATE("memory", "rocksdb"));
+  AppendLifecycle(*store);
+  RecordingStore recording(*store);
+  ReadModels models(recording);
+  REQUIRE(models.Open());
+  recording.Reset();
+
+  // In order: each append's events fold as handed over; nothing is read from the store.
+  for (int u = 0; u < 3; ++u) {
+    const engine::AppendResult appended = AppendUnit(*store, u);
+    auto reached = models.Apply(appended.events);
+    REQUIRE(reached);
+    CHECK(*reached == appended.last_position);
+  }
+  CHECK(recording.events_read() == 0);
+  CHECK(models.Stakeholder("gen-s2"));
+  CHECK(StatusOf(models, "gen-b1", "gen-s1") == wf::ParticipantStatus::kConfirmed);
+
+  // Out of order: another writer's commit came between, so the later one catches up from the
+  // store (folding both); the earlier one, handed over after, is passed over.
+  const engine::AppendResult first = AppendUnit(*store, 3);
+  const engine::AppendResult second = AppendUnit(*store, 4);
+  auto reached = models.Apply(second.events);
+  REQUIRE(reached);
+  CHECK(*reached == second.last_position);
+  CHECK(recording.events_read() == 14);
+  reached = models.Apply(first.events);
+  REQUIRE(reached);
+  CHECK(*reached == second.last_position);
+  reached = models.Apply(second.events);  // again: already folded
+  REQUIRE(reached);
+  CHECK(*reached == second.last_position);
+  CHECK(recording.events_read() == 14);
+
+  // Partly folded (a reader caught up halfway through): only the rest is folded.
+  const engine::AppendResult third = AppendUnit(*store, 5);
+  std::vector<engine::RecordedEvent> head_part(third.events.begin(), third.events.begin() + 3);
+  REQUIRE(models.Apply(head_part));
+  CHECK(models.position() == third.first_position + 2);
+  reached = models.Apply(third.events);
+  REQUIRE(reached);
+  CHECK(*reached == third.last_position);
+
+  CHECK(models.skipped_events() == 0);
+  RequireEqualsFreshFold(models, FoldLog(*store));
 }
 
 TEST_CASE("A long log folds the same through the read-ahead threads", "[read_models]") {
