@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "api/log.hpp"
@@ -82,8 +83,8 @@ void TimerService::Loop() {
       signal_->poked = false;
     }
     if (auto ran = RunOnce(); !ran) {
-      if (ran.error().message != last_error) {
-        last_error = ran.error().message;
+      if (app::MessageOf(ran.error()) != last_error) {
+        last_error = app::MessageOf(ran.error());
         LogError("timer: " + last_error);
       }
     } else if (*ran > 0) {
@@ -104,29 +105,32 @@ void TimerService::Loop() {
   }
 }
 
-engine::Result<size_t> TimerService::RunOnce() {
+tl::expected<size_t, app::Failure> TimerService::RunOnce() {
   std::lock_guard lock(run_mu_);
   RETURN_IF_ERROR(read_models_.CatchUp());
   size_t closed = 0;
-  std::optional<engine::Error> first_error;
+  std::optional<app::Failure> first_error;
   for (const auto& due : read_models_.DueConfirmationWindowCloses(clock_.Now())) {
     auto result = Close(due);
     if (!result) {
       if (!first_error) {
         first_error = result.error();
-        first_error->message = "closing the confirmation window of briefing " + due.briefing +
-                               " at " + wf::FormatInstant(due.deadline) + ": " +
-                               first_error->message;
+        std::visit(
+            [&due](auto& why) {
+              why.message = "closing the confirmation window of briefing " + due.briefing + " at " +
+                            wf::FormatInstant(due.deadline) + ": " + why.message;
+            },
+            *first_error);
       }
       continue;
     }
     if (*result) ++closed;
   }
-  if (first_error) return engine::Fail(std::move(*first_error));
+  if (first_error) return tl::unexpected(std::move(*first_error));
   return closed;
 }
 
-engine::Result<bool> TimerService::Close(const wf::CloseConfirmationWindow& due) {
+tl::expected<bool, app::Failure> TimerService::Close(const wf::CloseConfirmationWindow& due) {
   bool still_due = true;  // set by the preparer, which runs on this thread
   app::CommandRun run;
   run.name = "CloseConfirmationWindow";
@@ -140,13 +144,13 @@ engine::Result<bool> TimerService::Close(const wf::CloseConfirmationWindow& due)
   run.prepare =
       app::PrepareTarget(read_models_, due,
                          [&still_due, &due](wf::Context& context, const wf::BriefingState& state,
-                                            app::Prepared&) -> engine::Status {
+                                            app::Prepared&) -> wf::Check {
                            // Decided anew after a lost race: the window may have closed or moved
                            // meanwhile.
                            const auto now_due = wf::DueConfirmationWindowClose(state, context.now);
                            if (!now_due || now_due->deadline != due.deadline) {
                              still_due = false;
-                             return engine::Fail(engine::Error::NotFound("no longer due"));
+                             return wf::Refuse(wf::Refusal::NotFound("no longer due"));
                            }
                            return {};
                          });
@@ -162,7 +166,7 @@ engine::Result<bool> TimerService::Close(const wf::CloseConfirmationWindow& due)
       return true;
     default:
       if (!still_due) return false;  // closed or moved
-      return engine::Fail(std::move(executed.error));
+      return tl::unexpected(std::move(executed.error));
   }
 }
 

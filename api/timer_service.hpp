@@ -62,8 +62,9 @@ class TimerService {
 
   // One wake-up's work, on the caller's thread: catches the read models up and closes every
   // confirmation window due at clock.Now(). Returns how many ConfirmationWindowClosed it
-  // appended. Errors: the first one met (the other due windows are still tried).
-  [[nodiscard]] engine::Result<size_t> RunOnce();
+  // appended. Errors: the first one met (the other due windows are still tried): the store's,
+  // or a refusal when the workflows would not close a window.
+  [[nodiscard]] tl::expected<size_t, app::Failure> RunOnce();
 
   // ConfirmationWindowClosed events appended since construction.
   uint64_t fired() const;
@@ -73,7 +74,7 @@ class TimerService {
 
   void Loop();
   // Appends one ConfirmationWindowClosed; false when it was no longer due (closed or moved).
-  engine::Result<bool> Close(const workflows::CloseConfirmationWindow& due);
+  tl::expected<bool, app::Failure> Close(const workflows::CloseConfirmationWindow& due);
 
   engine::EventStore& store_;
   projections::ReadModels& read_models_;

@@ -13,7 +13,7 @@ namespace {
 
 namespace wf = workflows;
 
-Executed Finished(Outcome outcome, engine::Error error) {
+Executed Finished(Outcome outcome, Failure error) {
   Executed executed;
   executed.outcome = outcome;
   executed.error = std::move(error);
@@ -48,7 +48,7 @@ class Execution {
     executed.retries = retries_;
     return executed;
   }
-  Executed Refused(Outcome outcome, engine::Error error) {
+  Executed Refused(Outcome outcome, Failure error) {
     Executed executed = Finished(outcome, std::move(error));
     executed.redact = redact_;
     return Done(std::move(executed));
@@ -101,8 +101,8 @@ std::variant<engine::AppendRequest, Executed> Execution::Try() {
   redact_.reset();
   if (prepared->unreadable) {
     if (!prepared->acts_unread) {
-      return Done(Finished(Outcome::kRefused, engine::Error::Forbidden("this token may not read " +
-                                                                       *prepared->unreadable)));
+      return Done(Finished(Outcome::kRefused, wf::Refusal::Forbidden("this token may not read " +
+                                                                     *prepared->unreadable)));
     }
     redact_ = prepared->unreadable;
   }
@@ -235,6 +235,10 @@ struct AsyncExecution {
 };
 
 }  // namespace
+
+const std::string& MessageOf(const Failure& failure) {
+  return std::visit([](const auto& why) -> const std::string& { return why.message; }, failure);
+}
 
 std::string_view Name(Outcome outcome) {
   switch (outcome) {

@@ -24,6 +24,7 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "app/load.hpp"
@@ -32,9 +33,17 @@
 #include "projections/read_models.hpp"
 #include "workflows/context.hpp"
 #include "workflows/events.hpp"
+#include "workflows/refusal.hpp"
 #include "workflows/targets.hpp"
 
 namespace dialogue::app {
+
+// Why a command was not carried out: the workflows refused it (a rule, a role, a malformed value,
+// an unknown or existing entity), or the store did not take it (a version conflict, a reused
+// Idempotency-Key, a failure). The caller maps both to its answer.
+using Failure = std::variant<workflows::Refusal, engine::Error>;
+// Its message, whichever it is.
+const std::string& MessageOf(const Failure& failure);
 
 // How many times a command is decided in all when concurrent writers keep winning.
 inline constexpr int kMaxCommandAttempts = 5;
@@ -48,9 +57,10 @@ struct Prepared {
   std::string stream;
   uint64_t version = 0;  // 0: the target does not exist (yet)
   std::vector<std::pair<std::string, uint64_t>> others;
-  std::function<engine::Result<std::vector<workflows::Event>>(const workflows::Context&)> decide;
+  std::function<workflows::Verdict<std::vector<workflows::Event>>(const workflows::Context&)>
+      decide;
   // Set when the caller may not read the target (nonexistent counts as unreadable): its noun
-  // ("briefing b1"). The command is then refused as a read would be (kForbidden, "this token may
+  // ("briefing b1"). The command is then refused as a read would be (Forbidden, "this token may
   // not read <noun>") before any rule is checked, so that a refused write says no more than a
   // refused read (docs/security.md, "What a refusal says").
   std::optional<std::string> unreadable;
@@ -60,16 +70,18 @@ struct Prepared {
 };
 
 // Loads a command's target and fills context.facts; called once per try, after the read models
-// caught up. An error is the command's answer (kRefused).
-using Preparer = std::function<engine::Result<Prepared>(workflows::Context& context)>;
+// caught up. An error is the command's answer (kRefused, or kFailed when the store failed).
+using Preparation = tl::expected<Prepared, Failure>;
+using Preparer = std::function<Preparation(workflows::Context& context)>;
 
 // Loads TargetOf(command) and binds its state to the workflows' Decide. `inspect(context, state,
 // prepared)` runs after the load: it fills context.facts from what was loaded, may mark
-// `prepared` unreadable, and may refuse (returning an error; or void when it never does).
+// `prepared` unreadable, and may refuse (returning a workflows::Check; or void when it never
+// does).
 template <class Command, class Inspect>
 Preparer PrepareTarget(const projections::ReadModels& models, Command command, Inspect inspect) {
   return [&models, command = std::move(command),
-          inspect = std::move(inspect)](workflows::Context& context) -> engine::Result<Prepared> {
+          inspect = std::move(inspect)](workflows::Context& context) -> Preparation {
     const auto target = workflows::TargetOf(command);
     ASSIGN_OR_RETURN(auto loaded, Load(models, target));
     Prepared prepared;
@@ -121,7 +133,7 @@ std::string_view Name(Outcome outcome);
 struct Executed {
   Outcome outcome = Outcome::kFailed;
   engine::AppendResult appended;  // kCreated and kReplayed
-  engine::Error error{};          // the other outcomes
+  Failure error;                  // the other outcomes
   // When the refusal concerns one field of the request: its name and what is wrong with it
   // (error.message then says what the command met).
   std::string field;

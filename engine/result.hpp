@@ -2,6 +2,8 @@
 //
 // Expected failures (not found, conflict, bad input, storage trouble) are values, never exceptions;
 // bugs are asserts. Each layer translates the errors of the layer below once, at its boundary.
+// The codes are the engine's own: a domain's refusals (a rule, a role) are the domain's type
+// (workflows/refusal.hpp).
 #pragma once
 
 #include <string>
@@ -17,8 +19,6 @@ enum class ErrorCode {
   kAlreadyExists,         // the thing to create exists already
   kIdempotencyKeyReused,  // an idempotency key came back with another request fingerprint
   kInvalidArgument,       // the caller's input is malformed
-  kRuleViolation,         // a domain rule refuses the command (rule carries its code)
-  kForbidden,             // the actor may not do this
   kUnavailable,           // the store is in fail-stop after a failed write; restart needed
   kCorruption,            // stored bytes do not decode or do not verify
   kIOError,               // the storage layer failed
@@ -27,28 +27,21 @@ enum class ErrorCode {
 struct Error {
   ErrorCode code;
   std::string message;
-  std::string rule;  // only for kRuleViolation: the clause code, e.g. "59(e)"
 
-  static Error NotFound(std::string m) { return {ErrorCode::kNotFound, std::move(m), {}}; }
+  static Error NotFound(std::string m) { return {ErrorCode::kNotFound, std::move(m)}; }
   static Error VersionConflict(std::string m) {
-    return {ErrorCode::kVersionConflict, std::move(m), {}};
+    return {ErrorCode::kVersionConflict, std::move(m)};
   }
-  static Error AlreadyExists(std::string m) {
-    return {ErrorCode::kAlreadyExists, std::move(m), {}};
-  }
+  static Error AlreadyExists(std::string m) { return {ErrorCode::kAlreadyExists, std::move(m)}; }
   static Error IdempotencyKeyReused(std::string m) {
-    return {ErrorCode::kIdempotencyKeyReused, std::move(m), {}};
+    return {ErrorCode::kIdempotencyKeyReused, std::move(m)};
   }
   static Error InvalidArgument(std::string m) {
-    return {ErrorCode::kInvalidArgument, std::move(m), {}};
+    return {ErrorCode::kInvalidArgument, std::move(m)};
   }
-  static Error RuleViolation(std::string rule, std::string m) {
-    return {ErrorCode::kRuleViolation, std::move(m), std::move(rule)};
-  }
-  static Error Forbidden(std::string m) { return {ErrorCode::kForbidden, std::move(m), {}}; }
-  static Error Unavailable(std::string m) { return {ErrorCode::kUnavailable, std::move(m), {}}; }
-  static Error Corruption(std::string m) { return {ErrorCode::kCorruption, std::move(m), {}}; }
-  static Error IOError(std::string m) { return {ErrorCode::kIOError, std::move(m), {}}; }
+  static Error Unavailable(std::string m) { return {ErrorCode::kUnavailable, std::move(m)}; }
+  static Error Corruption(std::string m) { return {ErrorCode::kCorruption, std::move(m)}; }
+  static Error IOError(std::string m) { return {ErrorCode::kIOError, std::move(m)}; }
 };
 
 // A value or an Error. [[nodiscard]]: a result dropped unread is a failure nobody sees, so the

@@ -13,9 +13,9 @@ namespace {
 
 using detail::Events;
 
-engine::Error UnknownBriefing(std::string_view id) {
-  return engine::Error::NotFound("briefing " + std::string(id) +
-                                 " does not exist (the President has not requested it)");
+Refusal UnknownBriefing(std::string_view id) {
+  return Refusal::NotFound("briefing " + std::string(id) +
+                           " does not exist (the President has not requested it)");
 }
 
 // "the briefing of 2026-07-15" once convened, else "briefing b1".
@@ -58,16 +58,16 @@ const ReferralSummary* FindReferral(const BriefingState& state, std::string_view
 }
 
 // 59(a): the margins window of a meeting.
-engine::Status CheckMargins(Date date, std::string_view meeting, Date starts_on, Date ends_on,
-                            const RulesConfig& rules) {
+Check CheckMargins(Date date, std::string_view meeting, Date starts_on, Date ends_on,
+                   const RulesConfig& rules) {
   const Date first = starts_on - date::days{rules.margins_days_before_opening};
   const Date last = ends_on + date::days{rules.margins_days_after_closing};
   if (first <= date && date <= last) return {};
-  return engine::Fail(Violation(
-      Clause::k59a, "the date " + FormatDate(date) + " is not on the margins of meeting " +
-                        std::string(meeting) + " (" + FormatDate(starts_on) + " to " +
-                        FormatDate(ends_on) + "): a briefing on its margins falls between " +
-                        FormatDate(first) + " and " + FormatDate(last)));
+  return Refuse(Violation(Clause::k59a,
+                          "the date " + FormatDate(date) + " is not on the margins of meeting " +
+                              std::string(meeting) + " (" + FormatDate(starts_on) + " to " +
+                              FormatDate(ends_on) + "): a briefing on its margins falls between " +
+                              FormatDate(first) + " and " + FormatDate(last)));
 }
 
 std::string IneligibleBecause(const StakeholderState& stakeholder,
@@ -169,52 +169,50 @@ bool BriefingState::DeadlineClosed() const {
 
 // --- Deciders ---
 
-engine::Result<Events> Decide(const BriefingState& state, const RequestBriefing& command,
-                              const Context& context) {
+Verdict<Events> Decide(const BriefingState& state, const RequestBriefing& command,
+                       const Context& context) {
   RETURN_IF_ERROR(
       detail::RequireRole(context, {Role::kPresident, Role::kSecretariat}, "request a briefing"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   RETURN_IF_ERROR(CheckId("id", command.id));
   RETURN_IF_ERROR(CheckNotBlank("title", command.title));
   if (context.role == Role::kSecretariat && context.on_behalf_of.empty()) {
-    return engine::Fail(
+    return Refuse(
         Violation(Clause::k59a,
                   "a briefing exists only at the request of the President; the Secretariat "
                   "may record the President's request, naming the President in on_behalf_of"));
   }
   if (state.exists()) {
-    return engine::Fail(
-        engine::Error::AlreadyExists("briefing " + command.id + " has already been requested"));
+    return Refuse(Refusal::AlreadyExists("briefing " + command.id + " has already been requested"));
   }
   const std::string requested_by =
       context.role == Role::kPresident ? context.actor : context.on_behalf_of;
   return Events{BriefingRequested{command.id, command.title, requested_by}};
 }
 
-engine::Result<Events> Decide(const BriefingState& state, const ConveneBriefing& command,
-                              const Context& context) {
+Verdict<Events> Decide(const BriefingState& state, const ConveneBriefing& command,
+                       const Context& context) {
   RETURN_IF_ERROR(detail::RequireRole(context, {Role::kSecretariat}, "convene a briefing"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   RETURN_IF_ERROR(CheckId("meeting", command.meeting));
   ASSIGN_OR_RETURN(Date date, ParseDate("date", command.date));
   const std::string timezone = command.timezone.value_or(context.rules.default_time_zone);
   RETURN_IF_ERROR(CheckTimeZone(timezone));
-  if (!state.exists()) return engine::Fail(UnknownBriefing(command.briefing));
+  if (!state.exists()) return Refuse(UnknownBriefing(command.briefing));
   const MeetingState* meeting = context.facts.FindMeeting(command.meeting);
   if (meeting == nullptr) {
-    return engine::Fail(
-        engine::Error::NotFound("meeting " + command.meeting + " is not scheduled"));
+    return Refuse(Refusal::NotFound("meeting " + command.meeting + " is not scheduled"));
   }
   if (state.status == BriefingStatus::kCancelled) {
-    return engine::Fail(Violation(Clause::k59a, NotConvenedBecause(state)));
+    return Refuse(Violation(Clause::k59a, NotConvenedBecause(state)));
   }
   if (state.status != BriefingStatus::kRequested) {
-    return engine::Fail(engine::Error::AlreadyExists(
-        "briefing " + state.id + " is already convened, for " + FormatDate(*state.date) +
-        " on the margins of meeting " + state.meeting + "; to move it, reschedule it"));
+    return Refuse(Refusal::AlreadyExists("briefing " + state.id + " is already convened, for " +
+                                         FormatDate(*state.date) + " on the margins of meeting " +
+                                         state.meeting + "; to move it, reschedule it"));
   }
   if (!CheckNotBlank("bureau_member", command.bureau_member)) {
-    return engine::Fail(Violation(
+    return Refuse(Violation(
         Clause::k59a, "briefing " + state.id +
                           " cannot be convened without the member of the Bureau who conducts it "
                           "with the Secretariat"));
@@ -247,25 +245,23 @@ Eligibility EligibleStakeholders(Date briefing_date,
   return result;
 }
 
-engine::Result<Events> Decide(const BriefingState& state, const InviteStakeholders& command,
-                              const Context& context) {
+Verdict<Events> Decide(const BriefingState& state, const InviteStakeholders& command,
+                       const Context& context) {
   RETURN_IF_ERROR(detail::RequireRole(context, {Role::kSecretariat}, "invite stakeholders"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   if (command.all_eligible && !command.stakeholders.empty()) {
-    return engine::Fail(
-        engine::Error::InvalidArgument("give either stakeholders or all_eligible, not both"));
+    return Refuse(Refusal::InvalidArgument("give either stakeholders or all_eligible, not both"));
   }
   if (!command.all_eligible && command.stakeholders.empty()) {
-    return engine::Fail(
-        engine::Error::InvalidArgument("stakeholders must name at least one stakeholder"));
+    return Refuse(Refusal::InvalidArgument("stakeholders must name at least one stakeholder"));
   }
   RETURN_IF_ERROR(detail::CheckIdList("stakeholders", command.stakeholders));
-  if (!state.exists()) return engine::Fail(UnknownBriefing(command.briefing));
+  if (!state.exists()) return Refuse(UnknownBriefing(command.briefing));
   if (state.status != BriefingStatus::kConvened) {
-    return engine::Fail(Violation(
-        Clause::k59c, NotConvenedBecause(state) +
-                          ": invitations go out once a briefing is convened and before it is "
-                          "held"));
+    return Refuse(Violation(Clause::k59c,
+                            NotConvenedBecause(state) +
+                                ": invitations go out once a briefing is convened and before it is "
+                                "held"));
   }
   const Eligibility eligibility = EligibleStakeholders(
       *state.date, context.facts.conference_sessions, context.facts.stakeholders, context.rules);
@@ -275,7 +271,7 @@ engine::Result<Events> Decide(const BriefingState& state, const InviteStakeholde
   std::vector<const StakeholderState*> invitees;
   if (command.all_eligible) {
     if (eligible.empty()) {
-      return engine::Fail(Violation(
+      return Refuse(Violation(
           Clause::k59c,
           eligibility.conference_session
               ? "no relevant stakeholder was entitled as an observer at Conference session " +
@@ -289,14 +285,14 @@ engine::Result<Events> Decide(const BriefingState& state, const InviteStakeholde
       }
     }
     if (invitees.empty() && context.rules.refuse_all_eligible_when_none_left) {
-      return engine::Fail(engine::Error::AlreadyExists("every stakeholder eligible for " +
-                                                       Label(state) + " is already invited"));
+      return Refuse(Refusal::AlreadyExists("every stakeholder eligible for " + Label(state) +
+                                           " is already invited"));
     }
   } else {
     for (const auto& id : command.stakeholders) {
       const StakeholderState* s = context.facts.FindStakeholder(id);
       if (s == nullptr) {
-        return engine::Fail(engine::Error::NotFound("stakeholder " + id + " is not registered"));
+        return Refuse(Refusal::NotFound("stakeholder " + id + " is not registered"));
       }
       invitees.push_back(s);
     }
@@ -305,9 +301,9 @@ engine::Result<Events> Decide(const BriefingState& state, const InviteStakeholde
       if (state.FindParticipant(s->id) != nullptr) already.push_back(s->id);
     }
     if (!already.empty()) {
-      return engine::Fail(engine::Error::AlreadyExists(
-          detail::Quoted(already) + (already.size() == 1 ? " is" : " are") +
-          " already invited to " + Label(state) + "; nobody was invited"));
+      return Refuse(
+          Refusal::AlreadyExists(detail::Quoted(already) + (already.size() == 1 ? " is" : " are") +
+                                 " already invited to " + Label(state) + "; nobody was invited"));
     }
     std::string problems;
     for (const auto* s : invitees) {
@@ -316,7 +312,7 @@ engine::Result<Events> Decide(const BriefingState& state, const InviteStakeholde
       problems += IneligibleBecause(*s, eligibility.conference_session, *state.date, context.rules);
     }
     if (!problems.empty()) {
-      return engine::Fail(Violation(Clause::k59c, problems + "; nobody was invited"));
+      return Refuse(Violation(Clause::k59c, problems + "; nobody was invited"));
     }
   }
   Events events;
@@ -327,20 +323,19 @@ engine::Result<Events> Decide(const BriefingState& state, const InviteStakeholde
   return events;
 }
 
-engine::Result<Events> Decide(const BriefingState& state, const RescheduleBriefing& command,
-                              const Context& context) {
+Verdict<Events> Decide(const BriefingState& state, const RescheduleBriefing& command,
+                       const Context& context) {
   RETURN_IF_ERROR(detail::RequireRole(context, {Role::kSecretariat}, "reschedule a briefing"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   ASSIGN_OR_RETURN(Date date, ParseDate("date", command.date));
-  if (!state.exists()) return engine::Fail(UnknownBriefing(command.briefing));
+  if (!state.exists()) return Refuse(UnknownBriefing(command.briefing));
   if (state.status != BriefingStatus::kConvened) {
-    return engine::Fail(Violation(Clause::k59a, NotConvenedBecause(state) +
-                                                    ": only a convened briefing not yet held "
-                                                    "can be rescheduled"));
+    return Refuse(Violation(Clause::k59a, NotConvenedBecause(state) +
+                                              ": only a convened briefing not yet held "
+                                              "can be rescheduled"));
   }
   if (date == *state.date) {
-    return engine::Fail(
-        engine::Error::InvalidArgument(Label(state) + " is already on " + FormatDate(date)));
+    return Refuse(Refusal::InvalidArgument(Label(state) + " is already on " + FormatDate(date)));
   }
   RETURN_IF_ERROR(CheckMargins(date, state.meeting, *state.meeting_starts_on,
                                *state.meeting_ends_on, context.rules));
@@ -350,63 +345,61 @@ engine::Result<Events> Decide(const BriefingState& state, const RescheduleBriefi
   return Events{BriefingRescheduled{state.id, date, *state.date, deadline}};
 }
 
-engine::Result<Events> Decide(const BriefingState& state, const DeclineInvitation& command,
-                              const Context& context) {
+Verdict<Events> Decide(const BriefingState& state, const DeclineInvitation& command,
+                       const Context& context) {
   RETURN_IF_ERROR(detail::RequireActingFor(context, command.stakeholder, "decline an invitation"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
-  if (!state.exists()) return engine::Fail(UnknownBriefing(command.briefing));
+  if (!state.exists()) return Refuse(UnknownBriefing(command.briefing));
   const Participant* p = state.FindParticipant(command.stakeholder);
   if (p == nullptr) {
-    return engine::Fail(Violation(Clause::k59e, command.stakeholder + " was not invited to " +
-                                                    Label(state) + ", so has nothing to decline"));
+    return Refuse(Violation(Clause::k59e, command.stakeholder + " was not invited to " +
+                                              Label(state) + ", so has nothing to decline"));
   }
   if (state.status != BriefingStatus::kConvened) {
-    return engine::Fail(Violation(Clause::k59e, NotConvenedBecause(state) + "; " +
-                                                    command.stakeholder +
-                                                    "'s answer can no longer be recorded"));
+    return Refuse(Violation(Clause::k59e, NotConvenedBecause(state) + "; " + command.stakeholder +
+                                              "'s answer can no longer be recorded"));
   }
   switch (p->status) {
     case ParticipantStatus::kDeclined:
-      return engine::Fail(engine::Error::AlreadyExists(
+      return Refuse(Refusal::AlreadyExists(
           command.stakeholder + " has already declined the invitation to " + Label(state)));
     case ParticipantStatus::kExcluded:
-      return engine::Fail(Violation(
-          Clause::k59d, command.stakeholder + " was not admitted to " + Label(state) +
-                            " by the Working Group; there is no invitation left to decline"));
+      return Refuse(Violation(Clause::k59d,
+                              command.stakeholder + " was not admitted to " + Label(state) +
+                                  " by the Working Group; there is no invitation left to decline"));
     default:
       break;
   }
   return Events{InvitationDeclined{state.id, command.stakeholder}};
 }
 
-engine::Result<Events> Decide(const BriefingState& state, const ConfirmAttendance& command,
-                              const Context& context) {
+Verdict<Events> Decide(const BriefingState& state, const ConfirmAttendance& command,
+                       const Context& context) {
   RETURN_IF_ERROR(detail::RequireActingFor(context, command.stakeholder, "confirm attendance"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
-  if (!state.exists()) return engine::Fail(UnknownBriefing(command.briefing));
+  if (!state.exists()) return Refuse(UnknownBriefing(command.briefing));
   const Participant* p = state.FindParticipant(command.stakeholder);
   if (p == nullptr) {
-    return engine::Fail(Violation(Clause::k59e, command.stakeholder + " was not invited to " +
-                                                    Label(state) +
-                                                    "; only invited stakeholders confirm"));
+    return Refuse(Violation(Clause::k59e, command.stakeholder + " was not invited to " +
+                                              Label(state) +
+                                              "; only invited stakeholders confirm"));
   }
   if (state.status != BriefingStatus::kConvened) {
-    return engine::Fail(Violation(Clause::k59e, NotConvenedBecause(state) + "; " +
-                                                    command.stakeholder +
-                                                    "'s confirmation can no longer be recorded"));
+    return Refuse(Violation(Clause::k59e, NotConvenedBecause(state) + "; " + command.stakeholder +
+                                              "'s confirmation can no longer be recorded"));
   }
   const ParticipantStatus effective =
       p->status == ParticipantStatus::kUnderReferral ? p->status_before_referral : p->status;
   if (p->status == ParticipantStatus::kExcluded) {
-    return engine::Fail(Violation(Clause::k59d, command.stakeholder + " was not admitted to " +
-                                                    Label(state) + " by the Working Group"));
+    return Refuse(Violation(Clause::k59d, command.stakeholder + " was not admitted to " +
+                                              Label(state) + " by the Working Group"));
   }
   if (effective == ParticipantStatus::kConfirmed) {
-    return engine::Fail(engine::Error::AlreadyExists(
-        command.stakeholder + " has already confirmed attendance at " + Label(state)));
+    return Refuse(Refusal::AlreadyExists(command.stakeholder +
+                                         " has already confirmed attendance at " + Label(state)));
   }
   if (context.occurred_at > *state.confirmation_deadline) {
-    return engine::Fail(
+    return Refuse(
         Violation(Clause::k59e, command.stakeholder + "'s confirmation at " +
                                     FormatLocal(context.occurred_at, state.timezone) + " (" +
                                     state.timezone + ") is after the deadline " +
@@ -417,62 +410,61 @@ engine::Result<Events> Decide(const BriefingState& state, const ConfirmAttendanc
                                     detail::Screen(command.written_comments), context.occurred_at}};
 }
 
-engine::Result<Events> Decide(const BriefingState& state, const RaiseObjection& command,
-                              const Context& context) {
+Verdict<Events> Decide(const BriefingState& state, const RaiseObjection& command,
+                       const Context& context) {
   RETURN_IF_ERROR(detail::RequireRole(context, {Role::kState, Role::kSecretariat},
                                       "object to a participation (only a State Party may)"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   RETURN_IF_ERROR(CheckNotBlank("grounds", command.grounds));
   if (context.stakeholder.empty()) {
-    return engine::Fail(engine::Error::InvalidArgument(
+    return Refuse(Refusal::InvalidArgument(
         "the objecting State must be named (the Secretariat records an objection on behalf of "
         "a State)"));
   }
-  if (!state.exists()) return engine::Fail(UnknownBriefing(command.briefing));
+  if (!state.exists()) return Refuse(UnknownBriefing(command.briefing));
   const StakeholderState* objector = context.facts.FindStakeholder(context.stakeholder);
   if (objector == nullptr) {
-    return engine::Fail(
-        engine::Error::NotFound("stakeholder " + context.stakeholder + " is not registered"));
+    return Refuse(Refusal::NotFound("stakeholder " + context.stakeholder + " is not registered"));
   }
   if (!context.rules.MayObject(objector->category)) {
-    return engine::Fail(Violation(Clause::k59d,
-                                  "only a State Party may object to the "
-                                  "participation of an NGO; " +
-                                      objector->id + " is " +
-                                      std::string(Described(objector->category))));
+    return Refuse(Violation(Clause::k59d,
+                            "only a State Party may object to the "
+                            "participation of an NGO; " +
+                                objector->id + " is " +
+                                std::string(Described(objector->category))));
   }
   const Participant* p = state.FindParticipant(command.stakeholder);
   if (p == nullptr) {
-    return engine::Fail(Violation(Clause::k59d, command.stakeholder + " was not invited to " +
-                                                    Label(state) +
-                                                    "; there is no participation to object to"));
+    return Refuse(Violation(Clause::k59d, command.stakeholder + " was not invited to " +
+                                              Label(state) +
+                                              "; there is no participation to object to"));
   }
   if (!context.rules.IsObjectionTarget(p->category)) {
-    return engine::Fail(
-        Violation(Clause::k59d, "objections concern the participation of NGOs only; " +
-                                    p->stakeholder + " is " + std::string(Described(p->category))));
+    return Refuse(Violation(Clause::k59d, "objections concern the participation of NGOs only; " +
+                                              p->stakeholder + " is " +
+                                              std::string(Described(p->category))));
   }
   if (state.status != BriefingStatus::kConvened) {
-    return engine::Fail(Violation(
-        Clause::k59d, NotConvenedBecause(state) + "; an objection can no longer be raised"));
+    return Refuse(Violation(Clause::k59d,
+                            NotConvenedBecause(state) + "; an objection can no longer be raised"));
   }
   if (p->status == ParticipantStatus::kUnderReferral) {
     const ReferralSummary* r = FindReferral(state, p->stakeholder);
-    return engine::Fail(engine::Error::AlreadyExists(
+    return Refuse(Refusal::AlreadyExists(
         "an objection to " + p->stakeholder + "'s participation in " + Label(state) +
         " is already pending before the Working Group (referral " + (r ? r->id : "") + ")"));
   }
   if (const ReferralSummary* r = FindReferral(state, p->stakeholder);
       r != nullptr && r->status == ReferralStatus::kDecided) {
-    return engine::Fail(
-        Violation(Clause::k59d, "the Working Group has already decided on " + p->stakeholder +
-                                    "'s participation in " + Label(state) + " (" +
-                                    std::string(Name(*r->outcome)) + ", referral " + r->id + ")"));
+    return Refuse(Violation(Clause::k59d, "the Working Group has already decided on " +
+                                              p->stakeholder + "'s participation in " +
+                                              Label(state) + " (" + std::string(Name(*r->outcome)) +
+                                              ", referral " + r->id + ")"));
   }
   if (p->status != ParticipantStatus::kInvited && p->status != ParticipantStatus::kConfirmed) {
-    return engine::Fail(Violation(
-        Clause::k59d, p->stakeholder + "'s participation in " + Label(state) + " is " +
-                          std::string(Name(p->status)) + "; there is nothing to object to"));
+    return Refuse(Violation(Clause::k59d, p->stakeholder + "'s participation in " + Label(state) +
+                                              " is " + std::string(Name(p->status)) +
+                                              "; there is nothing to object to"));
   }
   const std::string referral = ReferralId(state.id, p->stakeholder);
   return Events{
@@ -483,8 +475,8 @@ engine::Result<Events> Decide(const BriefingState& state, const RaiseObjection& 
   };
 }
 
-engine::Result<Events> Decide(const BriefingState& state, const RecordAttendance& command,
-                              const Context& context) {
+Verdict<Events> Decide(const BriefingState& state, const RecordAttendance& command,
+                       const Context& context) {
   RETURN_IF_ERROR(detail::RequireRole(context, {Role::kSecretariat}, "record attendance"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   RETURN_IF_ERROR(detail::CheckIdList("stakeholders", command.stakeholders));
@@ -492,18 +484,17 @@ engine::Result<Events> Decide(const BriefingState& state, const RecordAttendance
   for (const auto& id : command.states) {
     if (std::find(command.stakeholders.begin(), command.stakeholders.end(), id) !=
         command.stakeholders.end()) {
-      return engine::Fail(engine::Error::InvalidArgument(
-          id + " is listed both under stakeholders and under states"));
+      return Refuse(
+          Refusal::InvalidArgument(id + " is listed both under stakeholders and under states"));
     }
   }
-  if (!state.exists()) return engine::Fail(UnknownBriefing(command.briefing));
+  if (!state.exists()) return Refuse(UnknownBriefing(command.briefing));
   if (IsHeldOrLater(state.status)) {
-    return engine::Fail(
-        engine::Error::AlreadyExists(Label(state) + " is already recorded as held"));
+    return Refuse(Refusal::AlreadyExists(Label(state) + " is already recorded as held"));
   }
   if (state.status != BriefingStatus::kConvened) {
-    return engine::Fail(Violation(
-        Clause::k59a, NotConvenedBecause(state) + "; only a convened briefing can be held"));
+    return Refuse(Violation(Clause::k59a,
+                            NotConvenedBecause(state) + "; only a convened briefing can be held"));
   }
   // No condition on the date: the contract and RULES.md set none, and a briefing convened
   // ten days ahead (so that stakeholders can confirm with their own tokens) could otherwise never
@@ -512,35 +503,35 @@ engine::Result<Events> Decide(const BriefingState& state, const RecordAttendance
   for (const auto& id : command.stakeholders) {
     const Participant* p = state.FindParticipant(id);
     if (p == nullptr) {
-      return engine::Fail(
+      return Refuse(
           Violation(Clause::k59c, id + " was not invited to " + Label(state) +
                                       "; States Parties and signatories are listed under states"));
     }
     if (p->status == ParticipantStatus::kUnderReferral) {
-      return engine::Fail(
+      return Refuse(
           Violation(Clause::k59d, id + " cannot be recorded as attending " + Label(state) +
                                       ": an objection to its participation is pending before the "
                                       "Working Group"));
     }
     if (p->status == ParticipantStatus::kExcluded) {
-      return engine::Fail(Violation(Clause::k59d, id + " cannot be recorded as attending " +
-                                                      Label(state) +
-                                                      ": the Working Group did not admit it"));
+      return Refuse(Violation(Clause::k59d, id + " cannot be recorded as attending " +
+                                                Label(state) +
+                                                ": the Working Group did not admit it"));
     }
     if (p->status != ParticipantStatus::kConfirmed) {
-      return engine::Fail(
-          Violation(Clause::k59e, id + " cannot be recorded as attending " + Label(state) +
-                                      ": it did not confirm its attendance (it is " +
-                                      std::string(Name(p->status)) + ")"));
+      return Refuse(Violation(Clause::k59e, id + " cannot be recorded as attending " +
+                                                Label(state) +
+                                                ": it did not confirm its attendance (it is " +
+                                                std::string(Name(p->status)) + ")"));
     }
   }
   for (const auto& id : command.states) {
     const StakeholderState* s = context.facts.FindStakeholder(id);
     if (s == nullptr) {
-      return engine::Fail(engine::Error::NotFound("stakeholder " + id + " is not registered"));
+      return Refuse(Refusal::NotFound("stakeholder " + id + " is not registered"));
     }
     if (!IsPartyOrSignatoryOfAny(*s)) {
-      return engine::Fail(Violation(
+      return Refuse(Violation(
           Clause::k59f, id + " is " + std::string(Described(s->category)) +
                             ": briefings are open without invitation only to States Parties and "
                             "signatories of the Convention or a Protocol"));
@@ -549,27 +540,27 @@ engine::Result<Events> Decide(const BriefingState& state, const RecordAttendance
   return Events{BriefingHeld{state.id, command.stakeholders, command.states, context.occurred_at}};
 }
 
-engine::Result<Events> Decide(const BriefingState& state, const PrepareSummary& command,
-                              const Context& context) {
+Verdict<Events> Decide(const BriefingState& state, const PrepareSummary& command,
+                       const Context& context) {
   RETURN_IF_ERROR(detail::RequireRole(context, {Role::kSecretariat}, "prepare a summary"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   RETURN_IF_ERROR(CheckNotBlank("text", command.text));
-  if (!state.exists()) return engine::Fail(UnknownBriefing(command.briefing));
+  if (!state.exists()) return Refuse(UnknownBriefing(command.briefing));
   if (state.status == BriefingStatus::kSubmitted) {
-    return engine::Fail(Violation(Clause::k59g, "the summary of " + Label(state) +
-                                                    " has already been submitted as " +
-                                                    state.summary->crp_symbol));
+    return Refuse(Violation(Clause::k59g, "the summary of " + Label(state) +
+                                              " has already been submitted as " +
+                                              state.summary->crp_symbol));
   }
   if (state.status != BriefingStatus::kHeld && state.status != BriefingStatus::kSummarized) {
-    return engine::Fail(
+    return Refuse(
         Violation(Clause::k59g, "a summary is prepared only once the briefing has been held; " +
                                     Label(state) + " is " + std::string(Name(state.status))));
   }
   return Events{SummaryPrepared{state.id, command.text, detail::Screen(command.text)}};
 }
 
-engine::Result<Events> Decide(const BriefingState& state, const SubmitSummary& command,
-                              const Context& context) {
+Verdict<Events> Decide(const BriefingState& state, const SubmitSummary& command,
+                       const Context& context) {
   RETURN_IF_ERROR(detail::RequireRole(context, {Role::kSecretariat}, "submit a summary"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   RETURN_IF_ERROR(CheckNotBlank("crp_symbol", command.crp_symbol));
@@ -577,19 +568,19 @@ engine::Result<Events> Decide(const BriefingState& state, const SubmitSummary& c
     RETURN_IF_ERROR(
         CheckNotBlank("override_country_mentions.justification", *command.override_justification));
   }
-  if (!state.exists()) return engine::Fail(UnknownBriefing(command.briefing));
+  if (!state.exists()) return Refuse(UnknownBriefing(command.briefing));
   if (state.status == BriefingStatus::kSubmitted) {
-    return engine::Fail(engine::Error::AlreadyExists("the summary of " + Label(state) +
-                                                     " has already been submitted as " +
-                                                     state.summary->crp_symbol));
+    return Refuse(Refusal::AlreadyExists("the summary of " + Label(state) +
+                                         " has already been submitted as " +
+                                         state.summary->crp_symbol));
   }
   if (state.status != BriefingStatus::kSummarized) {
-    return engine::Fail(Violation(Clause::k59g, "no summary of " + Label(state) +
-                                                    " has been prepared (it is " +
-                                                    std::string(Name(state.status)) + ")"));
+    return Refuse(Violation(Clause::k59g, "no summary of " + Label(state) +
+                                              " has been prepared (it is " +
+                                              std::string(Name(state.status)) + ")"));
   }
   if (!state.summary->country_mentions.empty() && !command.override_justification) {
-    return engine::Fail(Violation(
+    return Refuse(Violation(
         Clause::k59b,
         "the summary of " + Label(state) + " mentions " +
             detail::DescribeMentions(state.summary->country_mentions) +
@@ -598,49 +589,47 @@ engine::Result<Events> Decide(const BriefingState& state, const SubmitSummary& c
   return Events{SummarySubmitted{state.id, command.crp_symbol, command.override_justification}};
 }
 
-engine::Result<Events> Decide(const BriefingState& state, const CancelBriefing& command,
-                              const Context& context) {
+Verdict<Events> Decide(const BriefingState& state, const CancelBriefing& command,
+                       const Context& context) {
   RETURN_IF_ERROR(
       detail::RequireRole(context, {Role::kSecretariat, Role::kPresident}, "cancel a briefing"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   RETURN_IF_ERROR(CheckNotBlank("reason", command.reason));
-  if (!state.exists()) return engine::Fail(UnknownBriefing(command.briefing));
+  if (!state.exists()) return Refuse(UnknownBriefing(command.briefing));
   if (state.status == BriefingStatus::kCancelled) {
-    return engine::Fail(engine::Error::AlreadyExists(Label(state) + " has already been cancelled"));
+    return Refuse(Refusal::AlreadyExists(Label(state) + " has already been cancelled"));
   }
   if (IsHeldOrLater(state.status)) {
-    return engine::Fail(Violation(Clause::k59a, Label(state) +
-                                                    " has already been held; only a briefing "
-                                                    "not yet held can be cancelled"));
+    return Refuse(Violation(Clause::k59a, Label(state) + " has already been held; only a briefing "
+                                                         "not yet held can be cancelled"));
   }
   return Events{BriefingCancelled{state.id, command.reason}};
 }
 
-engine::Result<Events> Decide(const BriefingState& state, const CloseConfirmationWindow& command,
-                              const Context& context) {
+Verdict<Events> Decide(const BriefingState& state, const CloseConfirmationWindow& command,
+                       const Context& context) {
   RETURN_IF_ERROR(detail::RequireRole(context, {Role::kSystem},
                                       "close a confirmation window (the timer does)"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   if (context.occurred_at != command.deadline) {
-    return engine::Fail(engine::Error::InvalidArgument(
+    return Refuse(Refusal::InvalidArgument(
         "a confirmation window closes at its deadline: occurred_at must be " +
         FormatInstant(command.deadline)));
   }
-  if (!state.exists()) return engine::Fail(UnknownBriefing(command.briefing));
+  if (!state.exists()) return Refuse(UnknownBriefing(command.briefing));
   if (!state.confirmation_deadline || state.status == BriefingStatus::kCancelled) {
-    return engine::Fail(engine::Error::InvalidArgument(Label(state) +
-                                                       " has no open confirmation window (it is " +
-                                                       std::string(Name(state.status)) + ")"));
+    return Refuse(Refusal::InvalidArgument(Label(state) +
+                                           " has no open confirmation window (it is " +
+                                           std::string(Name(state.status)) + ")"));
   }
   if (command.deadline != *state.confirmation_deadline) {
-    return engine::Fail(engine::Error::InvalidArgument(
+    return Refuse(Refusal::InvalidArgument(
         FormatInstant(command.deadline) + " is not the confirmation deadline of " + Label(state) +
         " (" + FormatInstant(*state.confirmation_deadline) + ")"));
   }
   if (state.DeadlineClosed()) {
-    return engine::Fail(engine::Error::AlreadyExists("the confirmation window of " + Label(state) +
-                                                     " already closed at " +
-                                                     FormatInstant(command.deadline)));
+    return Refuse(Refusal::AlreadyExists("the confirmation window of " + Label(state) +
+                                         " already closed at " + FormatInstant(command.deadline)));
   }
   ConfirmationWindowClosed closed{state.id, command.deadline, {}};
   for (const auto& p : state.participants) {
@@ -802,72 +791,68 @@ void EvolveInPlace(BriefingState& state, const Event& event) {
 
 // --- Referrals ---
 
-engine::Result<Events> Decide(const ReferralState& state, const DecideReferral& command,
-                              const Context& context) {
+Verdict<Events> Decide(const ReferralState& state, const DecideReferral& command,
+                       const Context& context) {
   RETURN_IF_ERROR(detail::RequireRole(context, {Role::kWorkingGroup, Role::kSecretariat},
                                       "decide a referral (the Working Group decides)"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   auto outcome = ParseReferralOutcome(command.outcome);
   if (!outcome) {
-    return engine::Fail(engine::Error::InvalidArgument("outcome \"" + command.outcome +
-                                                       "\" is not admitted or not_admitted"));
+    return Refuse(Refusal::InvalidArgument("outcome \"" + command.outcome +
+                                           "\" is not admitted or not_admitted"));
   }
   if (!state.exists()) {
-    return engine::Fail(
-        engine::Error::NotFound("referral " + command.referral + " does not exist"));
+    return Refuse(Refusal::NotFound("referral " + command.referral + " does not exist"));
   }
   if (context.role == Role::kWorkingGroup && context.working_group != state.working_group) {
-    return engine::Fail(
-        engine::Error::Forbidden(detail::Who(context) + " may not decide referral " + state.id +
-                                 ": it was referred to Working Group " + state.working_group));
+    return Refuse(Refusal::Forbidden(detail::Who(context) + " may not decide referral " + state.id +
+                                     ": it was referred to Working Group " + state.working_group));
   }
   if (state.status == ReferralStatus::kDecided) {
-    return engine::Fail(engine::Error::AlreadyExists("referral " + state.id +
-                                                     " was already decided (" +
-                                                     std::string(Name(*state.outcome)) + ")"));
+    return Refuse(Refusal::AlreadyExists("referral " + state.id + " was already decided (" +
+                                         std::string(Name(*state.outcome)) + ")"));
   }
   if (state.status == ReferralStatus::kWithdrawn) {
-    return engine::Fail(Violation(
-        Clause::k59d, state.objecting_state + " withdrew its objection to " + state.stakeholder +
-                          "; there is nothing "
-                          "left to decide"));
+    return Refuse(Violation(Clause::k59d, state.objecting_state + " withdrew its objection to " +
+                                              state.stakeholder +
+                                              "; there is nothing "
+                                              "left to decide"));
   }
   if (context.occurred_at < *state.raised_at) {
-    return engine::Fail(engine::Error::InvalidArgument(
-        "the decision cannot precede the objection, raised at " + FormatInstant(*state.raised_at)));
+    return Refuse(Refusal::InvalidArgument("the decision cannot precede the objection, raised at " +
+                                           FormatInstant(*state.raised_at)));
   }
   return Events{ReferralDecided{state.id, state.briefing, state.stakeholder, state.working_group,
                                 *outcome, command.reasons, context.occurred_at}};
 }
 
-engine::Result<Events> Decide(const ReferralState& state, const WithdrawObjection& command,
-                              const Context& context) {
+Verdict<Events> Decide(const ReferralState& state, const WithdrawObjection& command,
+                       const Context& context) {
   RETURN_IF_ERROR(detail::RequireRole(context, {Role::kState, Role::kSecretariat},
                                       "withdraw an objection (only the objecting State may)"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   if (!state.exists()) {
-    return engine::Fail(
-        engine::Error::NotFound("referral " + command.referral + " does not exist"));
+    return Refuse(Refusal::NotFound("referral " + command.referral + " does not exist"));
   }
   if (context.role == Role::kState && context.stakeholder != state.objecting_state) {
-    return engine::Fail(engine::Error::Forbidden(
-        detail::Who(context) + " may not withdraw the objection in referral " + state.id +
-        ": only " + state.objecting_state + ", which raised it, may"));
+    return Refuse(Refusal::Forbidden(detail::Who(context) +
+                                     " may not withdraw the objection in referral " + state.id +
+                                     ": only " + state.objecting_state + ", which raised it, may"));
   }
   if (state.status == ReferralStatus::kWithdrawn) {
-    return engine::Fail(engine::Error::AlreadyExists("the objection in referral " + state.id +
-                                                     " was already withdrawn"));
+    return Refuse(
+        Refusal::AlreadyExists("the objection in referral " + state.id + " was already withdrawn"));
   }
   if (state.status == ReferralStatus::kDecided) {
-    return engine::Fail(
+    return Refuse(
         Violation(Clause::k59d, "the Working Group has already decided referral " + state.id +
                                     " (" + std::string(Name(*state.outcome)) +
                                     "); an objection may be withdrawn only before the decision"));
   }
   if (context.occurred_at < *state.raised_at) {
-    return engine::Fail(
-        engine::Error::InvalidArgument("the withdrawal cannot precede the objection, raised at " +
-                                       FormatInstant(*state.raised_at)));
+    return Refuse(
+        Refusal::InvalidArgument("the withdrawal cannot precede the objection, raised at " +
+                                 FormatInstant(*state.raised_at)));
   }
   return Events{ObjectionWithdrawn{state.id, state.briefing, state.stakeholder,
                                    state.objecting_state, command.reasons, context.occurred_at}};

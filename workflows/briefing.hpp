@@ -16,10 +16,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/result.hpp"
 #include "workflows/country_screener.hpp"
 #include "workflows/events.hpp"
 #include "workflows/reference_data.hpp"
+#include "workflows/refusal.hpp"
 #include "workflows/rules_config.hpp"
 #include "workflows/stakeholder.hpp"
 #include "workflows/values.hpp"
@@ -205,42 +205,42 @@ struct CloseConfirmationWindow {
 // stream, to be appended atomically), or the refusal: kForbidden (role), kInvalidArgument (input,
 // occurred_at in the future), kNotFound (the briefing or a named entity), kAlreadyExists, or
 // kRuleViolation with the clause code.
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const BriefingState& state,
-                                                        const RequestBriefing& command,
-                                                        const Context& context);
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const BriefingState& state,
-                                                        const ConveneBriefing& command,
-                                                        const Context& context);
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const BriefingState& state,
-                                                        const InviteStakeholders& command,
-                                                        const Context& context);
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const BriefingState& state,
-                                                        const RescheduleBriefing& command,
-                                                        const Context& context);
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const BriefingState& state,
-                                                        const DeclineInvitation& command,
-                                                        const Context& context);
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const BriefingState& state,
-                                                        const ConfirmAttendance& command,
-                                                        const Context& context);
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const BriefingState& state,
-                                                        const RaiseObjection& command,
-                                                        const Context& context);
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const BriefingState& state,
-                                                        const RecordAttendance& command,
-                                                        const Context& context);
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const BriefingState& state,
-                                                        const PrepareSummary& command,
-                                                        const Context& context);
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const BriefingState& state,
-                                                        const SubmitSummary& command,
-                                                        const Context& context);
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const BriefingState& state,
-                                                        const CancelBriefing& command,
-                                                        const Context& context);
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const BriefingState& state,
-                                                        const CloseConfirmationWindow& command,
-                                                        const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const BriefingState& state,
+                                                 const RequestBriefing& command,
+                                                 const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const BriefingState& state,
+                                                 const ConveneBriefing& command,
+                                                 const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const BriefingState& state,
+                                                 const InviteStakeholders& command,
+                                                 const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const BriefingState& state,
+                                                 const RescheduleBriefing& command,
+                                                 const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const BriefingState& state,
+                                                 const DeclineInvitation& command,
+                                                 const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const BriefingState& state,
+                                                 const ConfirmAttendance& command,
+                                                 const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const BriefingState& state,
+                                                 const RaiseObjection& command,
+                                                 const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const BriefingState& state,
+                                                 const RecordAttendance& command,
+                                                 const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const BriefingState& state,
+                                                 const PrepareSummary& command,
+                                                 const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const BriefingState& state,
+                                                 const SubmitSummary& command,
+                                                 const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const BriefingState& state,
+                                                 const CancelBriefing& command,
+                                                 const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const BriefingState& state,
+                                                 const CloseConfirmationWindow& command,
+                                                 const Context& context);
 
 BriefingState Evolve(BriefingState state, const Event& event);
 // The same fold, on the state in place: a briefing's state is a dozen strings and lists, and the
@@ -300,12 +300,12 @@ struct WithdrawObjection {
   std::string reasons;
 };
 
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const ReferralState& state,
-                                                        const DecideReferral& command,
-                                                        const Context& context);
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const ReferralState& state,
-                                                        const WithdrawObjection& command,
-                                                        const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const ReferralState& state,
+                                                 const DecideReferral& command,
+                                                 const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const ReferralState& state,
+                                                 const WithdrawObjection& command,
+                                                 const Context& context);
 ReferralState Evolve(ReferralState state, const Event& event);
 
 }  // namespace dialogue::workflows

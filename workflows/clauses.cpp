@@ -52,10 +52,10 @@ std::string_view Code(Clause clause) { return Find(clause).code; }
 
 std::string_view ClauseSummary(Clause clause) { return Find(clause).summary; }
 
-engine::Error Violation(Clause clause, std::string message) {
+Refusal Violation(Clause clause, std::string message) {
   std::string code(Code(clause));
   message += " (rule " + code + ")";
-  return engine::Error::RuleViolation(std::move(code), std::move(message));
+  return Refusal::RuleViolation(std::move(code), std::move(message));
 }
 
 }  // namespace dialogue::workflows

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/result.hpp"
+#include "workflows/refusal.hpp"
 
 namespace dialogue::workflows {
 
@@ -42,6 +42,6 @@ std::string_view ClauseSummary(Clause clause);
 
 // A refusal under `clause`: kRuleViolation carrying the clause's code, with `message` followed by
 // " (rule <code>)". `message` must make sense to a Secretariat officer on its own.
-engine::Error Violation(Clause clause, std::string message);
+Refusal Violation(Clause clause, std::string message);
 
 }  // namespace dialogue::workflows

@@ -24,11 +24,11 @@ const StakeholderState* Facts::FindStakeholder(std::string_view id) const {
   return FindIn(stakeholders, id);
 }
 
-engine::Status CheckOccurredAt(const Context& context) {
+Check CheckOccurredAt(const Context& context) {
   if (context.occurred_at <= context.now) return {};
-  return engine::Fail(engine::Error::InvalidArgument(
-      "occurred_at " + FormatInstant(context.occurred_at) + " is in the future (now is " +
-      FormatInstant(context.now) + "); acts may be recorded late, never ahead"));
+  return Refuse(Refusal::InvalidArgument("occurred_at " + FormatInstant(context.occurred_at) +
+                                         " is in the future (now is " + FormatInstant(context.now) +
+                                         "); acts may be recorded late, never ahead"));
 }
 
 engine::EventMetadata MetadataFor(const Context& context) {

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "engine/event.hpp"
-#include "engine/result.hpp"
 #include "workflows/reference_data.hpp"
+#include "workflows/refusal.hpp"
 #include "workflows/rules_config.hpp"
 #include "workflows/stakeholder.hpp"
 #include "workflows/values.hpp"
@@ -50,7 +50,7 @@ struct Context {
 };
 
 // kInvalidArgument when occurred_at is after now.
-[[nodiscard]] engine::Status CheckOccurredAt(const Context& context);
+[[nodiscard]] Check CheckOccurredAt(const Context& context);
 
 // The audit metadata of the events a command produces: occurred_at, actor, role, on_behalf_of
 // and note (recorded_at is the store's).

@@ -12,8 +12,8 @@ namespace {
 
 using detail::Events;
 
-engine::Error UnknownRequest(std::string_view id) {
-  return engine::Error::NotFound("contribution request " + std::string(id) + " does not exist");
+Refusal UnknownRequest(std::string_view id) {
+  return Refusal::NotFound("contribution request " + std::string(id) + " does not exist");
 }
 
 }  // namespace
@@ -23,69 +23,68 @@ const Contribution* ContributionRequestState::FindContribution(std::string_view 
   return it == contributions.end() ? nullptr : &it->second;
 }
 
-engine::Result<Events> Decide(const ContributionRequestState& state,
-                              const RequestContributions& command, const Context& context) {
+Verdict<Events> Decide(const ContributionRequestState& state, const RequestContributions& command,
+                       const Context& context) {
   RETURN_IF_ERROR(detail::RequireRole(context, {Role::kWorkingGroup, Role::kSecretariat},
                                       "request written contributions (a Working Group does)"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   RETURN_IF_ERROR(CheckId("id", command.id));
   if (command.stakeholders.empty()) {
-    return engine::Fail(engine::Error::InvalidArgument("stakeholders must name at least one NGO"));
+    return Refuse(Refusal::InvalidArgument("stakeholders must name at least one NGO"));
   }
   RETURN_IF_ERROR(detail::CheckIdList("stakeholders", command.stakeholders));
   ASSIGN_OR_RETURN(Date due_on, ParseDate("due_on", command.due_on));
   if (context.role == Role::kSecretariat && context.working_group.empty()) {
-    return engine::Fail(
+    return Refuse(
         Violation(Clause::k61,
                   "written contributions are invited by a Working Group, not by the "
                   "Secretariat; the Secretariat may record a Working Group's request on its "
                   "behalf"));
   }
   if (context.facts.FindWorkingGroup(context.working_group) == nullptr) {
-    return engine::Fail(
-        engine::Error::NotFound("Working Group " + context.working_group + " is not registered"));
+    return Refuse(
+        Refusal::NotFound("Working Group " + context.working_group + " is not registered"));
   }
   std::vector<const StakeholderState*> invitees;
   for (const auto& id : command.stakeholders) {
     const StakeholderState* s = context.facts.FindStakeholder(id);
     if (s == nullptr) {
-      return engine::Fail(engine::Error::NotFound("stakeholder " + id + " is not registered"));
+      return Refuse(Refusal::NotFound("stakeholder " + id + " is not registered"));
     }
     invitees.push_back(s);
   }
   if (state.exists()) {
-    return engine::Fail(
-        engine::Error::AlreadyExists("contribution request " + command.id + " already exists"));
+    return Refuse(Refusal::AlreadyExists("contribution request " + command.id + " already exists"));
   }
   for (const auto* s : invitees) {
     if (s->category != StakeholderCategory::kNgo) {
-      return engine::Fail(Violation(
-          Clause::k61, s->id + " is " + std::string(Described(s->category)) +
-                           "; written contributions are invited from NGOs only; nobody was "
-                           "invited"));
+      return Refuse(Violation(Clause::k61,
+                              s->id + " is " + std::string(Described(s->category)) +
+                                  "; written contributions are invited from NGOs only; nobody was "
+                                  "invited"));
     }
   }
   return Events{
       ContributionsRequested{command.id, context.working_group, command.stakeholders, due_on}};
 }
 
-engine::Result<Events> Decide(const ContributionRequestState& state,
-                              const SubmitContribution& command, const Context& context) {
+Verdict<Events> Decide(const ContributionRequestState& state, const SubmitContribution& command,
+                       const Context& context) {
   RETURN_IF_ERROR(
       detail::RequireActingFor(context, command.stakeholder, "submit a written contribution"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   RETURN_IF_ERROR(CheckNotBlank("text", command.text));
-  if (!state.exists()) return engine::Fail(UnknownRequest(command.contribution_request));
+  if (!state.exists()) return Refuse(UnknownRequest(command.contribution_request));
   if (std::find(state.stakeholders.begin(), state.stakeholders.end(), command.stakeholder) ==
       state.stakeholders.end()) {
-    return engine::Fail(Violation(Clause::k61, command.stakeholder +
-                                                   " was not invited to contribute to request " +
-                                                   state.id + "; only invited NGOs submit"));
+    return Refuse(Violation(Clause::k61, command.stakeholder +
+                                             " was not invited to contribute to request " +
+                                             state.id + "; only invited NGOs submit"));
   }
   if (!context.rules.accept_contributions_after_due_date) {
     ASSIGN_OR_RETURN(TimePoint due, EndOfLocalDay(state.due_on, context.rules.default_time_zone));
     if (context.occurred_at > due) {
-      return engine::Fail(Violation(
+      return Refuse(Violation(
           Clause::k61, command.stakeholder + "'s contribution at " +
                            FormatLocal(context.occurred_at, context.rules.default_time_zone) +
                            " (" + context.rules.default_time_zone + ") is after the due date " +
@@ -94,7 +93,7 @@ engine::Result<Events> Decide(const ContributionRequestState& state,
   }
   if (const Contribution* existing = state.FindContribution(command.stakeholder);
       existing != nullptr && existing->status != ContributionStatus::kReturned) {
-    return engine::Fail(
+    return Refuse(
         Violation(Clause::k61, command.stakeholder + "'s contribution to request " + state.id +
                                    " is " + std::string(Name(existing->status)) +
                                    "; only a returned contribution may be submitted again"));
@@ -106,24 +105,24 @@ engine::Result<Events> Decide(const ContributionRequestState& state,
                                       std::move(mentions), status, context.occurred_at}};
 }
 
-engine::Result<Events> Decide(const ContributionRequestState& state,
-                              const ReviewContribution& command, const Context& context) {
+Verdict<Events> Decide(const ContributionRequestState& state, const ReviewContribution& command,
+                       const Context& context) {
   RETURN_IF_ERROR(
       detail::RequireRole(context, {Role::kSecretariat}, "review a written contribution"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   auto outcome = ParseContributionStatus(command.outcome);
   if (!outcome || *outcome == ContributionStatus::kUnderReview) {
-    return engine::Fail(engine::Error::InvalidArgument("outcome \"" + command.outcome +
-                                                       "\" is not accepted or returned"));
+    return Refuse(Refusal::InvalidArgument("outcome \"" + command.outcome +
+                                           "\" is not accepted or returned"));
   }
-  if (!state.exists()) return engine::Fail(UnknownRequest(command.contribution_request));
+  if (!state.exists()) return Refuse(UnknownRequest(command.contribution_request));
   const Contribution* c = state.FindContribution(command.stakeholder);
   if (c == nullptr) {
-    return engine::Fail(engine::Error::NotFound(
-        command.stakeholder + " has submitted no contribution to request " + state.id));
+    return Refuse(Refusal::NotFound(command.stakeholder +
+                                    " has submitted no contribution to request " + state.id));
   }
   if (c->status != ContributionStatus::kUnderReview) {
-    return engine::Fail(Violation(
+    return Refuse(Violation(
         Clause::k61, command.stakeholder + "'s contribution to request " + state.id + " is " +
                          std::string(Name(c->status)) +
                          "; only a contribution under review (one with country mentions) is "

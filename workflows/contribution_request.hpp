@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/result.hpp"
 #include "workflows/country_screener.hpp"
 #include "workflows/events.hpp"
+#include "workflows/refusal.hpp"
 #include "workflows/values.hpp"
 
 namespace dialogue::workflows {
@@ -67,15 +67,15 @@ struct ReviewContribution {
   std::string reasons;
 };
 
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const ContributionRequestState& state,
-                                                        const RequestContributions& command,
-                                                        const Context& context);
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const ContributionRequestState& state,
-                                                        const SubmitContribution& command,
-                                                        const Context& context);
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const ContributionRequestState& state,
-                                                        const ReviewContribution& command,
-                                                        const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const ContributionRequestState& state,
+                                                 const RequestContributions& command,
+                                                 const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const ContributionRequestState& state,
+                                                 const SubmitContribution& command,
+                                                 const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const ContributionRequestState& state,
+                                                 const ReviewContribution& command,
+                                                 const Context& context);
 ContributionRequestState Evolve(ContributionRequestState state, const Event& event);
 
 }  // namespace dialogue::workflows

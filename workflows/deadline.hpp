@@ -6,24 +6,24 @@
 #include <string>
 #include <string_view>
 
-#include "engine/result.hpp"
+#include "workflows/refusal.hpp"
 #include "workflows/values.hpp"
 
 namespace dialogue::workflows {
 
 // kInvalidArgument unless `zone` names an IANA time zone ("Europe/Vienna").
-[[nodiscard]] engine::Status CheckTimeZone(std::string_view zone);
+[[nodiscard]] Check CheckTimeZone(std::string_view zone);
 
 // The first instant of the local calendar day `day` in `zone` (the earliest, where midnight
 // is skipped or repeated by a clock change).
-[[nodiscard]] engine::Result<TimePoint> StartOfLocalDay(Date day, std::string_view zone);
+[[nodiscard]] Verdict<TimePoint> StartOfLocalDay(Date day, std::string_view zone);
 
 // The last instant of the local calendar day `day` in `zone`: the start of the next local day
 // minus one microsecond (TimePoint's resolution), so 23:59:59.999999 is still the day.
-[[nodiscard]] engine::Result<TimePoint> EndOfLocalDay(Date day, std::string_view zone);
+[[nodiscard]] Verdict<TimePoint> EndOfLocalDay(Date day, std::string_view zone);
 
 // The local calendar date of an instant in `zone`.
-[[nodiscard]] engine::Result<Date> LocalDate(TimePoint instant, std::string_view zone);
+[[nodiscard]] Verdict<Date> LocalDate(TimePoint instant, std::string_view zone);
 
 // "2026-07-06 00:30" (seconds shown when not zero; fractions never), local to `zone`.
 std::string FormatLocal(TimePoint instant, std::string_view zone);
@@ -32,8 +32,7 @@ std::string FormatLocal(TimePoint instant, std::string_view zone);
 // as RULES.md states it: 23:59:59 on (briefing_date - days_before) in `zone` (one second before
 // the next local day begins). For 15 July and 10 days: 5 July 23:59:59 local; a confirmation at
 // 23:59:59.5 is after it.
-[[nodiscard]] engine::Result<TimePoint> ConfirmationDeadline(Date briefing_date,
-                                                             std::string_view zone,
-                                                             int days_before);
+[[nodiscard]] Verdict<TimePoint> ConfirmationDeadline(Date briefing_date, std::string_view zone,
+                                                      int days_before);
 
 }  // namespace dialogue::workflows

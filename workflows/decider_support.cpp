@@ -5,22 +5,22 @@
 
 namespace dialogue::workflows::detail {
 
-engine::Status RequireRole(const Context& context, std::initializer_list<Role> roles,
-                           std::string_view action) {
+Check RequireRole(const Context& context, std::initializer_list<Role> roles,
+                  std::string_view action) {
   if (std::find(roles.begin(), roles.end(), context.role) != roles.end()) return {};
-  return engine::Fail(engine::Error::Forbidden(Who(context) + " may not " + std::string(action)));
+  return Refuse(Refusal::Forbidden(Who(context) + " may not " + std::string(action)));
 }
 
-engine::Status RequireActingFor(const Context& context, std::string_view stakeholder,
-                                std::string_view action) {
+Check RequireActingFor(const Context& context, std::string_view stakeholder,
+                       std::string_view action) {
   if (context.role == Role::kSecretariat) return {};
   if ((context.role == Role::kState || context.role == Role::kStakeholder) &&
       context.stakeholder == stakeholder) {
     return {};
   }
-  return engine::Fail(engine::Error::Forbidden(Who(context) + " may not " + std::string(action) +
-                                               " for " + std::string(stakeholder) +
-                                               ": only that stakeholder or the Secretariat may"));
+  return Refuse(Refusal::Forbidden(Who(context) + " may not " + std::string(action) + " for " +
+                                   std::string(stakeholder) +
+                                   ": only that stakeholder or the Secretariat may"));
 }
 
 std::string Who(const Context& context) {
@@ -47,13 +47,12 @@ std::string Quoted(const std::vector<std::string>& items) {
   return out;
 }
 
-engine::Status CheckIdList(std::string_view field, const std::vector<std::string>& ids) {
+Check CheckIdList(std::string_view field, const std::vector<std::string>& ids) {
   std::set<std::string_view> seen;
   for (const auto& id : ids) {
     RETURN_IF_ERROR(CheckId(field, id));
     if (!seen.insert(id).second) {
-      return engine::Fail(
-          engine::Error::InvalidArgument(std::string(field) + " names " + id + " twice"));
+      return Refuse(Refusal::InvalidArgument(std::string(field) + " names " + id + " twice"));
     }
   }
   return {};

@@ -7,22 +7,22 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/result.hpp"
 #include "workflows/context.hpp"
 #include "workflows/events.hpp"
+#include "workflows/refusal.hpp"
 
 namespace dialogue::workflows::detail {
 
 using Events = std::vector<Event>;
 
 // kForbidden unless context.role is one of `roles`. `action` completes "... may not <action>".
-[[nodiscard]] engine::Status RequireRole(const Context& context, std::initializer_list<Role> roles,
-                                         std::string_view action);
+[[nodiscard]] Check RequireRole(const Context& context, std::initializer_list<Role> roles,
+                                std::string_view action);
 
 // The act of stakeholder `stakeholder`: roles state and stakeholder acting for it, or the
 // secretariat recording it. kForbidden otherwise.
-[[nodiscard]] engine::Status RequireActingFor(const Context& context, std::string_view stakeholder,
-                                              std::string_view action);
+[[nodiscard]] Check RequireActingFor(const Context& context, std::string_view stakeholder,
+                                     std::string_view action);
 
 // "sec-ana (secretariat)".
 std::string Who(const Context& context);
@@ -31,8 +31,7 @@ std::string Who(const Context& context);
 std::string Quoted(const std::vector<std::string>& items);
 
 // kInvalidArgument when the list has the same id twice or an invalid id.
-[[nodiscard]] engine::Status CheckIdList(std::string_view field,
-                                         const std::vector<std::string>& ids);
+[[nodiscard]] Check CheckIdList(std::string_view field, const std::vector<std::string>& ids);
 
 // Screening for 59(b) and 61.
 std::vector<CountryMention> Screen(std::string_view text);

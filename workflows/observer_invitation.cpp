@@ -12,13 +12,13 @@ namespace {
 
 using detail::Events;
 
-engine::Error UnknownInvitation(std::string_view id) {
-  return engine::Error::NotFound("observer invitation " + std::string(id) + " does not exist");
+Refusal UnknownInvitation(std::string_view id) {
+  return Refusal::NotFound("observer invitation " + std::string(id) + " does not exist");
 }
 
 // True when `instant` is before the first local day of the meeting.
-engine::Result<bool> BeforeMeeting(const ObserverInvitationState& state, TimePoint instant,
-                                   const RulesConfig& rules) {
+Verdict<bool> BeforeMeeting(const ObserverInvitationState& state, TimePoint instant,
+                            const RulesConfig& rules) {
   ASSIGN_OR_RETURN(TimePoint start,
                    StartOfLocalDay(state.meeting_starts_on, rules.default_time_zone));
   return instant < start;
@@ -49,8 +49,8 @@ const std::vector<std::string_view>& ObserverTopics() {
   return kTopics;
 }
 
-engine::Result<Events> Decide(const ObserverInvitationState& state, const InviteObserver& command,
-                              const Context& context) {
+Verdict<Events> Decide(const ObserverInvitationState& state, const InviteObserver& command,
+                       const Context& context) {
   RETURN_IF_ERROR(detail::RequireRole(context, {Role::kWorkingGroup, Role::kSecretariat},
                                       "invite an observer (a Working Group does)"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
@@ -59,120 +59,113 @@ engine::Result<Events> Decide(const ObserverInvitationState& state, const Invite
   RETURN_IF_ERROR(CheckId("stakeholder", command.stakeholder));
   const auto& topics = ObserverTopics();
   if (std::find(topics.begin(), topics.end(), command.topic) == topics.end()) {
-    return engine::Fail(engine::Error::InvalidArgument(
+    return Refuse(Refusal::InvalidArgument(
         "topic \"" + command.topic +
         "\" is not one of tip-art6-para3, tip-art9-para3, som-art14-para2, prevention, "
         "victim-assistance-protection"));
   }
   if (context.role == Role::kSecretariat && context.working_group.empty()) {
-    return engine::Fail(
-        Violation(Clause::k60,
-                  "observers are invited by a Working Group, not by the Secretariat; the "
-                  "Secretariat may record a Working Group's invitation on its behalf"));
+    return Refuse(Violation(Clause::k60,
+                            "observers are invited by a Working Group, not by the Secretariat; the "
+                            "Secretariat may record a Working Group's invitation on its behalf"));
   }
   const MeetingState* meeting = context.facts.FindMeeting(command.meeting);
   if (meeting == nullptr) {
-    return engine::Fail(
-        engine::Error::NotFound("meeting " + command.meeting + " is not scheduled"));
+    return Refuse(Refusal::NotFound("meeting " + command.meeting + " is not scheduled"));
   }
   const StakeholderState* ngo = context.facts.FindStakeholder(command.stakeholder);
   if (ngo == nullptr) {
-    return engine::Fail(
-        engine::Error::NotFound("stakeholder " + command.stakeholder + " is not registered"));
+    return Refuse(Refusal::NotFound("stakeholder " + command.stakeholder + " is not registered"));
   }
   if (state.exists()) {
-    return engine::Fail(
-        engine::Error::AlreadyExists("observer invitation " + command.id + " already exists"));
+    return Refuse(Refusal::AlreadyExists("observer invitation " + command.id + " already exists"));
   }
   if (meeting->working_group != context.working_group) {
-    return engine::Fail(Violation(
+    return Refuse(Violation(
         Clause::k60, "meeting " + meeting->id + " is a meeting of Working Group " +
                          meeting->working_group + "; Working Group " + context.working_group +
                          " may invite observers only to its own meetings"));
   }
   if (!meeting->review_agenda_item) {
-    return engine::Fail(Violation(
+    return Refuse(Violation(
         Clause::k60, "meeting " + meeting->id +
                          " does not take up the agenda item on the review process; observers "
                          "are invited only to meetings that do"));
   }
   if (ngo->category != StakeholderCategory::kNgo) {
-    return engine::Fail(Violation(Clause::k60, ngo->id + " is " +
-                                                   std::string(Described(ngo->category)) +
-                                                   "; only NGOs are invited as observers"));
+    return Refuse(Violation(Clause::k60, ngo->id + " is " + std::string(Described(ngo->category)) +
+                                             "; only NGOs are invited as observers"));
   }
   const EcosocStatus ecosoc = EcosocStatusAt(*ngo, context.occurred_at);
   if (!context.rules.AllowsObserver(ecosoc)) {
-    return engine::Fail(Violation(
-        Clause::k60, ngo->id +
-                         " has no ECOSOC consultative status (general, special or roster) "
-                         "at " +
-                         FormatInstant(context.occurred_at) + " (it is " +
-                         std::string(Name(ecosoc)) + ")"));
+    return Refuse(Violation(Clause::k60,
+                            ngo->id +
+                                " has no ECOSOC consultative status (general, special or roster) "
+                                "at " +
+                                FormatInstant(context.occurred_at) + " (it is " +
+                                std::string(Name(ecosoc)) + ")"));
   }
   ASSIGN_OR_RETURN(Date today, LocalDate(context.occurred_at, context.rules.default_time_zone));
   if (today > meeting->ends_on) {
-    return engine::Fail(Violation(Clause::k60, "meeting " + meeting->id + " ended on " +
-                                                   FormatDate(meeting->ends_on) +
-                                                   "; observers are invited before it ends"));
+    return Refuse(Violation(Clause::k60, "meeting " + meeting->id + " ended on " +
+                                             FormatDate(meeting->ends_on) +
+                                             "; observers are invited before it ends"));
   }
   return Events{ObserverInvited{command.id, meeting->id, meeting->working_group, ngo->id,
                                 command.topic, meeting->starts_on, meeting->ends_on}};
 }
 
-engine::Result<Events> Decide(const ObserverInvitationState& state,
-                              const AnswerObserverInvitation& command, const Context& context) {
+Verdict<Events> Decide(const ObserverInvitationState& state,
+                       const AnswerObserverInvitation& command, const Context& context) {
   if (!state.exists()) {
     RETURN_IF_ERROR(detail::RequireRole(
         context, {Role::kStakeholder, Role::kState, Role::kSecretariat}, "answer an invitation"));
-    return engine::Fail(UnknownInvitation(command.observer_invitation));
+    return Refuse(UnknownInvitation(command.observer_invitation));
   }
   RETURN_IF_ERROR(detail::RequireActingFor(context, state.stakeholder, "answer an invitation"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   switch (state.status) {
     case ObserverInvitationStatus::kAccepted:
     case ObserverInvitationStatus::kDeclined:
-      return engine::Fail(engine::Error::AlreadyExists(state.stakeholder + " has already " +
-                                                       std::string(Name(state.status)) +
-                                                       " observer invitation " + state.id));
+      return Refuse(Refusal::AlreadyExists(state.stakeholder + " has already " +
+                                           std::string(Name(state.status)) +
+                                           " observer invitation " + state.id));
     case ObserverInvitationStatus::kRevoked:
-      return engine::Fail(Violation(Clause::k60, "observer invitation " + state.id +
-                                                     " was revoked: " + state.revocation_reason));
+      return Refuse(Violation(Clause::k60, "observer invitation " + state.id +
+                                               " was revoked: " + state.revocation_reason));
     default:
       break;
   }
   return Events{ObserverInvitationAnswered{state.id, state.stakeholder, command.accepted}};
 }
 
-engine::Result<Events> Decide(const ObserverInvitationState& state,
-                              const RevokeObserverInvitation& command, const Context& context) {
+Verdict<Events> Decide(const ObserverInvitationState& state,
+                       const RevokeObserverInvitation& command, const Context& context) {
   RETURN_IF_ERROR(detail::RequireRole(context, {Role::kSecretariat, Role::kWorkingGroup},
                                       "revoke an observer invitation"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   RETURN_IF_ERROR(CheckNotBlank("reason", command.reason));
-  if (!state.exists()) return engine::Fail(UnknownInvitation(command.observer_invitation));
+  if (!state.exists()) return Refuse(UnknownInvitation(command.observer_invitation));
   if (context.role == Role::kWorkingGroup && context.working_group != state.working_group) {
-    return engine::Fail(engine::Error::Forbidden(
-        detail::Who(context) + " may not revoke observer invitation " + state.id +
-        ": it was made by Working Group " + state.working_group));
+    return Refuse(Refusal::Forbidden(detail::Who(context) + " may not revoke observer invitation " +
+                                     state.id + ": it was made by Working Group " +
+                                     state.working_group));
   }
   const StakeholderState* ngo = context.facts.FindStakeholder(state.stakeholder);
   if (ngo == nullptr) {
-    return engine::Fail(
-        engine::Error::NotFound("stakeholder " + state.stakeholder + " is not registered"));
+    return Refuse(Refusal::NotFound("stakeholder " + state.stakeholder + " is not registered"));
   }
   if (state.status == ObserverInvitationStatus::kRevoked) {
-    return engine::Fail(
-        engine::Error::AlreadyExists("observer invitation " + state.id + " was already revoked"));
+    return Refuse(
+        Refusal::AlreadyExists("observer invitation " + state.id + " was already revoked"));
   }
   if (state.status == ObserverInvitationStatus::kDeclined) {
-    return engine::Fail(Violation(Clause::k60, state.stakeholder +
-                                                   " declined observer invitation " + state.id +
-                                                   "; there is nothing to revoke"));
+    return Refuse(Violation(Clause::k60, state.stakeholder + " declined observer invitation " +
+                                             state.id + "; there is nothing to revoke"));
   }
   ASSIGN_OR_RETURN(bool before, BeforeMeeting(state, context.occurred_at, context.rules));
   if (!before) {
-    return engine::Fail(Violation(
+    return Refuse(Violation(
         Clause::k60, "meeting " + state.meeting + " began on " +
                          FormatDate(state.meeting_starts_on) +
                          "; an invitation is revoked only when the NGO loses its ECOSOC status "
@@ -180,7 +173,7 @@ engine::Result<Events> Decide(const ObserverInvitationState& state,
   }
   const EcosocStatus ecosoc = EcosocStatusAt(*ngo, context.occurred_at);
   if (context.rules.AllowsObserver(ecosoc)) {
-    return engine::Fail(
+    return Refuse(
         Violation(Clause::k60, state.stakeholder + " still has ECOSOC consultative status (" +
                                    std::string(Name(ecosoc)) + "); the invitation stands"));
   }
@@ -224,10 +217,10 @@ std::optional<RevokeObserverInvitation> DueObserverRevocation(const ObserverInvi
                                   stakeholder.id + " no longer has ECOSOC consultative status"};
 }
 
-engine::Result<Events> DecideEcosocChange(const StakeholderState& stakeholder,
-                                          const ChangeEcosocStatus& command,
-                                          std::span<const ObserverInvitationState> invitations,
-                                          const Context& context) {
+Verdict<Events> DecideEcosocChange(const StakeholderState& stakeholder,
+                                   const ChangeEcosocStatus& command,
+                                   std::span<const ObserverInvitationState> invitations,
+                                   const Context& context) {
   ASSIGN_OR_RETURN(Events events, Decide(stakeholder, command, context));
   StakeholderState after = stakeholder;
   for (const Event& event : events) after = Evolve(std::move(after), event);

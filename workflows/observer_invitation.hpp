@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/result.hpp"
 #include "workflows/events.hpp"
+#include "workflows/refusal.hpp"
 #include "workflows/rules_config.hpp"
 #include "workflows/stakeholder.hpp"
 #include "workflows/values.hpp"
@@ -66,15 +66,15 @@ struct RevokeObserverInvitation {
   bool operator==(const RevokeObserverInvitation&) const = default;
 };
 
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const ObserverInvitationState& state,
-                                                        const InviteObserver& command,
-                                                        const Context& context);
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const ObserverInvitationState& state,
-                                                        const AnswerObserverInvitation& command,
-                                                        const Context& context);
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const ObserverInvitationState& state,
-                                                        const RevokeObserverInvitation& command,
-                                                        const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const ObserverInvitationState& state,
+                                                 const InviteObserver& command,
+                                                 const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const ObserverInvitationState& state,
+                                                 const AnswerObserverInvitation& command,
+                                                 const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const ObserverInvitationState& state,
+                                                 const RevokeObserverInvitation& command,
+                                                 const Context& context);
 ObserverInvitationState Evolve(ObserverInvitationState state, const Event& event);
 
 // The revocation due at `now`, if any: the invitation stands (invited or accepted), the NGO's
@@ -91,7 +91,7 @@ std::optional<RevokeObserverInvitation> DueObserverRevocation(const ObserverInvi
 // "revoked if the NGO loses ECOSOC status before the meeting"). One decision, appended at once:
 // a GET right after the change sees the invitations revoked. Invitations of other stakeholders
 // are ignored.
-[[nodiscard]] engine::Result<std::vector<Event>> DecideEcosocChange(
+[[nodiscard]] Verdict<std::vector<Event>> DecideEcosocChange(
     const StakeholderState& stakeholder, const ChangeEcosocStatus& command,
     std::span<const ObserverInvitationState> invitations, const Context& context);
 

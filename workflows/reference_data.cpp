@@ -10,16 +10,16 @@ namespace {
 
 using detail::Events;
 
-engine::Status CheckDateRange(Date starts_on, Date ends_on) {
+Check CheckDateRange(Date starts_on, Date ends_on) {
   if (starts_on <= ends_on) return {};
-  return engine::Fail(engine::Error::InvalidArgument(
-      "ends_on " + FormatDate(ends_on) + " is before starts_on " + FormatDate(starts_on)));
+  return Refuse(Refusal::InvalidArgument("ends_on " + FormatDate(ends_on) +
+                                         " is before starts_on " + FormatDate(starts_on)));
 }
 
 }  // namespace
 
-engine::Result<Events> Decide(const ConferenceSessionState& state,
-                              const RegisterConferenceSession& command, const Context& context) {
+Verdict<Events> Decide(const ConferenceSessionState& state,
+                       const RegisterConferenceSession& command, const Context& context) {
   RETURN_IF_ERROR(
       detail::RequireRole(context, {Role::kSecretariat}, "register a Conference session"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
@@ -29,8 +29,8 @@ engine::Result<Events> Decide(const ConferenceSessionState& state,
   ASSIGN_OR_RETURN(Date ends_on, ParseDate("ends_on", command.ends_on));
   RETURN_IF_ERROR(CheckDateRange(starts_on, ends_on));
   if (state.exists()) {
-    return engine::Fail(engine::Error::AlreadyExists("Conference session " + command.id +
-                                                     " is already registered"));
+    return Refuse(
+        Refusal::AlreadyExists("Conference session " + command.id + " is already registered"));
   }
   return Events{ConferenceSessionRegistered{command.id, command.title, starts_on, ends_on}};
 }
@@ -46,8 +46,8 @@ ConferenceSessionState Evolve(ConferenceSessionState state, const Event& event) 
   return state;
 }
 
-engine::Result<Events> Decide(const WorkingGroupState& state, const RegisterWorkingGroup& command,
-                              const Context& context) {
+Verdict<Events> Decide(const WorkingGroupState& state, const RegisterWorkingGroup& command,
+                       const Context& context) {
   RETURN_IF_ERROR(detail::RequireRole(context, {Role::kSecretariat}, "register a Working Group"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   RETURN_IF_ERROR(CheckId("id", command.id));
@@ -56,13 +56,12 @@ engine::Result<Events> Decide(const WorkingGroupState& state, const RegisterWork
   if (command.protocol) {
     protocol = ParseInstrument(*command.protocol);
     if (!protocol || *protocol == Instrument::kConvention) {
-      return engine::Fail(engine::Error::InvalidArgument(
-          "protocol \"" + *command.protocol + "\" is not one of tip, som, firearms (or null)"));
+      return Refuse(Refusal::InvalidArgument("protocol \"" + *command.protocol +
+                                             "\" is not one of tip, som, firearms (or null)"));
     }
   }
   if (state.exists()) {
-    return engine::Fail(
-        engine::Error::AlreadyExists("Working Group " + command.id + " is already registered"));
+    return Refuse(Refusal::AlreadyExists("Working Group " + command.id + " is already registered"));
   }
   return Events{WorkingGroupRegistered{command.id, command.name, protocol}};
 }
@@ -77,8 +76,8 @@ WorkingGroupState Evolve(WorkingGroupState state, const Event& event) {
   return state;
 }
 
-engine::Result<Events> Decide(const MeetingState& state, const ScheduleMeeting& command,
-                              const Context& context) {
+Verdict<Events> Decide(const MeetingState& state, const ScheduleMeeting& command,
+                       const Context& context) {
   RETURN_IF_ERROR(detail::RequireRole(context, {Role::kSecretariat}, "schedule a meeting"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   RETURN_IF_ERROR(CheckId("id", command.id));
@@ -87,12 +86,11 @@ engine::Result<Events> Decide(const MeetingState& state, const ScheduleMeeting& 
   ASSIGN_OR_RETURN(Date ends_on, ParseDate("ends_on", command.ends_on));
   RETURN_IF_ERROR(CheckDateRange(starts_on, ends_on));
   if (context.facts.FindWorkingGroup(command.working_group) == nullptr) {
-    return engine::Fail(
-        engine::Error::NotFound("Working Group " + command.working_group + " is not registered"));
+    return Refuse(
+        Refusal::NotFound("Working Group " + command.working_group + " is not registered"));
   }
   if (state.exists()) {
-    return engine::Fail(
-        engine::Error::AlreadyExists("meeting " + command.id + " is already scheduled"));
+    return Refuse(Refusal::AlreadyExists("meeting " + command.id + " is already scheduled"));
   }
   return Events{MeetingScheduled{command.id, command.working_group, starts_on, ends_on,
                                  command.review_agenda_item}};

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/result.hpp"
 #include "workflows/events.hpp"
+#include "workflows/refusal.hpp"
 #include "workflows/values.hpp"
 
 namespace dialogue::workflows {
@@ -37,9 +37,9 @@ struct RegisterConferenceSession {
 };
 
 // Role: secretariat. Errors: 400 for bad input, 409 when the session exists.
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const ConferenceSessionState& state,
-                                                        const RegisterConferenceSession& command,
-                                                        const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const ConferenceSessionState& state,
+                                                 const RegisterConferenceSession& command,
+                                                 const Context& context);
 ConferenceSessionState Evolve(ConferenceSessionState state, const Event& event);
 
 // --- Working Groups (stream working-group-<id>) ---
@@ -60,9 +60,9 @@ struct RegisterWorkingGroup {
   std::optional<std::string> protocol;
 };
 
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const WorkingGroupState& state,
-                                                        const RegisterWorkingGroup& command,
-                                                        const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const WorkingGroupState& state,
+                                                 const RegisterWorkingGroup& command,
+                                                 const Context& context);
 WorkingGroupState Evolve(WorkingGroupState state, const Event& event);
 
 // --- Meetings (stream meeting-<id>) ---
@@ -88,9 +88,9 @@ struct ScheduleMeeting {
 };
 
 // Reads context.facts.working_groups (404 when the group is not there).
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const MeetingState& state,
-                                                        const ScheduleMeeting& command,
-                                                        const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const MeetingState& state,
+                                                 const ScheduleMeeting& command,
+                                                 const Context& context);
 MeetingState Evolve(MeetingState state, const Event& event);
 
 // 59(c): the Conference session previous to a briefing on `briefing_date` is the latest one

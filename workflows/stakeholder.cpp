@@ -10,8 +10,8 @@ namespace {
 
 using detail::Events;
 
-engine::Error UnknownStakeholder(std::string_view id) {
-  return engine::Error::NotFound("stakeholder " + std::string(id) + " is not registered");
+Refusal UnknownStakeholder(std::string_view id) {
+  return Refusal::NotFound("stakeholder " + std::string(id) + " is not registered");
 }
 
 // What the category says of the Convention, for States.
@@ -32,15 +32,15 @@ EcosocStatus StakeholderState::ecosoc_status() const {
   return ecosoc_changes.empty() ? registered_ecosoc_status : ecosoc_changes.back().status;
 }
 
-engine::Result<Events> Decide(const StakeholderState& state, const RegisterStakeholder& command,
-                              const Context& context) {
+Verdict<Events> Decide(const StakeholderState& state, const RegisterStakeholder& command,
+                       const Context& context) {
   RETURN_IF_ERROR(detail::RequireRole(context, {Role::kSecretariat}, "register a stakeholder"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   RETURN_IF_ERROR(CheckId("id", command.id));
   RETURN_IF_ERROR(CheckNotBlank("name", command.name));
   auto category = ParseStakeholderCategory(command.category);
   if (!category) {
-    return engine::Fail(engine::Error::InvalidArgument(
+    return Refuse(Refusal::InvalidArgument(
         "category \"" + command.category +
         "\" is not one of ngo, igo, un_entity, non_signatory_state, signatory_state, "
         "state_party"));
@@ -49,85 +49,81 @@ engine::Result<Events> Decide(const StakeholderState& state, const RegisterStake
   if (command.ecosoc_status) {
     auto parsed = ParseEcosocStatus(*command.ecosoc_status);
     if (!parsed) {
-      return engine::Fail(
-          engine::Error::InvalidArgument("ecosoc_status \"" + *command.ecosoc_status +
-                                         "\" is not one of general, special, roster, none"));
+      return Refuse(Refusal::InvalidArgument("ecosoc_status \"" + *command.ecosoc_status +
+                                             "\" is not one of general, special, roster, none"));
     }
     if (*category != StakeholderCategory::kNgo && *parsed != EcosocStatus::kNone) {
-      return engine::Fail(engine::Error::InvalidArgument("ecosoc_status applies to NGOs only; " +
-                                                         command.id + " is " +
-                                                         std::string(Described(*category))));
+      return Refuse(Refusal::InvalidArgument("ecosoc_status applies to NGOs only; " + command.id +
+                                             " is " + std::string(Described(*category))));
     }
     ecosoc = *parsed;
   }
   std::map<Instrument, InstrumentStatus> instruments;
   if (!command.instruments.empty() && !IsState(*category)) {
-    return engine::Fail(engine::Error::InvalidArgument("instruments apply to States only; " +
-                                                       command.id + " is " +
-                                                       std::string(Described(*category))));
+    return Refuse(Refusal::InvalidArgument("instruments apply to States only; " + command.id +
+                                           " is " + std::string(Described(*category))));
   }
   for (const auto& [key, value] : command.instruments) {
     auto instrument = ParseInstrument(key);
     auto status = ParseInstrumentStatus(value);
     if (!instrument) {
-      return engine::Fail(engine::Error::InvalidArgument(
-          "instrument \"" + key + "\" is not one of convention, tip, som, firearms"));
+      return Refuse(Refusal::InvalidArgument("instrument \"" + key +
+                                             "\" is not one of convention, tip, som, firearms"));
     }
     if (!status || *status == InstrumentStatus::kNone) {
-      return engine::Fail(engine::Error::InvalidArgument("status \"" + value + "\" under " + key +
-                                                         " is not party or signatory"));
+      return Refuse(Refusal::InvalidArgument("status \"" + value + "\" under " + key +
+                                             " is not party or signatory"));
     }
     if (!instruments.emplace(*instrument, *status).second) {
-      return engine::Fail(engine::Error::InvalidArgument("instruments names " + key + " twice"));
+      return Refuse(Refusal::InvalidArgument("instruments names " + key + " twice"));
     }
     if (*instrument == Instrument::kConvention && *status != ConventionStatusOf(*category)) {
-      return engine::Fail(engine::Error::InvalidArgument(
-          "instruments says " + command.id + " is " + value + " of the Convention, but its " +
-          "category " + command.category + " says otherwise"));
+      return Refuse(Refusal::InvalidArgument("instruments says " + command.id + " is " + value +
+                                             " of the Convention, but its " + "category " +
+                                             command.category + " says otherwise"));
     }
   }
   if (state.exists()) {
-    return engine::Fail(
-        engine::Error::AlreadyExists("stakeholder " + command.id + " is already registered"));
+    return Refuse(Refusal::AlreadyExists("stakeholder " + command.id + " is already registered"));
   }
   return Events{
       StakeholderRegistered{command.id, command.name, *category, ecosoc, std::move(instruments)}};
 }
 
-engine::Result<Events> Decide(const StakeholderState& state, const ChangeEcosocStatus& command,
-                              const Context& context) {
+Verdict<Events> Decide(const StakeholderState& state, const ChangeEcosocStatus& command,
+                       const Context& context) {
   RETURN_IF_ERROR(
       detail::RequireRole(context, {Role::kSecretariat}, "record a change of ECOSOC status"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   auto status = ParseEcosocStatus(command.status);
   if (!status) {
-    return engine::Fail(engine::Error::InvalidArgument(
-        "status \"" + command.status + "\" is not one of general, special, roster, none"));
+    return Refuse(Refusal::InvalidArgument("status \"" + command.status +
+                                           "\" is not one of general, special, roster, none"));
   }
-  if (!state.exists()) return engine::Fail(UnknownStakeholder(command.stakeholder));
+  if (!state.exists()) return Refuse(UnknownStakeholder(command.stakeholder));
   if (state.category != StakeholderCategory::kNgo) {
-    return engine::Fail(
-        engine::Error::InvalidArgument("ECOSOC consultative status applies to NGOs only; " +
-                                       state.id + " is " + std::string(Described(state.category))));
+    return Refuse(Refusal::InvalidArgument("ECOSOC consultative status applies to NGOs only; " +
+                                           state.id + " is " +
+                                           std::string(Described(state.category))));
   }
   return Events{EcosocStatusChanged{state.id, *status, context.occurred_at}};
 }
 
-engine::Result<Events> Decide(const StakeholderState& state,
-                              const RecordObserverEntitlement& command, const Context& context) {
+Verdict<Events> Decide(const StakeholderState& state, const RecordObserverEntitlement& command,
+                       const Context& context) {
   RETURN_IF_ERROR(
       detail::RequireRole(context, {Role::kSecretariat}, "record an observer entitlement"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   RETURN_IF_ERROR(CheckId("conference_session", command.conference_session));
-  if (!state.exists()) return engine::Fail(UnknownStakeholder(command.stakeholder));
+  if (!state.exists()) return Refuse(UnknownStakeholder(command.stakeholder));
   if (context.facts.FindConferenceSession(command.conference_session) == nullptr) {
-    return engine::Fail(engine::Error::NotFound("Conference session " + command.conference_session +
-                                                " is not registered"));
+    return Refuse(Refusal::NotFound("Conference session " + command.conference_session +
+                                    " is not registered"));
   }
   if (WasEntitledAt(state, command.conference_session)) {
-    return engine::Fail(engine::Error::AlreadyExists(
-        state.id + " is already recorded as entitled at Conference session " +
-        command.conference_session));
+    return Refuse(Refusal::AlreadyExists(state.id +
+                                         " is already recorded as entitled at Conference session " +
+                                         command.conference_session));
   }
   return Events{ObserverEntitlementRecorded{state.id, command.conference_session, command.rule}};
 }

@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "engine/result.hpp"
 #include "workflows/events.hpp"
+#include "workflows/refusal.hpp"
 #include "workflows/values.hpp"
 
 namespace dialogue::workflows {
@@ -70,15 +70,15 @@ struct RecordObserverEntitlement {
 
 // Role: secretariat for all three. RecordObserverEntitlement reads
 // context.facts.conference_sessions (404 when the session is not there).
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const StakeholderState& state,
-                                                        const RegisterStakeholder& command,
-                                                        const Context& context);
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const StakeholderState& state,
-                                                        const ChangeEcosocStatus& command,
-                                                        const Context& context);
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const StakeholderState& state,
-                                                        const RecordObserverEntitlement& command,
-                                                        const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const StakeholderState& state,
+                                                 const RegisterStakeholder& command,
+                                                 const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const StakeholderState& state,
+                                                 const ChangeEcosocStatus& command,
+                                                 const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const StakeholderState& state,
+                                                 const RecordObserverEntitlement& command,
+                                                 const Context& context);
 StakeholderState Evolve(StakeholderState state, const Event& event);
 
 // The ECOSOC status in force at `instant`: the last change effective at or before it, else the

@@ -8,15 +8,14 @@
 
 namespace dialogue::workflows {
 
-engine::Result<detail::Events> Decide(const StakeholderReportState& state,
-                                      const SubmitStakeholderReport& command,
-                                      const Context& context) {
+Verdict<detail::Events> Decide(const StakeholderReportState& state,
+                               const SubmitStakeholderReport& command, const Context& context) {
   RETURN_IF_ERROR(detail::RequireRole(
       context, {Role::kStakeholder, Role::kState, Role::kSecretariat}, "file a report"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   RETURN_IF_ERROR(CheckId("id", command.id));
   if (command.authors.empty()) {
-    return engine::Fail(engine::Error::InvalidArgument("authors must name at least one author"));
+    return Refuse(Refusal::InvalidArgument("authors must name at least one author"));
   }
   RETURN_IF_ERROR(detail::CheckIdList("authors", command.authors));
   if (command.addressed_to != kAddressedToConference) {
@@ -27,36 +26,34 @@ engine::Result<detail::Events> Decide(const StakeholderReportState& state,
   const bool is_author = std::find(command.authors.begin(), command.authors.end(),
                                    context.stakeholder) != command.authors.end();
   if (context.role != Role::kSecretariat && !is_author) {
-    return engine::Fail(
-        engine::Error::Forbidden(detail::Who(context) + " may not file report " + command.id +
-                                 ": a stakeholder files "
-                                 "only reports it co-authors, and the authors are " +
-                                 detail::Quoted(command.authors)));
+    return Refuse(Refusal::Forbidden(detail::Who(context) + " may not file report " + command.id +
+                                     ": a stakeholder files "
+                                     "only reports it co-authors, and the authors are " +
+                                     detail::Quoted(command.authors)));
   }
   if (context.role == Role::kSecretariat && !context.stakeholder.empty() && !is_author) {
-    return engine::Fail(engine::Error::Forbidden("the Secretariat may not file report " +
-                                                 command.id + " for " + context.stakeholder +
-                                                 ", which is not among its authors"));
+    return Refuse(Refusal::Forbidden("the Secretariat may not file report " + command.id + " for " +
+                                     context.stakeholder + ", which is not among its authors"));
   }
   std::vector<const StakeholderState*> authors;
   for (const auto& id : command.authors) {
     const StakeholderState* s = context.facts.FindStakeholder(id);
     if (s == nullptr) {
-      return engine::Fail(engine::Error::NotFound("stakeholder " + id + " is not registered"));
+      return Refuse(Refusal::NotFound("stakeholder " + id + " is not registered"));
     }
     authors.push_back(s);
   }
   if (command.addressed_to != kAddressedToConference &&
       context.facts.FindWorkingGroup(command.addressed_to) == nullptr) {
-    return engine::Fail(
-        engine::Error::NotFound("Working Group " + command.addressed_to + " is not registered"));
+    return Refuse(
+        Refusal::NotFound("Working Group " + command.addressed_to + " is not registered"));
   }
   if (state.exists()) {
-    return engine::Fail(engine::Error::AlreadyExists("report " + command.id + " already exists"));
+    return Refuse(Refusal::AlreadyExists("report " + command.id + " already exists"));
   }
   for (const auto* s : authors) {
     if (!context.rules.IsRelevant(s->category)) {
-      return engine::Fail(Violation(
+      return Refuse(Violation(
           Clause::k59h, s->id + " is " + std::string(Described(s->category)) +
                             "; reports under 59(h) come from non-signatory States, UN entities, "
                             "intergovernmental organizations and NGOs"));

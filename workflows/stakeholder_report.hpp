@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/result.hpp"
 #include "workflows/events.hpp"
+#include "workflows/refusal.hpp"
 #include "workflows/values.hpp"
 
 namespace dialogue::workflows {
@@ -43,9 +43,9 @@ struct SubmitStakeholderReport {
   std::string text;
 };
 
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const StakeholderReportState& state,
-                                                        const SubmitStakeholderReport& command,
-                                                        const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const StakeholderReportState& state,
+                                                 const SubmitStakeholderReport& command,
+                                                 const Context& context);
 StakeholderReportState Evolve(StakeholderReportState state, const Event& event);
 
 }  // namespace dialogue::workflows

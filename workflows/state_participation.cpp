@@ -11,8 +11,8 @@ namespace {
 
 using detail::Events;
 
-engine::Error UnknownParticipation(std::string_view id) {
-  return engine::Error::NotFound("State participation " + std::string(id) + " does not exist");
+Refusal UnknownParticipation(std::string_view id) {
+  return Refusal::NotFound("State participation " + std::string(id) + " does not exist");
 }
 
 }  // namespace
@@ -31,8 +31,8 @@ std::string_view Name(StateParticipationStatus status) {
   return "unknown";
 }
 
-engine::Result<Events> Decide(const StateParticipationState& state,
-                              const RequestStateParticipation& command, const Context& context) {
+Verdict<Events> Decide(const StateParticipationState& state,
+                       const RequestStateParticipation& command, const Context& context) {
   RETURN_IF_ERROR(detail::RequireActingFor(context, command.state,
                                            "ask to participate as a State under review"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
@@ -43,20 +43,17 @@ engine::Result<Events> Decide(const StateParticipationState& state,
   if (command.instrument) {
     auto parsed = ParseInstrument(*command.instrument);
     if (!parsed) {
-      return engine::Fail(
-          engine::Error::InvalidArgument("instrument \"" + *command.instrument +
-                                         "\" is not one of convention, tip, som, firearms"));
+      return Refuse(Refusal::InvalidArgument("instrument \"" + *command.instrument +
+                                             "\" is not one of convention, tip, som, firearms"));
     }
     instrument = *parsed;
   }
   const StakeholderState* s = context.facts.FindStakeholder(command.state);
   if (s == nullptr) {
-    return engine::Fail(
-        engine::Error::NotFound("stakeholder " + command.state + " is not registered"));
+    return Refuse(Refusal::NotFound("stakeholder " + command.state + " is not registered"));
   }
   if (state.exists()) {
-    return engine::Fail(
-        engine::Error::AlreadyExists("State participation " + command.id + " already exists"));
+    return Refuse(Refusal::AlreadyExists("State participation " + command.id + " already exists"));
   }
   if (!IsSignatoryOnly(*s, instrument)) {
     std::string why;
@@ -68,15 +65,15 @@ engine::Result<Events> Decide(const StateParticipationState& state,
     } else {
       why = s->id + " has not signed the " + std::string(Name(instrument)) + " instrument";
     }
-    return engine::Fail(Violation(
-        Clause::k58, why + "; voluntary participation as a State under review is for States "
-                           "that signed an instrument but are not party to it"));
+    return Refuse(Violation(Clause::k58,
+                            why + "; voluntary participation as a State under review is for States "
+                                  "that signed an instrument but are not party to it"));
   }
   return Events{StateParticipationRequested{command.id, s->id, command.review_cycle, instrument}};
 }
 
-engine::Result<Events> Decide(const StateParticipationState& state,
-                              const FundStateParticipation& command, const Context& context) {
+Verdict<Events> Decide(const StateParticipationState& state, const FundStateParticipation& command,
+                       const Context& context) {
   RETURN_IF_ERROR(
       detail::RequireRole(context, {Role::kSecretariat}, "record funding of a participation"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
@@ -87,39 +84,39 @@ engine::Result<Events> Decide(const StateParticipationState& state,
   const double cents = command.amount_usd * 100;
   if (!std::isfinite(command.amount_usd) || command.amount_usd <= 0 ||
       command.amount_usd > kMaxAmountUsd || std::abs(cents - std::round(cents)) > 1e-6) {
-    return engine::Fail(engine::Error::InvalidArgument(
+    return Refuse(Refusal::InvalidArgument(
         "amount_usd must be a positive amount of US dollars in whole cents, at most "
         "1000000000000"));
   }
-  if (!state.exists()) return engine::Fail(UnknownParticipation(command.state_participation));
+  if (!state.exists()) return Refuse(UnknownParticipation(command.state_participation));
   if (state.status == StateParticipationStatus::kWithdrawn) {
-    return engine::Fail(Violation(Clause::k58, state.state + " withdrew State participation " +
-                                                   state.id + "; it can no longer be funded"));
+    return Refuse(Violation(Clause::k58, state.state + " withdrew State participation " + state.id +
+                                             "; it can no longer be funded"));
   }
   if (command.source != context.rules.voluntary_contributions_source) {
-    return engine::Fail(Violation(
-        Clause::k58, "the costs of " + state.state +
-                         "'s voluntary participation are paid from voluntary contributions "
-                         "only (source \"" +
-                         context.rules.voluntary_contributions_source + "\"), not from \"" +
-                         command.source + "\""));
+    return Refuse(Violation(Clause::k58,
+                            "the costs of " + state.state +
+                                "'s voluntary participation are paid from voluntary contributions "
+                                "only (source \"" +
+                                context.rules.voluntary_contributions_source + "\"), not from \"" +
+                                command.source + "\""));
   }
   return Events{
       StateParticipationFunded{state.id, command.source, command.amount_usd, command.donor}};
 }
 
-engine::Result<Events> Decide(const StateParticipationState& state,
-                              const WithdrawStateParticipation& command, const Context& context) {
+Verdict<Events> Decide(const StateParticipationState& state,
+                       const WithdrawStateParticipation& command, const Context& context) {
   if (!state.exists()) {
     RETURN_IF_ERROR(detail::RequireRole(context, {Role::kState, Role::kSecretariat},
                                         "withdraw a State participation"));
-    return engine::Fail(UnknownParticipation(command.state_participation));
+    return Refuse(UnknownParticipation(command.state_participation));
   }
   RETURN_IF_ERROR(detail::RequireActingFor(context, state.state, "withdraw a State participation"));
   RETURN_IF_ERROR(CheckOccurredAt(context));
   if (state.status == StateParticipationStatus::kWithdrawn) {
-    return engine::Fail(
-        engine::Error::AlreadyExists("State participation " + state.id + " was already withdrawn"));
+    return Refuse(
+        Refusal::AlreadyExists("State participation " + state.id + " was already withdrawn"));
   }
   return Events{StateParticipationWithdrawn{state.id, state.state, command.reasons}};
 }

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/result.hpp"
 #include "workflows/events.hpp"
+#include "workflows/refusal.hpp"
 #include "workflows/values.hpp"
 
 namespace dialogue::workflows {
@@ -65,15 +65,15 @@ struct WithdrawStateParticipation {
   std::string reasons;
 };
 
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const StateParticipationState& state,
-                                                        const RequestStateParticipation& command,
-                                                        const Context& context);
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const StateParticipationState& state,
-                                                        const FundStateParticipation& command,
-                                                        const Context& context);
-[[nodiscard]] engine::Result<std::vector<Event>> Decide(const StateParticipationState& state,
-                                                        const WithdrawStateParticipation& command,
-                                                        const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const StateParticipationState& state,
+                                                 const RequestStateParticipation& command,
+                                                 const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const StateParticipationState& state,
+                                                 const FundStateParticipation& command,
+                                                 const Context& context);
+[[nodiscard]] Verdict<std::vector<Event>> Decide(const StateParticipationState& state,
+                                                 const WithdrawStateParticipation& command,
+                                                 const Context& context);
 StateParticipationState Evolve(StateParticipationState state, const Event& event);
 
 }  // namespace dialogue::workflows

@@ -126,25 +126,25 @@ bool IsValidId(std::string_view id) {
   return true;
 }
 
-engine::Status CheckId(std::string_view field, std::string_view id) {
+Check CheckId(std::string_view field, std::string_view id) {
   if (IsValidId(id)) return {};
-  return engine::Fail(engine::Error::InvalidArgument(
+  return Refuse(Refusal::InvalidArgument(
       std::string(field) + " \"" + std::string(id) +
       "\" is not a valid id (1 to 64 characters: lower-case letters, digits, '.', '_', '-', "
       "starting with a letter or digit)"));
 }
 
-engine::Status CheckNotBlank(std::string_view field, std::string_view text) {
+Check CheckNotBlank(std::string_view field, std::string_view text) {
   for (char c : text) {
     if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return {};
   }
-  return engine::Fail(engine::Error::InvalidArgument(std::string(field) + " must not be empty"));
+  return Refuse(Refusal::InvalidArgument(std::string(field) + " must not be empty"));
 }
 
-engine::Result<Date> ParseDate(std::string_view field, std::string_view text) {
+Verdict<Date> ParseDate(std::string_view field, std::string_view text) {
   auto bad = [&] {
-    return engine::Fail(engine::Error::InvalidArgument(
-        std::string(field) + " \"" + std::string(text) + "\" is not a date (YYYY-MM-DD)"));
+    return Refuse(Refusal::InvalidArgument(std::string(field) + " \"" + std::string(text) +
+                                           "\" is not a date (YYYY-MM-DD)"));
   };
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return bad();
   for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {

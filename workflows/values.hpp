@@ -11,7 +11,7 @@
 #include <date/date.h>
 
 #include "engine/clock.hpp"
-#include "engine/result.hpp"
+#include "workflows/refusal.hpp"
 
 namespace dialogue::workflows {
 
@@ -72,13 +72,13 @@ std::string_view Described(StakeholderCategory category);
 bool IsValidId(std::string_view id);
 
 // kInvalidArgument naming `field` unless `id` is a valid id.
-[[nodiscard]] engine::Status CheckId(std::string_view field, std::string_view id);
+[[nodiscard]] Check CheckId(std::string_view field, std::string_view id);
 
 // kInvalidArgument naming `field` when `text` is empty or only white space.
-[[nodiscard]] engine::Status CheckNotBlank(std::string_view field, std::string_view text);
+[[nodiscard]] Check CheckNotBlank(std::string_view field, std::string_view text);
 
 // Strict "YYYY-MM-DD" of a real calendar date; kInvalidArgument naming `field` otherwise.
-[[nodiscard]] engine::Result<Date> ParseDate(std::string_view field, std::string_view text);
+[[nodiscard]] Verdict<Date> ParseDate(std::string_view field, std::string_view text);
 std::string FormatDate(Date date);
 
 // RFC 3339 in UTC, as engine/time.hpp writes it.

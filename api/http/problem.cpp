@@ -49,10 +49,6 @@ ProblemKind ProblemKindFor(engine::ErrorCode code) {
       return {409, "idempotency_key_reused"};
     case ErrorCode::kInvalidArgument:
       return {400, "bad_request"};
-    case ErrorCode::kRuleViolation:
-      return {422, "rule_violation"};
-    case ErrorCode::kForbidden:
-      return {403, "forbidden"};
     case ErrorCode::kUnavailable:
       return {503, "unavailable"};
     case ErrorCode::kCorruption:
@@ -62,10 +58,32 @@ ProblemKind ProblemKindFor(engine::ErrorCode code) {
   return {500, "internal_error"};
 }
 
+ProblemKind ProblemKindFor(workflows::RefusalCode code) {
+  using workflows::RefusalCode;
+  switch (code) {
+    case RefusalCode::kInvalidArgument:
+      return {400, "bad_request"};
+    case RefusalCode::kNotFound:
+      return {404, "not_found"};
+    case RefusalCode::kAlreadyExists:
+      return {409, "already_exists"};
+    case RefusalCode::kRuleViolation:
+      return {422, "rule_violation"};
+    case RefusalCode::kForbidden:
+      return {403, "forbidden"};
+  }
+  return {400, "bad_request"};
+}
+
 Problem ProblemFromError(const engine::Error& error) {
   const ProblemKind kind = ProblemKindFor(error.code);
-  Problem problem = MakeProblem(kind.status, kind.code, error.message);
-  if (error.code == engine::ErrorCode::kRuleViolation) problem.rule = error.rule;
+  return MakeProblem(kind.status, kind.code, error.message);
+}
+
+Problem ProblemFromError(const workflows::Refusal& refusal) {
+  const ProblemKind kind = ProblemKindFor(refusal.code);
+  Problem problem = MakeProblem(kind.status, kind.code, refusal.message);
+  if (refusal.code == workflows::RefusalCode::kRuleViolation) problem.rule = refusal.rule;
   return problem;
 }
 
@@ -107,6 +125,10 @@ HttpResponse ProblemResponse(int status, std::string code, std::string detail) {
 
 HttpResponse ErrorResponse(const engine::Error& error) {
   return ProblemResponse(ProblemFromError(error));
+}
+
+HttpResponse ErrorResponse(const workflows::Refusal& refusal) {
+  return ProblemResponse(ProblemFromError(refusal));
 }
 
 }  // namespace dialogue::api

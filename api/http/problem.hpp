@@ -1,5 +1,6 @@
 // RFC 9457 problem details, the one shape of every error Dialogue answers, and the one mapping
-// from engine::Error to an HTTP status and problem code (docs/api.md, "Errors").
+// from an engine::Error or a workflows::Refusal to an HTTP status and problem code (docs/api.md,
+// "Errors").
 #pragma once
 
 #include <string>
@@ -7,6 +8,7 @@
 
 #include "api/http/http_types.hpp"
 #include "engine/result.hpp"
+#include "workflows/refusal.hpp"
 
 namespace dialogue::api {
 
@@ -33,9 +35,12 @@ struct ProblemKind {
   const char* code;
 };
 ProblemKind ProblemKindFor(engine::ErrorCode code);
+// The same for a refusal, e.g. kRuleViolation -> {422, "rule_violation"}.
+ProblemKind ProblemKindFor(workflows::RefusalCode code);
 
-// The problem for an engine error (the only translation of engine errors to HTTP).
+// The problem for an engine error or a refusal (the only translations of either to HTTP).
 Problem ProblemFromError(const engine::Error& error);
+Problem ProblemFromError(const workflows::Refusal& refusal);
 
 // A problem with the standard title for its code.
 Problem MakeProblem(int status, std::string code, std::string detail);
@@ -45,5 +50,6 @@ Problem MakeProblem(int status, std::string code, std::string detail);
 HttpResponse ProblemResponse(const Problem& problem);
 HttpResponse ProblemResponse(int status, std::string code, std::string detail);
 HttpResponse ErrorResponse(const engine::Error& error);
+HttpResponse ErrorResponse(const workflows::Refusal& refusal);
 
 }  // namespace dialogue::api

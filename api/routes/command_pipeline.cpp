@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <stdexcept>
+#include <variant>
 
 #include "api/http/json_io.hpp"
 #include "api/log.hpp"
@@ -676,11 +677,12 @@ HttpResponse CommandCall::Answer(const app::Executed& executed) {
   }
   environment_->metrics.CountCommand(name_, outcome);
   if (!executed.field.empty()) {
-    return BadRequest({{executed.field, executed.field_message}}, executed.error.message);
+    return BadRequest({{executed.field, executed.field_message}}, app::MessageOf(executed.error));
   }
-  if (!executed.redact) return ErrorResponse(executed.error);
+  Problem problem =
+      std::visit([](const auto& why) { return ProblemFromError(why); }, executed.error);
+  if (!executed.redact) return ProblemResponse(problem);
   // The caller acted on a target it may not read: the refusal keeps its status, code and rule.
-  Problem problem = ProblemFromError(executed.error);
   problem.detail = std::string(name_) + " refused" +
                    (problem.rule.empty() ? "" : " under rule " + problem.rule) +
                    "; this token may not read " + *executed.redact +

@@ -21,8 +21,6 @@ TEST_CASE("Every engine error maps to its status and code", "[problem]") {
       {ErrorCode::kAlreadyExists, 409, "already_exists"},
       {ErrorCode::kIdempotencyKeyReused, 409, "idempotency_key_reused"},
       {ErrorCode::kInvalidArgument, 400, "bad_request"},
-      {ErrorCode::kRuleViolation, 422, "rule_violation"},
-      {ErrorCode::kForbidden, 403, "forbidden"},
       {ErrorCode::kUnavailable, 503, "unavailable"},
       {ErrorCode::kCorruption, 500, "internal_error"},
       {ErrorCode::kIOError, 500, "internal_error"},
@@ -34,8 +32,30 @@ TEST_CASE("Every engine error maps to its status and code", "[problem]") {
   }
 }
 
+TEST_CASE("Every refusal of the workflows maps to its status and code", "[problem]") {
+  using workflows::RefusalCode;
+  struct Row {
+    RefusalCode code;
+    int status;
+    std::string problem;
+  };
+  const Row rows[] = {
+      {RefusalCode::kInvalidArgument, 400, "bad_request"},
+      {RefusalCode::kNotFound, 404, "not_found"},
+      {RefusalCode::kAlreadyExists, 409, "already_exists"},
+      {RefusalCode::kRuleViolation, 422, "rule_violation"},
+      {RefusalCode::kForbidden, 403, "forbidden"},
+  };
+  for (const auto& row : rows) {
+    const ProblemKind kind = ProblemKindFor(row.code);
+    CHECK(kind.status == row.status);
+    CHECK(kind.code == row.problem);
+  }
+}
+
 TEST_CASE("A rule violation answers 422 with the rule", "[problem]") {
-  HttpResponse response = ErrorResponse(Error::RuleViolation("59(e)", "too late to confirm"));
+  HttpResponse response =
+      ErrorResponse(workflows::Refusal::RuleViolation("59(e)", "too late to confirm"));
   CHECK(response.status == 422);
   CHECK(response.headers.Get("content-type") == "application/problem+json");
   const auto body = nlohmann::json::parse(response.body);

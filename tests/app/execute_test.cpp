@@ -5,8 +5,10 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 
 #include "app/execute.hpp"
 #include "engine/clock.hpp"
@@ -20,6 +22,18 @@ namespace dialogue::app {
 namespace {
 
 namespace wf = workflows;
+
+// The code of an execution's failure, when it is a refusal of the workflows.
+std::optional<wf::RefusalCode> RefusalOf(const Executed& executed) {
+  const auto* refusal = std::get_if<wf::Refusal>(&executed.error);
+  return refusal ? std::optional(refusal->code) : std::nullopt;
+}
+
+// The code of an execution's failure, when it is the store's.
+std::optional<engine::ErrorCode> StoreErrorOf(const Executed& executed) {
+  const auto* error = std::get_if<engine::Error>(&executed.error);
+  return error ? std::optional(error->code) : std::nullopt;
+}
 
 wf::TimePoint At(std::string_view text) { return wf::ParseInstant(text).value(); }
 
@@ -74,7 +88,7 @@ TEST_CASE("A refusal of the decider is returned as it is and appends nothing") {
   REQUIRE(f.executor_.Execute(f.Run(kNgoA)).outcome == Outcome::kCreated);
   Executed again = f.executor_.Execute(f.Run(kNgoA));
   CHECK(again.outcome == Outcome::kRefused);
-  CHECK(again.error.code == engine::ErrorCode::kAlreadyExists);
+  CHECK(RefusalOf(again) == wf::RefusalCode::kAlreadyExists);
   CHECK_FALSE(again.redact);
   CHECK(f.LogSize() == 1);
 }
@@ -96,7 +110,7 @@ TEST_CASE(
   run.idempotency->fingerprint = "fingerprint-2";
   Executed reused = f.executor_.Execute(run);
   CHECK(reused.outcome == Outcome::kRefused);
-  CHECK(reused.error.code == engine::ErrorCode::kIdempotencyKeyReused);
+  CHECK(StoreErrorOf(reused) == engine::ErrorCode::kIdempotencyKeyReused);
   CHECK(f.LogSize() == 1);
 }
 
@@ -107,7 +121,7 @@ TEST_CASE("If-Match that is not the target's version refuses before deciding") {
   run.if_match = 7;
   Executed executed = f.executor_.Execute(run);
   CHECK(executed.outcome == Outcome::kConflict);
-  CHECK(executed.error.code == engine::ErrorCode::kVersionConflict);
+  CHECK(StoreErrorOf(executed) == engine::ErrorCode::kVersionConflict);
   CHECK(f.LogSize() == 1);
 
   run.if_match = 1;
@@ -130,7 +144,7 @@ TEST_CASE("A command that lost a race is decided again on what the winner wrote"
   Executed executed = f.executor_.Execute(loser);
   CHECK(executed.retries == 1);
   CHECK(executed.outcome == Outcome::kRefused);  // decided again: ngo-a exists now
-  CHECK(executed.error.code == engine::ErrorCode::kAlreadyExists);
+  CHECK(RefusalOf(executed) == wf::RefusalCode::kAlreadyExists);
   CHECK(f.LogSize() == 1);
   CHECK(f.models_.Stakeholder("ngo-a")->state.name == "NGO A (the winner)");
 }
@@ -174,7 +188,7 @@ TEST_CASE("A lost race is retried without If-Match, and is a conflict with it") 
     run.max_attempts = 3;
     Executed executed = f.executor_.Execute(run);
     CHECK(executed.outcome == Outcome::kConflict);
-    CHECK(executed.error.code == engine::ErrorCode::kVersionConflict);
+    CHECK(StoreErrorOf(executed) == engine::ErrorCode::kVersionConflict);
     CHECK(executed.retries == 3);
     CHECK(f.models_.Stakeholder("ngo-a")->version == 4);  // the winners' three changes
   }
@@ -185,7 +199,7 @@ TEST_CASE("A caller that may not read the target is refused as a read would be, 
   REQUIRE(f.executor_.Execute(f.Run(kNgoA)).outcome == Outcome::kCreated);
   int decided = 0;
   CommandRun run = f.Run(kNgoA);  // would be refused: ngo-a exists
-  run.prepare = [&, inner = run.prepare](wf::Context& context) -> engine::Result<Prepared> {
+  run.prepare = [&, inner = run.prepare](wf::Context& context) -> Preparation {
     auto prepared = inner(context);
     REQUIRE(prepared);
     prepared->unreadable = "stakeholder ngo-a";
@@ -199,20 +213,20 @@ TEST_CASE("A caller that may not read the target is refused as a read would be, 
   SECTION("unreadable: the read's 403, no rule checked") {
     Executed executed = f.executor_.Execute(run);
     CHECK(executed.outcome == Outcome::kRefused);
-    CHECK(executed.error.code == engine::ErrorCode::kForbidden);
-    CHECK(executed.error.message == "this token may not read stakeholder ngo-a");
+    CHECK(RefusalOf(executed) == wf::RefusalCode::kForbidden);
+    CHECK(MessageOf(executed.error) == "this token may not read stakeholder ngo-a");
     CHECK(decided == 0);
   }
   SECTION("acting unread: the rules are checked and the refusal is marked for redaction") {
     auto unread = std::move(run.prepare);
-    run.prepare = [unread](wf::Context& context) -> engine::Result<Prepared> {
+    run.prepare = [unread](wf::Context& context) -> Preparation {
       auto prepared = unread(context);
       if (prepared) prepared->acts_unread = true;
       return prepared;
     };
     Executed executed = f.executor_.Execute(run);
     CHECK(executed.outcome == Outcome::kRefused);
-    CHECK(executed.error.code == engine::ErrorCode::kAlreadyExists);
+    CHECK(RefusalOf(executed) == wf::RefusalCode::kAlreadyExists);
     CHECK(executed.redact == std::optional<std::string>("stakeholder ngo-a"));
     CHECK(decided == 1);
   }

@@ -9,7 +9,6 @@
 namespace dialogue::workflows {
 namespace {
 
-using engine::ErrorCode;
 using testing::At;
 using testing::Failed;
 using testing::Local;
@@ -62,7 +61,7 @@ TEST_CASE("59(a): only the President requests a briefing", "[briefing][59(a)]") 
   CHECK(RuleOf(by_secretariat) == "59(a)");
   auto by_bureau = w.Do(RequestBriefing{"b1", "Outcomes"},
                         w.As(Role::kBureau, "bur-x", At("2026-05-01T09:00:00Z")));
-  CHECK(Failed(by_bureau, ErrorCode::kForbidden));
+  CHECK(Failed(by_bureau, RefusalCode::kForbidden));
   CHECK_FALSE(w.Briefing("b1").exists());
 
   Context recorded = w.Secretariat(At("2026-05-01T09:00:00Z"));
@@ -71,7 +70,7 @@ TEST_CASE("59(a): only the President requests a briefing", "[briefing][59(a)]") 
   REQUIRE(on_behalf);
   CHECK(w.Briefing("b1").requested_by == "pres-lee");
   CHECK(Failed(w.Do(RequestBriefing{"b1", "Again"}, w.President(At("2026-05-01T10:00:00Z"))),
-               ErrorCode::kAlreadyExists));
+               RefusalCode::kAlreadyExists));
 }
 
 TEST_CASE("59(a): convening needs a Bureau member", "[briefing][59(a)]") {
@@ -128,29 +127,29 @@ TEST_CASE("Convening names known things and happens once", "[briefing]") {
   w.Standard();
   CHECK(Failed(w.Do(ConveneBriefing{"nope", "m1", "2026-07-15", "bureau-vp", std::nullopt},
                     w.Secretariat(At("2026-05-02T09:00:00Z"))),
-               ErrorCode::kNotFound));
+               RefusalCode::kNotFound));
   REQUIRE(w.Do(RequestBriefing{"b1", "Outcomes"}, w.President(At("2026-05-01T09:00:00Z"))));
   CHECK(Failed(w.Do(ConveneBriefing{"b1", "m9", "2026-07-15", "bureau-vp", std::nullopt},
                     w.Secretariat(At("2026-05-02T09:00:00Z"))),
-               ErrorCode::kNotFound));
+               RefusalCode::kNotFound));
   CHECK(Failed(w.Do(ConveneBriefing{"b1", "m1", "2026-07-15", "bureau-vp", "Mars/Olympus"},
                     w.Secretariat(At("2026-05-02T09:00:00Z"))),
-               ErrorCode::kInvalidArgument));
+               RefusalCode::kInvalidArgument));
   CHECK(Failed(w.Do(ConveneBriefing{"b1", "m1", "15/07/2026", "bureau-vp", std::nullopt},
                     w.Secretariat(At("2026-05-02T09:00:00Z"))),
-               ErrorCode::kInvalidArgument));
+               RefusalCode::kInvalidArgument));
   REQUIRE(w.Do(ConveneBriefing{"b1", "m1", "2026-07-15", "bureau-vp", std::nullopt},
                w.Secretariat(At("2026-05-02T09:00:00Z"))));
   CHECK(Failed(w.Do(ConveneBriefing{"b1", "m1", "2026-07-16", "bureau-vp", std::nullopt},
                     w.Secretariat(At("2026-05-02T10:00:00Z"))),
-               ErrorCode::kAlreadyExists));
+               RefusalCode::kAlreadyExists));
 }
 
 TEST_CASE("occurred_at may be in the past but never in the future", "[briefing]") {
   World w;
   w.Standard();
   Context future = w.President(testing::kNow + std::chrono::seconds{1});
-  CHECK(Failed(w.Do(RequestBriefing{"b1", "Outcomes"}, future), ErrorCode::kInvalidArgument));
+  CHECK(Failed(w.Do(RequestBriefing{"b1", "Outcomes"}, future), RefusalCode::kInvalidArgument));
   CHECK(w.Do(RequestBriefing{"b1", "Outcomes"}, w.President(At("2001-01-01T00:00:00Z"))));
 }
 
@@ -241,7 +240,7 @@ TEST_CASE("59(c): all_eligible invites everyone eligible not yet invited", "[bri
   CHECK(ids == std::vector<std::string>{"igo-x", "ngo-b", "ngo-c", "nss-z", "un-y"});
   // Nobody is left: refused rather than accepted with no event.
   CHECK(Failed(w.Do(InviteStakeholders{"b1", {}, true}, w.Secretariat(At("2026-05-03T11:00:00Z"))),
-               ErrorCode::kAlreadyExists));
+               RefusalCode::kAlreadyExists));
 
   const auto& b = w.Briefing("b1");
   std::vector<StakeholderState> all_stakeholders;
@@ -270,18 +269,18 @@ TEST_CASE("Invitation lists are checked before anything is invited", "[briefing]
   World w = Invited();
   CHECK(Failed(w.Do(InviteStakeholders{"b1", {"ngo-c", "ngo-a"}, false},
                     w.Secretariat(At("2026-05-04T09:00:00Z"))),
-               ErrorCode::kAlreadyExists));
+               RefusalCode::kAlreadyExists));
   CHECK(Failed(w.Do(InviteStakeholders{"b1", {"ngo-c", "ngo-zz"}, false},
                     w.Secretariat(At("2026-05-04T09:00:00Z"))),
-               ErrorCode::kNotFound));
+               RefusalCode::kNotFound));
   CHECK(Failed(w.Do(InviteStakeholders{"b1", {"ngo-c", "ngo-c"}, false},
                     w.Secretariat(At("2026-05-04T09:00:00Z"))),
-               ErrorCode::kInvalidArgument));
+               RefusalCode::kInvalidArgument));
   CHECK(Failed(w.Do(InviteStakeholders{"b1", {}, false}, w.Secretariat(At("2026-05-04T09:00:00Z"))),
-               ErrorCode::kInvalidArgument));
+               RefusalCode::kInvalidArgument));
   CHECK(Failed(w.Do(InviteStakeholders{"b1", {"ngo-c"}, false},
                     w.StakeholderRep("ngo-c", At("2026-05-04T09:00:00Z"))),
-               ErrorCode::kForbidden));
+               RefusalCode::kForbidden));
   CHECK(w.Briefing("b1").FindParticipant("ngo-c") == nullptr);
 }
 
@@ -349,12 +348,12 @@ TEST_CASE("59(e): only invited stakeholders confirm, each for itself", "[briefin
                     w.StakeholderRep("ngo-c", At("2026-06-01T10:00:00Z")))) == "59(e)");
   CHECK(Failed(w.Do(ConfirmAttendance{"b1", "ngo-a", ""},
                     w.StakeholderRep("ngo-b", At("2026-06-01T10:00:00Z"))),
-               ErrorCode::kForbidden));
+               RefusalCode::kForbidden));
   // The Secretariat records a stakeholder's confirmation.
   CHECK(w.Do(ConfirmAttendance{"b1", "ngo-a", ""}, w.Secretariat(At("2026-06-01T10:00:00Z"))));
   CHECK(Failed(w.Do(ConfirmAttendance{"b1", "ngo-a", ""},
                     w.StakeholderRep("ngo-a", At("2026-06-02T10:00:00Z"))),
-               ErrorCode::kAlreadyExists));
+               RefusalCode::kAlreadyExists));
 }
 
 TEST_CASE("59(b): written comments are screened for country mentions", "[briefing][59(b)]") {
@@ -392,10 +391,10 @@ TEST_CASE("A stakeholder declines at its word, declining twice is a conflict", "
   CHECK(StatusOf(w, "b1", "ngo-b") == ParticipantStatus::kDeclined);
   CHECK(Failed(
       w.Do(DeclineInvitation{"b1", "ngo-b"}, w.StakeholderRep("ngo-b", At("2026-06-01T11:00:00Z"))),
-      ErrorCode::kAlreadyExists));
+      RefusalCode::kAlreadyExists));
   CHECK(Failed(
       w.Do(DeclineInvitation{"b1", "ngo-a"}, w.StakeholderRep("ngo-b", At("2026-06-01T11:00:00Z"))),
-      ErrorCode::kForbidden));
+      RefusalCode::kForbidden));
 }
 
 // --- 59(d) ---
@@ -414,7 +413,7 @@ TEST_CASE("59(d): a State Party's objection refers the NGO to the Working Group"
   CHECK(w.referrals["b1.ngo-a"].status == ReferralStatus::kPending);
   CHECK(Failed(
       w.Do(RaiseObjection{"b1", "ngo-a", "Again"}, w.StateRep("sp-2", At("2026-06-01T11:00:00Z"))),
-      ErrorCode::kAlreadyExists));
+      RefusalCode::kAlreadyExists));
 }
 
 TEST_CASE("59(d): only a State Party may object", "[briefing][59(d)]") {
@@ -425,7 +424,7 @@ TEST_CASE("59(d): only a State Party may object", "[briefing][59(d)]") {
                     w.StateRep("nss-z", At("2026-06-01T10:00:00Z")))) == "59(d)");
   CHECK(Failed(w.Do(RaiseObjection{"b1", "ngo-a", "grounds"},
                     w.StakeholderRep("ngo-b", At("2026-06-01T10:00:00Z"))),
-               ErrorCode::kForbidden));
+               RefusalCode::kForbidden));
   CHECK(StatusOf(w, "b1", "ngo-a") == ParticipantStatus::kInvited);
 }
 
@@ -461,7 +460,7 @@ TEST_CASE("59(d): admitted returns the NGO to its status, not admitted excludes 
   // Another group may not decide.
   CHECK(Failed(w.Do(DecideReferral{"b1.ngo-a", "admitted", ""},
                     w.Group("wg-som", At("2026-06-10T10:00:00Z"))),
-               ErrorCode::kForbidden));
+               RefusalCode::kForbidden));
   REQUIRE(w.Do(DecideReferral{"b1.ngo-a", "admitted", "Meets rule 17(2)"},
                w.Group("wg-tip", At("2026-06-10T10:00:00Z"))));
   REQUIRE(w.Do(DecideReferral{"b1.ngo-b", "not_admitted", "Does not"},
@@ -471,7 +470,7 @@ TEST_CASE("59(d): admitted returns the NGO to its status, not admitted excludes 
   CHECK(w.referrals["b1.ngo-a"].outcome == ReferralOutcome::kAdmitted);
   CHECK(Failed(w.Do(DecideReferral{"b1.ngo-a", "not_admitted", ""},
                     w.Group("wg-tip", At("2026-06-11T10:00:00Z"))),
-               ErrorCode::kAlreadyExists));
+               RefusalCode::kAlreadyExists));
   // The decision stands for this briefing: no new objection, and the excluded cannot attend.
   CHECK(RuleOf(w.Do(RaiseObjection{"b1", "ngo-a", "again"},
                     w.StateRep("sp-2", At("2026-06-12T10:00:00Z")))) == "59(d)");
@@ -503,7 +502,7 @@ TEST_CASE("59(d): the objecting State may withdraw before the decision, and only
                w.StateRep("sp-1", At("2026-06-01T10:00:00Z"))));
   CHECK(Failed(w.Do(WithdrawObjection{"b1.ngo-a", "changed mind"},
                     w.StateRep("sp-2", At("2026-06-02T10:00:00Z"))),
-               ErrorCode::kForbidden));
+               RefusalCode::kForbidden));
   REQUIRE(w.Do(WithdrawObjection{"b1.ngo-a", "changed mind"},
                w.StateRep("sp-1", At("2026-06-02T10:00:00Z"))));
   CHECK(StatusOf(w, "b1", "ngo-a") == ParticipantStatus::kInvited);
@@ -522,7 +521,7 @@ TEST_CASE("59(d): the objecting State may withdraw before the decision, and only
                     w.StateRep("sp-2", At("2026-06-06T10:00:00Z")))) == "59(d)");
   CHECK(Failed(
       w.Do(WithdrawObjection{"b1.nobody", ""}, w.StateRep("sp-2", At("2026-06-06T10:00:00Z"))),
-      ErrorCode::kNotFound));
+      RefusalCode::kNotFound));
 }
 
 // --- 59(f) ---
@@ -536,7 +535,7 @@ TEST_CASE("59(f): States Parties and signatories attend without invitation", "[b
                     w.Secretariat(At("2026-07-15T15:00:00Z")))) == "59(f)");
   CHECK(Failed(
       w.Do(RecordAttendance{"b1", {}, {"sp-404"}}, w.Secretariat(At("2026-07-15T15:00:00Z"))),
-      ErrorCode::kNotFound));
+      RefusalCode::kNotFound));
   // A signatory of a Protocol only is a signatory too.
   CHECK(w.Do(RecordAttendance{"b1", {}, {"sp-1", "sig-2", "sig-tip"}},
              w.Secretariat(At("2026-07-15T15:00:00Z"))));
@@ -559,7 +558,7 @@ TEST_CASE("Attendance lists confirmed participants, the confirmed not listed are
   CHECK(StatusOf(w, "b1", "igo-x") == ParticipantStatus::kAbsent);
   CHECK(StatusOf(w, "b1", "ngo-b") == ParticipantStatus::kInvited);
   CHECK(Failed(w.Do(RecordAttendance{"b1", {}, {}}, w.Secretariat(At("2026-07-15T16:00:00Z"))),
-               ErrorCode::kAlreadyExists));
+               RefusalCode::kAlreadyExists));
 }
 
 TEST_CASE("Attendance may be recorded before the briefing's date: the contract sets no date",
@@ -592,7 +591,7 @@ TEST_CASE("59(g): a summary is prepared only once the briefing is held", "[brief
       w.Do(SubmitSummary{"b1", "CRP.1", std::nullopt}, w.Secretariat(At("2026-07-16T11:00:00Z"))));
   CHECK(Failed(
       w.Do(SubmitSummary{"b1", "CRP.2", std::nullopt}, w.Secretariat(At("2026-07-16T12:00:00Z"))),
-      ErrorCode::kAlreadyExists));
+      RefusalCode::kAlreadyExists));
   CHECK(RuleOf(w.Do(PrepareSummary{"b1", "Late"}, w.Secretariat(At("2026-07-16T12:00:00Z")))) ==
         "59(g)");
 }
@@ -611,7 +610,7 @@ TEST_CASE("59(b): a summary with country mentions needs a justification to be su
   CHECK(RuleOf(refused) == "59(b)");
   CHECK(Failed(w.Do(SubmitSummary{"b1", "CRP.1", std::string(" ")},
                     w.Secretariat(At("2026-07-16T10:00:00Z"))),
-               ErrorCode::kInvalidArgument));
+               RefusalCode::kInvalidArgument));
   REQUIRE(w.Do(SubmitSummary{"b1", "CRP.1", std::string("Quoted from a public statement")},
                w.Secretariat(At("2026-07-16T10:00:00Z"))));
   CHECK(w.Briefing("b1").summary->override_justification == "Quoted from a public statement");
@@ -637,7 +636,7 @@ TEST_CASE("A briefing is cancelled only before it is held", "[briefing][59(a)]")
   CHECK(RuleOf(w.Do(ConfirmAttendance{"b1", "ngo-a", ""},
                     w.StakeholderRep("ngo-a", At("2026-06-01T10:00:00Z")))) == "59(e)");
   CHECK(Failed(w.Do(CancelBriefing{"b1", "Twice"}, w.Secretariat(At("2026-06-01T11:00:00Z"))),
-               ErrorCode::kAlreadyExists));
+               RefusalCode::kAlreadyExists));
 
   World held = Invited();
   REQUIRE(held.Do(RecordAttendance{"b1", {}, {}}, held.Secretariat(At("2026-07-15T15:00:00Z"))));
@@ -645,7 +644,7 @@ TEST_CASE("A briefing is cancelled only before it is held", "[briefing][59(a)]")
                        held.Secretariat(At("2026-07-15T16:00:00Z")))) == "59(a)");
   CHECK(Failed(held.Do(CancelBriefing{"b1", "Not mine"},
                        held.As(Role::kBureau, "bur-x", At("2026-07-15T16:00:00Z"))),
-               ErrorCode::kForbidden));
+               RefusalCode::kForbidden));
 }
 
 }  // namespace

@@ -19,9 +19,9 @@ TEST_CASE("Every clause has one distinct code and a summary", "[clauses]") {
                                             "59(f)", "59(g)", "59(h)", "60", "61"});
 }
 
-TEST_CASE("A violation carries its clause's code in the error and the message", "[clauses]") {
-  engine::Error e = Violation(Clause::k59e, "too late");
-  CHECK(e.code == engine::ErrorCode::kRuleViolation);
+TEST_CASE("A violation carries its clause's code in the refusal and the message", "[clauses]") {
+  Refusal e = Violation(Clause::k59e, "too late");
+  CHECK(e.code == RefusalCode::kRuleViolation);
   CHECK(e.rule == "59(e)");
   CHECK(e.message == "too late (rule 59(e))");
 }

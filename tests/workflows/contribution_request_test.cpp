@@ -9,7 +9,6 @@
 namespace dialogue::workflows {
 namespace {
 
-using engine::ErrorCode;
 using testing::At;
 using testing::Failed;
 using testing::RuleOf;
@@ -33,18 +32,18 @@ TEST_CASE("61: a Working Group invites NGOs, and NGOs only", "[contribution][61]
   CHECK(RuleOf(w.Do(RequestContributions{"cr-1", {"ngo-a"}, "2026-09-30"}, w.Secretariat(kT))) ==
         "61");
   CHECK(Failed(w.Do(RequestContributions{"cr-1", {"ngo-404"}, "2026-09-30"}, w.Group("wg-tip", kT)),
-               ErrorCode::kNotFound));
+               RefusalCode::kNotFound));
   CHECK(Failed(w.Do(RequestContributions{"cr-1", {}, "2026-09-30"}, w.Group("wg-tip", kT)),
-               ErrorCode::kInvalidArgument));
+               RefusalCode::kInvalidArgument));
   CHECK(Failed(w.Do(RequestContributions{"cr-1", {"ngo-a"}, "soon"}, w.Group("wg-tip", kT)),
-               ErrorCode::kInvalidArgument));
+               RefusalCode::kInvalidArgument));
   REQUIRE(
       w.Do(RequestContributions{"cr-1", {"ngo-a", "ngo-b"}, "2026-09-30"}, w.Group("wg-tip", kT)));
   const auto& r = w.contribution_requests["cr-1"];
   CHECK(r.working_group == "wg-tip");
   CHECK(r.stakeholders == std::vector<std::string>{"ngo-a", "ngo-b"});
   CHECK(Failed(w.Do(RequestContributions{"cr-1", {"ngo-a"}, "2026-09-30"}, w.Group("wg-tip", kT)),
-               ErrorCode::kAlreadyExists));
+               RefusalCode::kAlreadyExists));
 }
 
 TEST_CASE("61: only invited NGOs submit, by the due date", "[contribution][61]") {
@@ -52,7 +51,7 @@ TEST_CASE("61: only invited NGOs submit, by the due date", "[contribution][61]")
   CHECK(RuleOf(w.Do(SubmitContribution{"cr-1", "ngo-c", "Text"}, w.StakeholderRep("ngo-c", kT))) ==
         "61");
   CHECK(Failed(w.Do(SubmitContribution{"cr-1", "ngo-a", "Text"}, w.StakeholderRep("ngo-b", kT)),
-               ErrorCode::kForbidden));
+               RefusalCode::kForbidden));
   CHECK(RuleOf(w.Do(SubmitContribution{"cr-1", "ngo-a", "Text"},
                     w.StakeholderRep("ngo-a", At("2026-09-30T22:00:00Z")))) == "61");
   REQUIRE(w.Do(SubmitContribution{"cr-1", "ngo-a", "Text"},
@@ -78,11 +77,11 @@ TEST_CASE("61: a contribution mentioning a country is reviewed, a returned one c
         "61");
   CHECK(Failed(w.Do(ReviewContribution{"cr-1", "ngo-a", "returned", "Remove the name"},
                     w.Group("wg-tip", kT)),
-               ErrorCode::kForbidden));
+               RefusalCode::kForbidden));
   CHECK(Failed(w.Do(ReviewContribution{"cr-1", "ngo-a", "under_review", ""}, w.Secretariat(kT)),
-               ErrorCode::kInvalidArgument));
+               RefusalCode::kInvalidArgument));
   CHECK(Failed(w.Do(ReviewContribution{"cr-1", "ngo-b", "accepted", ""}, w.Secretariat(kT)),
-               ErrorCode::kNotFound));
+               RefusalCode::kNotFound));
   REQUIRE(
       w.Do(ReviewContribution{"cr-1", "ngo-a", "returned", "Remove the name"}, w.Secretariat(kT)));
   CHECK(c()->status == ContributionStatus::kReturned);

@@ -77,7 +77,7 @@ TEST_CASE("A day whose midnight is skipped starts at the transition", "[deadline
 TEST_CASE("An unknown zone is bad input", "[deadline]") {
   auto deadline = ConfirmationDeadline(D("2026-07-15"), "Europe/Atlantis", 10);
   REQUIRE_FALSE(deadline);
-  CHECK(deadline.error().code == engine::ErrorCode::kInvalidArgument);
+  CHECK(deadline.error().code == RefusalCode::kInvalidArgument);
   CHECK_FALSE(CheckTimeZone("not a zone"));
   CHECK(CheckTimeZone("Europe/Vienna"));
 }

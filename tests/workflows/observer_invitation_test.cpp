@@ -10,7 +10,6 @@
 namespace dialogue::workflows {
 namespace {
 
-using engine::ErrorCode;
 using testing::At;
 using testing::Failed;
 using testing::RuleOf;
@@ -47,7 +46,7 @@ TEST_CASE("60: the Secretariat does not invite observers on its own", "[observer
   CHECK(w.Do(InviteObserver{"oi-1", "m1", "ngo-a", "prevention"}, recorded));
   CHECK(Failed(
       w.Do(InviteObserver{"oi-2", "m1", "ngo-a", "prevention"}, w.StakeholderRep("ngo-a", kT)),
-      ErrorCode::kForbidden));
+      RefusalCode::kForbidden));
 }
 
 TEST_CASE("60: each condition of the invitation is checked", "[observer][60]") {
@@ -60,11 +59,11 @@ TEST_CASE("60: each condition of the invitation is checked", "[observer][60]") {
   CHECK(RuleOf(w.Do(InviteObserver{"oi-1", "m1", "ngo-a", "prevention"},
                     w.Group("wg-tip", At("2026-07-18T09:00:00Z")))) == "60");
   CHECK(Failed(w.Do(InviteObserver{"oi-1", "m1", "ngo-a", "human-rights"}, wg),
-               ErrorCode::kInvalidArgument));
+               RefusalCode::kInvalidArgument));
   CHECK(Failed(w.Do(InviteObserver{"oi-1", "m404", "ngo-a", "prevention"}, wg),
-               ErrorCode::kNotFound));
+               RefusalCode::kNotFound));
   CHECK(Failed(w.Do(InviteObserver{"oi-1", "m1", "ngo-404", "prevention"}, wg),
-               ErrorCode::kNotFound));
+               RefusalCode::kNotFound));
   CHECK_FALSE(w.observer_invitations["oi-1"].exists());
 }
 
@@ -85,13 +84,13 @@ TEST_CASE("60: the invited NGO accepts or declines, once", "[observer][60]") {
   World w = Setting();
   REQUIRE(w.Do(InviteObserver{"oi-1", "m1", "ngo-a", "prevention"}, w.Group("wg-tip", kT)));
   CHECK(Failed(w.Do(AnswerObserverInvitation{"oi-1", true}, w.StakeholderRep("ngo-b", kT)),
-               ErrorCode::kForbidden));
+               RefusalCode::kForbidden));
   CHECK(Failed(w.Do(AnswerObserverInvitation{"oi-9", true}, w.StakeholderRep("ngo-a", kT)),
-               ErrorCode::kNotFound));
+               RefusalCode::kNotFound));
   REQUIRE(w.Do(AnswerObserverInvitation{"oi-1", true}, w.StakeholderRep("ngo-a", kT)));
   CHECK(w.observer_invitations["oi-1"].status == ObserverInvitationStatus::kAccepted);
   CHECK(Failed(w.Do(AnswerObserverInvitation{"oi-1", false}, w.StakeholderRep("ngo-a", kT)),
-               ErrorCode::kAlreadyExists));
+               RefusalCode::kAlreadyExists));
 }
 
 TEST_CASE("60: an invitation is revoked when the NGO loses its status before the meeting",
@@ -113,12 +112,12 @@ TEST_CASE("60: an invitation is revoked when the NGO loses its status before the
   CHECK_FALSE(DueObserverRevocation(w.observer_invitations["oi-1"], w.stakeholders["ngo-a"],
                                     At("2026-07-12T22:00:00Z"), RulesConfig{}));
   CHECK(RuleOf(w.Do(*due, w.Secretariat(At("2026-07-12T22:00:00Z")))) == "60");
-  CHECK(Failed(w.Do(*due, w.Group("wg-som", later)), ErrorCode::kForbidden));
+  CHECK(Failed(w.Do(*due, w.Group("wg-som", later)), RefusalCode::kForbidden));
   REQUIRE(w.Do(*due, w.Secretariat(later)));
   CHECK(w.observer_invitations["oi-1"].status == ObserverInvitationStatus::kRevoked);
   CHECK(RuleOf(w.Do(AnswerObserverInvitation{"oi-1", true}, w.StakeholderRep("ngo-a", later))) ==
         "60");
-  CHECK(Failed(w.Do(*due, w.Secretariat(later)), ErrorCode::kAlreadyExists));
+  CHECK(Failed(w.Do(*due, w.Secretariat(later)), RefusalCode::kAlreadyExists));
 }
 
 TEST_CASE("60: the change of ECOSOC status revokes the NGO's standing invitations with it",
@@ -155,7 +154,7 @@ TEST_CASE("60: the change of ECOSOC status revokes the NGO's standing invitation
   // A refused change decides nothing else.
   CHECK(Failed(DecideEcosocChange(w.stakeholders["ngo-a"], ChangeEcosocStatus{"ngo-a", "lost"},
                                   invitations, w.Secretariat(later)),
-               ErrorCode::kInvalidArgument));
+               RefusalCode::kInvalidArgument));
 }
 
 }  // namespace

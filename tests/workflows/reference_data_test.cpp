@@ -8,7 +8,6 @@
 namespace dialogue::workflows {
 namespace {
 
-using engine::ErrorCode;
 using testing::At;
 using testing::Failed;
 using testing::World;
@@ -24,27 +23,27 @@ TEST_CASE("A Conference session is registered once, with sound dates", "[referen
   CHECK(s.ends_on == *ParseDate("d", "2025-10-17"));
   CHECK(Failed(w.Do(RegisterConferenceSession{"cop-12", "Again", "2025-10-13", "2025-10-17"},
                     w.Secretariat(kT)),
-               ErrorCode::kAlreadyExists));
+               RefusalCode::kAlreadyExists));
   CHECK(Failed(w.Do(RegisterConferenceSession{"cop-13", "Bad", "2027-10-17", "2027-10-13"},
                     w.Secretariat(kT)),
-               ErrorCode::kInvalidArgument));
+               RefusalCode::kInvalidArgument));
   CHECK(Failed(w.Do(RegisterConferenceSession{"cop-13", "Bad", "2027-02-29", "2027-03-01"},
                     w.Secretariat(kT)),
-               ErrorCode::kInvalidArgument));
+               RefusalCode::kInvalidArgument));
   // There is no year 0: the decider refuses it, not only the HTTP layer.
   CHECK(Failed(w.Do(RegisterConferenceSession{"cop-13", "Bad", "0000-10-13", "0000-10-17"},
                     w.Secretariat(kT)),
-               ErrorCode::kInvalidArgument));
+               RefusalCode::kInvalidArgument));
   CHECK(Failed(w.Do(RegisterConferenceSession{"COP 13", "Bad id", "2027-10-13", "2027-10-17"},
                     w.Secretariat(kT)),
-               ErrorCode::kInvalidArgument));
+               RefusalCode::kInvalidArgument));
   CHECK(Failed(
       w.Do(RegisterConferenceSession{"cop-13", "", "2027-10-13", "2027-10-17"}, w.Secretariat(kT)),
-      ErrorCode::kInvalidArgument));
+      RefusalCode::kInvalidArgument));
   CHECK(Failed(
       w.Do(RegisterConferenceSession{"cop-13", "By the President", "2027-10-13", "2027-10-17"},
            w.President(kT)),
-      ErrorCode::kForbidden));
+      RefusalCode::kForbidden));
 }
 
 TEST_CASE("A Working Group has a Protocol or none", "[reference]") {
@@ -55,9 +54,9 @@ TEST_CASE("A Working Group has a Protocol or none", "[reference]") {
   CHECK_FALSE(w.groups["wg-gov"].protocol);
   CHECK(
       Failed(w.Do(RegisterWorkingGroup{"wg-x", "X", std::string("convention")}, w.Secretariat(kT)),
-             ErrorCode::kInvalidArgument));
+             RefusalCode::kInvalidArgument));
   CHECK(Failed(w.Do(RegisterWorkingGroup{"wg-tip", "Again", std::nullopt}, w.Secretariat(kT)),
-               ErrorCode::kAlreadyExists));
+               RefusalCode::kAlreadyExists));
 }
 
 TEST_CASE("A meeting belongs to a registered Working Group", "[reference]") {
@@ -65,14 +64,14 @@ TEST_CASE("A meeting belongs to a registered Working Group", "[reference]") {
   w.WorkingGroup("wg-tip");
   CHECK(Failed(
       w.Do(ScheduleMeeting{"m1", "wg-none", "2026-07-13", "2026-07-17", true}, w.Secretariat(kT)),
-      ErrorCode::kNotFound));
+      RefusalCode::kNotFound));
   REQUIRE(
       w.Do(ScheduleMeeting{"m1", "wg-tip", "2026-07-13", "2026-07-17", true}, w.Secretariat(kT)));
   CHECK(w.meetings["m1"].review_agenda_item);
   CHECK(w.meetings["m1"].working_group == "wg-tip");
   CHECK(Failed(
       w.Do(ScheduleMeeting{"m1", "wg-tip", "2026-07-13", "2026-07-17", true}, w.Secretariat(kT)),
-      ErrorCode::kAlreadyExists));
+      RefusalCode::kAlreadyExists));
 }
 
 }  // namespace

@@ -126,7 +126,7 @@ class Judge {
 
   template <class E>
   std::string On(const E& e, const Context& context) const {
-    using engine::ErrorCode;
+    using workflows::RefusalCode;
     if constexpr (std::is_same_v<E, BriefingRequested>) {
       if (B(e.briefing).exists()) return "requested twice";
       if (context.role != Role::kPresident &&
@@ -402,8 +402,7 @@ void Step(Rng& rng, Run& run, TimePoint now) {
     auto result = w.Try(command, context);
     if (!result) {
       const auto& e = result.error();
-      run.refused[e.code == engine::ErrorCode::kRuleViolation ? e.rule
-                                                              : std::to_string(int(e.code))]++;
+      run.refused[e.code == RefusalCode::kRuleViolation ? e.rule : std::to_string(int(e.code))]++;
       return;
     }
     Judge judge(w);

@@ -9,7 +9,6 @@
 namespace dialogue::workflows {
 namespace {
 
-using engine::ErrorCode;
 using testing::At;
 using testing::Failed;
 using testing::RuleOf;
@@ -29,7 +28,8 @@ TEST_CASE("59(h): a relevant stakeholder files a report, alone or with others", 
   const auto& r = w.reports["r-1"];
   CHECK(r.submitted_by == "igo-x");
   CHECK(r.addressed_to == "conference");
-  CHECK(Failed(w.Do(Report({"ngo-a"}), w.StakeholderRep("ngo-a", kT)), ErrorCode::kAlreadyExists));
+  CHECK(
+      Failed(w.Do(Report({"ngo-a"}), w.StakeholderRep("ngo-a", kT)), RefusalCode::kAlreadyExists));
   CHECK(w.Do(SubmitStakeholderReport{"r-2", {"un-y"}, "wg-tip", "T", "Text"},
              w.StakeholderRep("un-y", kT)));
 }
@@ -37,10 +37,10 @@ TEST_CASE("59(h): a relevant stakeholder files a report, alone or with others", 
 TEST_CASE("59(h): a stakeholder files only reports it co-authors", "[report][59(h)]") {
   World w;
   w.Standard();
-  CHECK(Failed(w.Do(Report({"ngo-a"}), w.StakeholderRep("ngo-b", kT)), ErrorCode::kForbidden));
+  CHECK(Failed(w.Do(Report({"ngo-a"}), w.StakeholderRep("ngo-b", kT)), RefusalCode::kForbidden));
   Context for_other = w.Secretariat(kT);
   for_other.stakeholder = "ngo-b";
-  CHECK(Failed(w.Do(Report({"ngo-a"}), for_other), ErrorCode::kForbidden));
+  CHECK(Failed(w.Do(Report({"ngo-a"}), for_other), RefusalCode::kForbidden));
   CHECK(w.Do(Report({"ngo-a"}), w.Secretariat(kT)));
 }
 
@@ -50,10 +50,10 @@ TEST_CASE("59(h): every author must be a relevant stakeholder", "[report][59(h)]
   CHECK(RuleOf(w.Do(Report({"ngo-a", "sp-1"}), w.StakeholderRep("ngo-a", kT))) == "59(h)");
   CHECK(RuleOf(w.Do(Report({"sig-2"}), w.StateRep("sig-2", kT))) == "59(h)");
   CHECK(Failed(w.Do(Report({"ngo-a", "ngo-404"}), w.StakeholderRep("ngo-a", kT)),
-               ErrorCode::kNotFound));
+               RefusalCode::kNotFound));
   CHECK(Failed(w.Do(Report({"ngo-a"}, "wg-404"), w.StakeholderRep("ngo-a", kT)),
-               ErrorCode::kNotFound));
-  CHECK(Failed(w.Do(Report({}), w.Secretariat(kT)), ErrorCode::kInvalidArgument));
+               RefusalCode::kNotFound));
+  CHECK(Failed(w.Do(Report({}), w.Secretariat(kT)), RefusalCode::kInvalidArgument));
   CHECK_FALSE(w.reports["r-1"].exists());
 }
 

@@ -10,7 +10,6 @@
 namespace dialogue::workflows {
 namespace {
 
-using engine::ErrorCode;
 using testing::At;
 using testing::Failed;
 using testing::World;
@@ -20,36 +19,36 @@ const TimePoint kT = At("2024-01-01T00:00:00Z");
 TEST_CASE("Registration checks category, ECOSOC status and instruments", "[stakeholder]") {
   World w;
   CHECK(Failed(w.Do(RegisterStakeholder{"x", "X", "club", std::nullopt, {}}, w.Secretariat(kT)),
-               ErrorCode::kInvalidArgument));
+               RefusalCode::kInvalidArgument));
   CHECK(Failed(
       w.Do(RegisterStakeholder{"x", "X", "igo", std::string("general"), {}}, w.Secretariat(kT)),
-      ErrorCode::kInvalidArgument));
+      RefusalCode::kInvalidArgument));
   CHECK(
       Failed(w.Do(RegisterStakeholder{"x", "X", "ngo", std::string("gold"), {}}, w.Secretariat(kT)),
-             ErrorCode::kInvalidArgument));
+             RefusalCode::kInvalidArgument));
   CHECK(Failed(w.Do(RegisterStakeholder{"x", "X", "ngo", std::nullopt, {{"tip", "party"}}},
                     w.Secretariat(kT)),
-               ErrorCode::kInvalidArgument));
+               RefusalCode::kInvalidArgument));
   CHECK(Failed(
       w.Do(
           RegisterStakeholder{"x", "X", "state_party", std::nullopt, {{"convention", "signatory"}}},
           w.Secretariat(kT)),
-      ErrorCode::kInvalidArgument));
+      RefusalCode::kInvalidArgument));
   CHECK(Failed(w.Do(RegisterStakeholder{"x", "X", "state_party", std::nullopt, {{"tip", "none"}}},
                     w.Secretariat(kT)),
-               ErrorCode::kInvalidArgument));
+               RefusalCode::kInvalidArgument));
   CHECK(Failed(
       w.Do(
           RegisterStakeholder{
               "x", "X", "state_party", std::nullopt, {{"tip", "party"}, {"tip", "signatory"}}},
           w.Secretariat(kT)),
-      ErrorCode::kInvalidArgument));
+      RefusalCode::kInvalidArgument));
   REQUIRE(w.Do(
       RegisterStakeholder{
           "x", "X", "state_party", std::nullopt, {{"convention", "party"}, {"som", "signatory"}}},
       w.Secretariat(kT)));
   CHECK(Failed(w.Do(RegisterStakeholder{"x", "X", "ngo", std::nullopt, {}}, w.Secretariat(kT)),
-               ErrorCode::kAlreadyExists));
+               RefusalCode::kAlreadyExists));
 }
 
 TEST_CASE("A State's status under each instrument", "[stakeholder]") {
@@ -87,11 +86,11 @@ TEST_CASE("ECOSOC status is known at any instant, also when changes are recorded
   CHECK(s.ecosoc_status() == EcosocStatus::kNone);
   w.Stakeholder("igo", "igo");
   CHECK(Failed(w.Do(ChangeEcosocStatus{"igo", "general"}, w.Secretariat(kT)),
-               ErrorCode::kInvalidArgument));
+               RefusalCode::kInvalidArgument));
   CHECK(Failed(w.Do(ChangeEcosocStatus{"nobody", "general"}, w.Secretariat(kT)),
-               ErrorCode::kNotFound));
+               RefusalCode::kNotFound));
   CHECK(Failed(w.Do(ChangeEcosocStatus{"ngo", "platinum"}, w.Secretariat(kT)),
-               ErrorCode::kInvalidArgument));
+               RefusalCode::kInvalidArgument));
 }
 
 TEST_CASE("Observer entitlements are recorded once per known session", "[stakeholder][59(c)]") {
@@ -99,15 +98,15 @@ TEST_CASE("Observer entitlements are recorded once per known session", "[stakeho
   w.Session("cop-12", "2025-10-13", "2025-10-17");
   w.Stakeholder("ngo", "ngo", "general");
   CHECK(Failed(w.Do(RecordObserverEntitlement{"ngo", "cop-99", ""}, w.Secretariat(kT)),
-               ErrorCode::kNotFound));
+               RefusalCode::kNotFound));
   CHECK(Failed(w.Do(RecordObserverEntitlement{"nobody", "cop-12", ""}, w.Secretariat(kT)),
-               ErrorCode::kNotFound));
+               RefusalCode::kNotFound));
   REQUIRE(w.Do(RecordObserverEntitlement{"ngo", "cop-12", "17"}, w.Secretariat(kT)));
   CHECK(WasEntitledAt(w.stakeholders["ngo"], "cop-12"));
   CHECK_FALSE(WasEntitledAt(w.stakeholders["ngo"], "cop-11"));
   CHECK(w.stakeholders["ngo"].observer_entitlements.front().rule == "17");
   CHECK(Failed(w.Do(RecordObserverEntitlement{"ngo", "cop-12", ""}, w.Secretariat(kT)),
-               ErrorCode::kAlreadyExists));
+               RefusalCode::kAlreadyExists));
 }
 
 TEST_CASE("A stakeholder's participations are read from the aggregates naming it",

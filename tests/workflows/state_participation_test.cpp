@@ -9,7 +9,6 @@
 namespace dialogue::workflows {
 namespace {
 
-using engine::ErrorCode;
 using testing::At;
 using testing::Failed;
 using testing::RuleOf;
@@ -36,7 +35,7 @@ TEST_CASE("58: a signatory not party asks to participate as a State under review
              w.Secretariat(kT)));
   CHECK(Failed(w.Do(RequestStateParticipation{"p-1", "sig-2", "cycle-2", std::nullopt},
                     w.StateRep("sig-2", kT)),
-               ErrorCode::kAlreadyExists));
+               RefusalCode::kAlreadyExists));
 }
 
 TEST_CASE("58: parties, non-signatories and non-States are refused", "[participation][58]") {
@@ -49,13 +48,13 @@ TEST_CASE("58: parties, non-signatories and non-States are refused", "[participa
                     w.Secretariat(kT))) == "58");
   CHECK(Failed(w.Do(RequestStateParticipation{"p-1", "sig-2", "cycle-2", std::nullopt},
                     w.StateRep("sp-1", kT)),
-               ErrorCode::kForbidden));
+               RefusalCode::kForbidden));
   CHECK(Failed(w.Do(RequestStateParticipation{"p-1", "sig-2", "cycle-2", std::string("cop")},
                     w.StateRep("sig-2", kT)),
-               ErrorCode::kInvalidArgument));
+               RefusalCode::kInvalidArgument));
   CHECK(Failed(
       w.Do(RequestStateParticipation{"p-1", "sig-404", "cycle-2", std::nullopt}, w.Secretariat(kT)),
-      ErrorCode::kNotFound));
+      RefusalCode::kNotFound));
 }
 
 TEST_CASE("58: costs are paid from voluntary contributions only", "[participation][58]") {
@@ -66,17 +65,17 @@ TEST_CASE("58: costs are paid from voluntary contributions only", "[participatio
                     w.Secretariat(kT))) == "58");
   CHECK(Failed(w.Do(FundStateParticipation{"p-1", "voluntary_contributions", -1, "Donoria"},
                     w.Secretariat(kT)),
-               ErrorCode::kInvalidArgument));
+               RefusalCode::kInvalidArgument));
   // MoneyBeyondTheMaximumOrBelowACentIsRefused: amounts are whole cents up to a trillion.
   for (double amount : {1e308, 18446744073709551616.0, 1e12 + 1, 0.001, 12.345, 0.0}) {
     INFO(amount);
     CHECK(Failed(w.Do(FundStateParticipation{"p-1", "voluntary_contributions", amount, "Donoria"},
                       w.Secretariat(kT)),
-                 ErrorCode::kInvalidArgument));
+                 RefusalCode::kInvalidArgument));
   }
   CHECK(Failed(w.Do(FundStateParticipation{"p-1", "voluntary_contributions", 5000, "Donoria"},
                     w.StateRep("sig-2", kT)),
-               ErrorCode::kForbidden));
+               RefusalCode::kForbidden));
   REQUIRE(w.Do(FundStateParticipation{"p-1", "voluntary_contributions", 5000, "Donoria"},
                w.Secretariat(kT)));
   REQUIRE(w.Do(FundStateParticipation{"p-1", "voluntary_contributions", 1e12, "Donoria"},
@@ -95,13 +94,13 @@ TEST_CASE("58: the State withdraws at its word, a withdrawn participation is not
   REQUIRE(w.Do(RequestStateParticipation{"p-1", "sig-2", "cycle-2", std::nullopt},
                w.StateRep("sig-2", kT)));
   CHECK(Failed(w.Do(WithdrawStateParticipation{"p-1", "no"}, w.StateRep("sp-1", kT)),
-               ErrorCode::kForbidden));
+               RefusalCode::kForbidden));
   REQUIRE(w.Do(WithdrawStateParticipation{"p-1", "Priorities changed"}, w.StateRep("sig-2", kT)));
   CHECK(w.state_participations["p-1"].status == StateParticipationStatus::kWithdrawn);
   CHECK(RuleOf(w.Do(FundStateParticipation{"p-1", "voluntary_contributions", 5000, "Donoria"},
                     w.Secretariat(kT))) == "58");
   CHECK(Failed(w.Do(WithdrawStateParticipation{"p-1", "again"}, w.StateRep("sig-2", kT)),
-               ErrorCode::kAlreadyExists));
+               RefusalCode::kAlreadyExists));
 }
 
 }  // namespace

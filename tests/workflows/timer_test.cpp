@@ -8,7 +8,6 @@
 namespace dialogue::workflows {
 namespace {
 
-using engine::ErrorCode;
 using testing::At;
 using testing::Failed;
 using testing::World;
@@ -25,7 +24,7 @@ World Invited() {
 }
 
 // Runs the timer as the timer service would: decide the due command at its deadline.
-engine::Result<std::vector<Event>> Fire(World& w, const CloseConfirmationWindow& due) {
+Verdict<std::vector<Event>> Fire(World& w, const CloseConfirmationWindow& due) {
   return w.Do(due, w.System(due.deadline));
 }
 
@@ -66,21 +65,21 @@ TEST_CASE("The timer fires once: the closing event is folded and nothing more is
   CHECK_FALSE(DueConfirmationWindowClose(w.Briefing("b1"), later));
   CHECK_FALSE(DueConfirmationWindowClose(w.Briefing("b1"), At("2027-01-01T00:00:00Z")));
   // A second closing of the same deadline (a timer racing itself) is refused.
-  CHECK(Failed(Fire(w, *due), ErrorCode::kAlreadyExists));
+  CHECK(Failed(Fire(w, *due), RefusalCode::kAlreadyExists));
 }
 
 TEST_CASE("The closing command is the timer's, at the deadline", "[timer]") {
   World w = Invited();
   const CloseConfirmationWindow due{"b1", kDeadline};
-  CHECK(Failed(w.Do(due, w.Secretariat(kDeadline)), ErrorCode::kForbidden));
+  CHECK(Failed(w.Do(due, w.Secretariat(kDeadline)), RefusalCode::kForbidden));
   CHECK(Failed(w.Do(due, w.System(kDeadline + std::chrono::seconds{1})),
-               ErrorCode::kInvalidArgument));
+               RefusalCode::kInvalidArgument));
   CHECK(Failed(w.Do(CloseConfirmationWindow{"b1", kDeadline - std::chrono::hours{1}},
                     w.System(kDeadline - std::chrono::hours{1})),
-               ErrorCode::kInvalidArgument));
+               RefusalCode::kInvalidArgument));
   Context early = w.System(kDeadline);
   early.now = kDeadline - std::chrono::seconds{1};  // the deadline is still ahead
-  CHECK(Failed(w.Do(due, early), ErrorCode::kInvalidArgument));
+  CHECK(Failed(w.Do(due, early), RefusalCode::kInvalidArgument));
 }
 
 TEST_CASE("A confirmation made in time but recorded after the closing lifts lapsed",

@@ -35,13 +35,13 @@ inline const TimePoint kNow = At("2030-01-01T00:00:00Z");
 
 // The error's rule code, or "" when the result is a success or another error.
 template <class T>
-std::string RuleOf(const engine::Result<T>& result) {
-  if (result || result.error().code != engine::ErrorCode::kRuleViolation) return "";
+std::string RuleOf(const Verdict<T>& result) {
+  if (result || result.error().code != RefusalCode::kRuleViolation) return "";
   return result.error().rule;
 }
 
 template <class T>
-bool Failed(const engine::Result<T>& result, engine::ErrorCode code) {
+bool Failed(const Verdict<T>& result, RefusalCode code) {
   return !result && result.error().code == code;
 }
 
@@ -77,7 +77,7 @@ class World {
   // this world (and the log) and returns them. Throws when the first event is not on the stream
   // of the command's target: TargetOf must name the entity the decider writes.
   template <class Command>
-  engine::Result<std::vector<Event>> Do(const Command& command, const Context& context) {
+  Verdict<std::vector<Event>> Do(const Command& command, const Context& context) {
     auto events = Decide(StateFor(command), command, context);
     if (events) {
       if (!events->empty() && StreamOf(events->front()) != StreamOf(TargetOf(command))) {
@@ -91,7 +91,7 @@ class World {
 
   // Decides `command` against its aggregate's current state without folding anything.
   template <class Command>
-  engine::Result<std::vector<Event>> Try(const Command& command, const Context& context) const {
+  Verdict<std::vector<Event>> Try(const Command& command, const Context& context) const {
     return Decide(StateFor(command), command, context);
   }
 
