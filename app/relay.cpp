@@ -306,9 +306,9 @@ bool Relay::Impl::Publish(const std::vector<engine::RecordedEvent>& events) {
 void Relay::Impl::Checkpoint(bool now) {
   const auto at = std::chrono::steady_clock::now();
   if (position == checkpointed || (!now && at - checkpointed_at < kCheckpointEvery)) return;
-  engine::EventStore::StateWrite write;
+  engine::StateStore::Batch write;
   write.puts.emplace_back(checkpoint_key, std::to_string(position));
-  if (auto written = store.WriteState(write); !written) {
+  if (auto written = store.state().Write(write); !written) {
     Note("relay: cannot write its checkpoint: " + written.error().message);
     return;
   }
@@ -379,7 +379,7 @@ engine::Result<std::unique_ptr<Relay>> Relay::Start(engine::EventStore& store,
   }
   auto impl = std::make_unique<Impl>(store, std::move(options));
   // Until the stream answers, the lag is measured from the checkpoint.
-  if (auto saved = store.ReadState(impl->checkpoint_key); saved && saved->has_value()) {
+  if (auto saved = store.state().Read(impl->checkpoint_key); saved && saved->has_value()) {
     uint64_t at = 0;
     const std::string& text = **saved;
     if (std::from_chars(text.data(), text.data() + text.size(), at).ec == std::errc()) {

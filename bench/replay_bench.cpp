@@ -284,7 +284,7 @@ int main(int argc, char** argv) {
     if (reopened.position() != log.Head().position) Flags::Die("Open stopped short of the head");
   }
   if (keep) {
-    if (auto cleared = log.ClearState(); !cleared) {
+    if (auto cleared = log.state().Clear(); !cleared) {
       Flags::Die("ClearState failed: " + cleared.error().message);
     }
   } else {

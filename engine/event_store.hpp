@@ -19,6 +19,7 @@
 #include "engine/event.hpp"
 #include "engine/merkle.hpp"
 #include "engine/result.hpp"
+#include "engine/state_store.hpp"
 
 namespace rocksdb {
 class Env;
@@ -252,33 +253,10 @@ class EventStore {
   // The commit path's counts and the storage engine's figures (StoreStats). Thread-safe.
   virtual StoreStats Stats() const { return {}; }
 
-  // Derived state: a key-value space beside the log for read models and their checkpoints. It is
-  // not part of the log and not hashed; writes are atomic per call but not synced, since derived
-  // data can always be rebuilt from the log. Works in fail-stop too.
-  struct StateWrite {
-    std::vector<std::pair<std::string, std::string>> puts;
-    std::vector<std::string> deletes;
-  };
-  [[nodiscard]] virtual Status WriteState(const StateWrite& write) = 0;
-  [[nodiscard]] virtual Result<std::optional<std::string>> ReadState(
-      std::string_view key) const = 0;
-  // Every key starting with prefix, in key order.
-  [[nodiscard]] virtual Result<std::vector<std::pair<std::string, std::string>>> ScanState(
-      std::string_view prefix) const = 0;
-  // The same entries as ScanState, each handed to `visit` in key order as views valid only during
-  // the call, never all held at once (a snapshot of a long log is larger than its states). Stops
-  // early, with success, when `visit` answers false. The default implementation uses ScanState.
-  using StateVisitor = std::function<bool(std::string_view key, std::string_view value)>;
-  [[nodiscard]] virtual Status VisitState(std::string_view prefix,
-                                          const StateVisitor& visit) const {
-    ASSIGN_OR_RETURN(auto entries, ScanState(prefix));
-    for (const auto& [key, value] : entries) {
-      if (!visit(key, value)) break;
-    }
-    return {};
-  }
-  // Removes every derived key (for a rebuild).
-  [[nodiscard]] virtual Status ClearState() = 0;
+  // The derived-state space kept beside the log (engine/state_store.hpp): apart from the log's
+  // interface, but in the same database. The store outlives it.
+  virtual StateStore& state() = 0;
+  virtual const StateStore& state() const = 0;
 
  protected:
   EventStore() = default;

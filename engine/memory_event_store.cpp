@@ -138,36 +138,8 @@ class MemoryEventStore final : public EventStore, private CommittedView {
   void RemoveCommitListener(uint64_t id) override { signal_.RemoveListener(id); }
   bool failed() const override { return false; }
 
-  Status WriteState(const StateWrite& write) override {
-    std::lock_guard lock(state_mu_);
-    for (const auto& [key, value] : write.puts) state_[key] = value;
-    for (const std::string& key : write.deletes) state_.erase(key);
-    return {};
-  }
-
-  Result<std::optional<std::string>> ReadState(std::string_view key) const override {
-    std::lock_guard lock(state_mu_);
-    auto it = state_.find(key);
-    if (it == state_.end()) return std::nullopt;
-    return it->second;
-  }
-
-  Result<std::vector<std::pair<std::string, std::string>>> ScanState(
-      std::string_view prefix) const override {
-    std::lock_guard lock(state_mu_);
-    std::vector<std::pair<std::string, std::string>> out;
-    for (auto it = state_.lower_bound(prefix);
-         it != state_.end() && std::string_view(it->first).starts_with(prefix); ++it) {
-      out.emplace_back(it->first, it->second);
-    }
-    return out;
-  }
-
-  Status ClearState() override {
-    std::lock_guard lock(state_mu_);
-    state_.clear();
-    return {};
-  }
+  StateStore& state() override { return state_space_; }
+  const StateStore& state() const override { return state_space_; }
 
  private:
   Status AppendVerbatimWithKey(const RecordedEvent& event, const IdempotencyEntry* key) {
@@ -229,8 +201,45 @@ class MemoryEventStore final : public EventStore, private CommittedView {
   merkle::CompactRange range_;                     // guarded by mu_
   std::vector<std::vector<merkle::Hash>> tree_;    // guarded by mu_: every node, by level
 
-  mutable std::mutex state_mu_;
-  std::map<std::string, std::string, std::less<>> state_;  // guarded by state_mu_
+  // The derived-state space: a map beside the log.
+  class MemoryState final : public StateStore {
+   public:
+    Status Write(const Batch& batch) override {
+      std::lock_guard lock(mu_);
+      for (const auto& [key, value] : batch.puts) entries_[key] = value;
+      for (const std::string& key : batch.deletes) entries_.erase(key);
+      return {};
+    }
+
+    Result<std::optional<std::string>> Read(std::string_view key) const override {
+      std::lock_guard lock(mu_);
+      auto it = entries_.find(key);
+      if (it == entries_.end()) return std::nullopt;
+      return it->second;
+    }
+
+    Result<std::vector<std::pair<std::string, std::string>>> Scan(
+        std::string_view prefix) const override {
+      std::lock_guard lock(mu_);
+      std::vector<std::pair<std::string, std::string>> out;
+      for (auto it = entries_.lower_bound(prefix);
+           it != entries_.end() && std::string_view(it->first).starts_with(prefix); ++it) {
+        out.emplace_back(it->first, it->second);
+      }
+      return out;
+    }
+
+    Status Clear() override {
+      std::lock_guard lock(mu_);
+      entries_.clear();
+      return {};
+    }
+
+   private:
+    mutable std::mutex mu_;
+    std::map<std::string, std::string, std::less<>> entries_;  // guarded by mu_
+  };
+  MemoryState state_space_;
 };
 
 }  // namespace

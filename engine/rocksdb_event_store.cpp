@@ -339,75 +339,90 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   void RemoveCommitListener(uint64_t id) override { signal_.RemoveListener(id); }
   bool failed() const override { return failed_.load(); }
 
-  Status WriteState(const StateWrite& write) override {
-    rocksdb::WriteBatch batch;
-    for (const auto& [key, value] : write.puts) {
-      rocksdb::Status s = batch.Put(handles_[kState], key, value);
-      if (!s.ok()) return Fail(FromRocks(s, "batching state"));
-    }
-    for (const std::string& key : write.deletes) {
-      rocksdb::Status s = batch.Delete(handles_[kState], key);
-      if (!s.ok()) return Fail(FromRocks(s, "batching state"));
-    }
-    rocksdb::Status s = WriteLog(rocksdb::WriteOptions(), &batch);
-    if (!s.ok()) return Fail(FromRocks(s, "writing state"));
-    return {};
-  }
+  StateStore& state() override { return state_space_; }
+  const StateStore& state() const override { return state_space_; }
 
-  Result<std::optional<std::string>> ReadState(std::string_view key) const override {
-    std::string value;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kState], key, &value);
-    if (s.IsNotFound()) return std::nullopt;
-    if (!s.ok()) return Fail(FromRocks(s, "reading state"));
-    return value;
-  }
+  // The derived-state space: the "state" column family, written through the store's own
+  // WriteLog (so a failing file system fails it too) but never synced.
+  class DerivedState final : public StateStore {
+   public:
+    explicit DerivedState(RocksDbEventStore& store) : store_(store) {}
 
-  Result<std::vector<std::pair<std::string, std::string>>> ScanState(
-      std::string_view prefix) const override {
-    std::vector<std::pair<std::string, std::string>> out;
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(rocksdb::ReadOptions(), handles_[kState]));
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      out.emplace_back(it->key().ToString(), it->value().ToString());
-    }
-    if (!it->status().ok()) return Fail(FromRocks(it->status(), "scanning state"));
-    return out;
-  }
-
-  Status VisitState(std::string_view prefix, const StateVisitor& visit) const override {
-    rocksdb::ReadOptions read_options;
-    read_options.readahead_size = 1 << 20;  // a sequential scan
-    read_options.fill_cache = false;        // read once, at start-up
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, handles_[kState]));
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      const rocksdb::Slice key = it->key();
-      const rocksdb::Slice value = it->value();
-      if (!visit(std::string_view(key.data(), key.size()),
-                 std::string_view(value.data(), value.size()))) {
-        break;
+    Status Write(const Batch& write) override {
+      rocksdb::WriteBatch batch;
+      for (const auto& [key, value] : write.puts) {
+        rocksdb::Status s = batch.Put(store_.handles_[kState], key, value);
+        if (!s.ok()) return Fail(FromRocks(s, "batching state"));
       }
+      for (const std::string& key : write.deletes) {
+        rocksdb::Status s = batch.Delete(store_.handles_[kState], key);
+        if (!s.ok()) return Fail(FromRocks(s, "batching state"));
+      }
+      rocksdb::Status s = store_.WriteLog(rocksdb::WriteOptions(), &batch);
+      if (!s.ok()) return Fail(FromRocks(s, "writing state"));
+      return {};
     }
-    if (!it->status().ok()) return Fail(FromRocks(it->status(), "scanning state"));
-    return {};
-  }
 
-  Status ClearState() override {
-    std::string last_key;
-    {
-      std::unique_ptr<rocksdb::Iterator> it(
-          db_->NewIterator(rocksdb::ReadOptions(), handles_[kState]));
-      it->SeekToLast();
-      if (!it->status().ok()) return Fail(FromRocks(it->status(), "scanning state"));
-      if (!it->Valid()) return {};
-      last_key = it->key().ToString();
+    Result<std::optional<std::string>> Read(std::string_view key) const override {
+      std::string value;
+      rocksdb::Status s =
+          store_.db_->Get(rocksdb::ReadOptions(), store_.handles_[kState], key, &value);
+      if (s.IsNotFound()) return std::nullopt;
+      if (!s.ok()) return Fail(FromRocks(s, "reading state"));
+      return value;
     }
-    last_key.push_back('\0');  // the smallest key after the last one: the range end is exclusive
-    rocksdb::WriteBatch batch;
-    rocksdb::Status s = batch.DeleteRange(handles_[kState], rocksdb::Slice(), last_key);
-    if (s.ok()) s = WriteLog(rocksdb::WriteOptions(), &batch);
-    if (!s.ok()) return Fail(FromRocks(s, "clearing state"));
-    return {};
-  }
+
+    Result<std::vector<std::pair<std::string, std::string>>> Scan(
+        std::string_view prefix) const override {
+      std::vector<std::pair<std::string, std::string>> out;
+      std::unique_ptr<rocksdb::Iterator> it(
+          store_.db_->NewIterator(rocksdb::ReadOptions(), store_.handles_[kState]));
+      for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+        out.emplace_back(it->key().ToString(), it->value().ToString());
+      }
+      if (!it->status().ok()) return Fail(FromRocks(it->status(), "scanning state"));
+      return out;
+    }
+
+    Status Visit(std::string_view prefix, const Visitor& visit) const override {
+      rocksdb::ReadOptions read_options;
+      read_options.readahead_size = 1 << 20;  // a sequential scan
+      read_options.fill_cache = false;        // read once, at start-up
+      std::unique_ptr<rocksdb::Iterator> it(
+          store_.db_->NewIterator(read_options, store_.handles_[kState]));
+      for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+        const rocksdb::Slice key = it->key();
+        const rocksdb::Slice value = it->value();
+        if (!visit(std::string_view(key.data(), key.size()),
+                   std::string_view(value.data(), value.size()))) {
+          break;
+        }
+      }
+      if (!it->status().ok()) return Fail(FromRocks(it->status(), "scanning state"));
+      return {};
+    }
+
+    Status Clear() override {
+      std::string last_key;
+      {
+        std::unique_ptr<rocksdb::Iterator> it(
+            store_.db_->NewIterator(rocksdb::ReadOptions(), store_.handles_[kState]));
+        it->SeekToLast();
+        if (!it->status().ok()) return Fail(FromRocks(it->status(), "scanning state"));
+        if (!it->Valid()) return {};
+        last_key = it->key().ToString();
+      }
+      last_key.push_back('\0');  // the smallest key after the last one: the range end is exclusive
+      rocksdb::WriteBatch batch;
+      rocksdb::Status s = batch.DeleteRange(store_.handles_[kState], rocksdb::Slice(), last_key);
+      if (s.ok()) s = store_.WriteLog(rocksdb::WriteOptions(), &batch);
+      if (!s.ok()) return Fail(FromRocks(s, "clearing state"));
+      return {};
+    }
+
+   private:
+    RocksDbEventStore& store_;
+  };
 
  private:
   // What a waiting writer is woken with.
@@ -721,6 +736,7 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   uint64_t logs_at_last_sync_ = 0;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // by Family
+  DerivedState state_space_{*this};
   CommitSignal signal_;
   std::atomic<bool> failed_{false};
   // Held by every write to the database (WriteLog), and by the syncer from its check of failed_

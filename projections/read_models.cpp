@@ -107,16 +107,17 @@ struct ReadModels::Impl {
     skipped.store(data->skipped);
   }
 
-  // Writes the entries changed since the last snapshot and the checkpoint, in one WriteState. With
-  // no snapshot stored (after a rebuild), writes everything. REQUIRES: fold_mu held.
+  // Writes the entries changed since the last snapshot and the checkpoint, in one
+  // StateStore::Write. With no snapshot stored (after a rebuild), writes everything. REQUIRES:
+  // fold_mu held.
   engine::Status SaveSnapshotLocked() {
     {
       // Shared: readers go on; the fold cannot run (fold_mu).
       std::shared_lock lock(data_mu);
       if (has_snapshot) {
-        const engine::EventStore::StateWrite write = ChangedSnapshot(*data, snapshot_position);
+        const engine::StateStore::Batch write = ChangedSnapshot(*data, snapshot_position);
         if (write.puts.empty()) return {};
-        RETURN_IF_ERROR(store.WriteState(write));
+        RETURN_IF_ERROR(store.state().Write(write));
       } else {
         RETURN_IF_ERROR(WriteFullSnapshot(store, *data));
       }
@@ -132,7 +133,7 @@ struct ReadModels::Impl {
   // for the next SaveSnapshotLocked. REQUIRES: fold_mu held.
   engine::Status RebuildLocked() {
     // First drop the snapshot: if the fold fails or the process dies, the next Open folds all.
-    RETURN_IF_ERROR(store.ClearState());
+    RETURN_IF_ERROR(store.state().Clear());
     has_snapshot = false;
     snapshot_position = 0;
     ASSIGN_OR_RETURN(std::unique_ptr<Data> fresh, FoldAll());

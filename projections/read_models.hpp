@@ -74,11 +74,11 @@ class ReadModels {
   // position reached. The way a command's own events reach its 201's readers.
   [[nodiscard]] engine::Result<uint64_t> Apply(const std::vector<engine::RecordedEvent>& events);
   // Stores the states changed since the last snapshot with the checkpoint, in one atomic
-  // EventStore::WriteState. When no snapshot is stored (after Rebuild(), or an Open() that found
+  // StateStore::Write. When no snapshot is stored (after Rebuild(), or an Open() that found
   // none usable) stores every state, in writes of about 8 MB, the checkpoint last (a snapshot is
   // read only with its checkpoint). Only one ReadModels per store should save snapshots.
   [[nodiscard]] engine::Status SaveSnapshot();
-  // Drops the stored snapshot (EventStore::ClearState: the whole derived-state space, which only
+  // Drops the stored snapshot (StateStore::Clear: the whole derived-state space, which only
   // the read models use) and folds the whole log again. The new states are stored by the next
   // SaveSnapshot() — call it after Rebuild() to persist the result (as `dialogue rebuild`
   // should).

@@ -67,8 +67,8 @@ std::string EncodeCheckpoint(const Data& d) {
 
 }  // namespace
 
-engine::EventStore::StateWrite ChangedSnapshot(const Data& d, uint64_t saved_position) {
-  engine::EventStore::StateWrite write;
+engine::StateStore::Batch ChangedSnapshot(const Data& d, uint64_t saved_position) {
+  engine::StateStore::Batch write;
   Data::ForEachTable(d, [&](Kind kind, const auto& table) {
     for (const auto* node : table.dirty) {
       write.puts.emplace_back(SnapshotKey(KindName(kind), node->first), EncodeEntry(node->second));
@@ -84,14 +84,14 @@ engine::EventStore::StateWrite ChangedSnapshot(const Data& d, uint64_t saved_pos
 }
 
 engine::Status WriteFullSnapshot(engine::EventStore& store, const Data& d) {
-  RETURN_IF_ERROR(store.ClearState());
-  engine::EventStore::StateWrite write;
+  RETURN_IF_ERROR(store.state().Clear());
+  engine::StateStore::Batch write;
   size_t bytes = 0;
   auto put = [&](std::string key, std::string value) -> engine::Status {
     bytes += key.size() + value.size();
     write.puts.emplace_back(std::move(key), std::move(value));
     if (bytes < kFullSnapshotBatchBytes) return {};
-    RETURN_IF_ERROR(store.WriteState(write));
+    RETURN_IF_ERROR(store.state().Write(write));
     write.puts.clear();
     bytes = 0;
     return {};
@@ -106,8 +106,8 @@ engine::Status WriteFullSnapshot(engine::EventStore& store, const Data& d) {
   for (const auto& [stakeholder, list] : d.participations) {
     RETURN_IF_ERROR(put(SnapshotKey(kParticipationsKind, stakeholder), EncodeParticipations(list)));
   }
-  if (!write.puts.empty()) RETURN_IF_ERROR(store.WriteState(write));
-  return store.WriteState({{{std::string(kCheckpointKey), EncodeCheckpoint(d)}}, {}});
+  if (!write.puts.empty()) RETURN_IF_ERROR(store.state().Write(write));
+  return store.state().Write({{{std::string(kCheckpointKey), EncodeCheckpoint(d)}}, {}});
 }
 
 void MarkSaved(Data& data) {
@@ -120,7 +120,7 @@ void MarkSaved(Data& data) {
 }
 
 engine::Result<std::unique_ptr<Data>> LoadSnapshot(const engine::EventStore& store) {
-  ASSIGN_OR_RETURN(std::optional<std::string> checkpoint_text, store.ReadState(kCheckpointKey));
+  ASSIGN_OR_RETURN(std::optional<std::string> checkpoint_text, store.state().Read(kCheckpointKey));
   if (!checkpoint_text) return nullptr;
   const json checkpoint = json::parse(*checkpoint_text, nullptr, /*allow_exceptions=*/false);
   if (!checkpoint.is_object()) return nullptr;
@@ -183,10 +183,11 @@ engine::Result<std::unique_ptr<Data>> LoadSnapshot(const engine::EventStore& sto
     });
     return ok;
   };
-  RETURN_IF_ERROR(store.VisitState(kKeyPrefix, [&](std::string_view key, std::string_view value) {
-    usable = load(key, value);
-    return usable;
-  }));
+  RETURN_IF_ERROR(
+      store.state().Visit(kKeyPrefix, [&](std::string_view key, std::string_view value) {
+        usable = load(key, value);
+        return usable;
+      }));
   if (!usable) return nullptr;
   fresh->RebuildDerivedIndexes();
   return fresh;

@@ -1,5 +1,5 @@
 // Internal to projections/: the read models' snapshot, kept in the store's derived-state space
-// (EventStore::WriteState) under "rm/": one entry per entity and per stakeholder's
+// (EventStore::state()) under "rm/": one entry per entity and per stakeholder's
 // participations, and a checkpoint naming the log position and hash they were folded to
 // (docs/read-models.md). A snapshot without its checkpoint, of another format or of another log
 // is not read: the log is folded again instead.
@@ -16,7 +16,7 @@ namespace dialogue::projections::detail {
 
 // The entries changed since the last snapshot (the dirty ones) and the checkpoint, as one write;
 // no puts when nothing changed and data is still at `saved_position`.
-engine::EventStore::StateWrite ChangedSnapshot(const Data& data, uint64_t saved_position);
+engine::StateStore::Batch ChangedSnapshot(const Data& data, uint64_t saved_position);
 
 // Clears the snapshot space and stores every entry in writes of about 8 MB (one write of a
 // 1M-event log's states would hold them three times over: the puts, the store's batch, its

@@ -333,15 +333,8 @@ class RacingStore final : public engine::EventStore {
   }
   void RemoveCommitListener(uint64_t id) override { inner_.RemoveCommitListener(id); }
   bool failed() const override { return inner_.failed(); }
-  engine::Status WriteState(const StateWrite& write) override { return inner_.WriteState(write); }
-  engine::Result<std::optional<std::string>> ReadState(std::string_view key) const override {
-    return inner_.ReadState(key);
-  }
-  engine::Result<std::vector<std::pair<std::string, std::string>>> ScanState(
-      std::string_view prefix) const override {
-    return inner_.ScanState(prefix);
-  }
-  engine::Status ClearState() override { return inner_.ClearState(); }
+  engine::StateStore& state() override { return inner_.state(); }
+  const engine::StateStore& state() const override { return inner_.state(); }
 
   int timer_appends() const { return timer_appends_; }
 

@@ -745,56 +745,56 @@ TEST_CASE("Listeners and completions may append, blocking, while asynchronous ap
 TEST_CASE("Derived state is written, read, scanned by prefix and cleared", "[store][state]") {
   EACH_STORE();
   StoreUnderTest store(kind);
-  EventStore::StateWrite write;
+  StateStore::Batch write;
   write.puts = {{"briefing/b1", "v1"},
                 {"briefing/b2", "v2"},
                 {"checkpoint", "7"},
                 {"briefings", "x"},
                 {std::string("bin\0ary", 7), "z"}};
-  REQUIRE(store->WriteState(write));
-  CHECK(store->ReadState("briefing/b1").value() == std::optional<std::string>("v1"));
-  CHECK_FALSE(store->ReadState("briefing/b3").value().has_value());
-  CHECK(store->ReadState(std::string("bin\0ary", 7)).value() == std::optional<std::string>("z"));
+  REQUIRE(store->state().Write(write));
+  CHECK(store->state().Read("briefing/b1").value() == std::optional<std::string>("v1"));
+  CHECK_FALSE(store->state().Read("briefing/b3").value().has_value());
+  CHECK(store->state().Read(std::string("bin\0ary", 7)).value() == std::optional<std::string>("z"));
 
-  auto scan = store->ScanState("briefing/");
+  auto scan = store->state().Scan("briefing/");
   REQUIRE(scan);
   REQUIRE(scan->size() == 2);
   CHECK((*scan)[0] == std::make_pair(std::string("briefing/b1"), std::string("v1")));
   CHECK((*scan)[1] == std::make_pair(std::string("briefing/b2"), std::string("v2")));
-  CHECK(store->ScanState("").value().size() == 5);
+  CHECK(store->state().Scan("").value().size() == 5);
 
-  // VisitState sees what ScanState returns, in key order, and stops when told to.
+  // Visit sees what Scan returns, in key order, and stops when told to.
   for (std::string prefix : {"briefing/", "", "nothing/"}) {
     std::vector<std::pair<std::string, std::string>> visited;
-    REQUIRE(store->VisitState(prefix, [&visited](std::string_view key, std::string_view value) {
+    REQUIRE(store->state().Visit(prefix, [&visited](std::string_view key, std::string_view value) {
       visited.emplace_back(key, value);
       return true;
     }));
-    CHECK(visited == store->ScanState(prefix).value());
+    CHECK(visited == store->state().Scan(prefix).value());
   }
   int calls = 0;
-  REQUIRE(store->VisitState("", [&calls](std::string_view, std::string_view) {
+  REQUIRE(store->state().Visit("", [&calls](std::string_view, std::string_view) {
     ++calls;
     return calls < 2;
   }));
   CHECK(calls == 2);
 
-  EventStore::StateWrite update;
+  StateStore::Batch update;
   update.puts = {{"briefing/b1", "v1b"}};
   update.deletes = {"briefing/b2", "not-there"};
-  REQUIRE(store->WriteState(update));
-  CHECK(store->ReadState("briefing/b1").value() == std::optional<std::string>("v1b"));
-  CHECK(store->ScanState("briefing/").value().size() == 1);
+  REQUIRE(store->state().Write(update));
+  CHECK(store->state().Read("briefing/b1").value() == std::optional<std::string>("v1b"));
+  CHECK(store->state().Scan("briefing/").value().size() == 1);
 
-  REQUIRE(store->ClearState());
-  CHECK(store->ScanState("").value().empty());
-  CHECK_FALSE(store->ReadState("checkpoint").value().has_value());
-  REQUIRE(store->ClearState());  // clearing an empty space is fine
+  REQUIRE(store->state().Clear());
+  CHECK(store->state().Scan("").value().empty());
+  CHECK_FALSE(store->state().Read("checkpoint").value().has_value());
+  REQUIRE(store->state().Clear());  // clearing an empty space is fine
 
-  EventStore::StateWrite again;
+  StateStore::Batch again;
   again.puts = {{"checkpoint", "9"}};
-  REQUIRE(store->WriteState(again));
-  CHECK(store->ReadState("checkpoint").value() == std::optional<std::string>("9"));
+  REQUIRE(store->state().Write(again));
+  CHECK(store->state().Read("checkpoint").value() == std::optional<std::string>("9"));
   CHECK(store->Head().position == 0);  // derived state is not part of the log
 }
 

@@ -100,9 +100,9 @@ TEST_CASE(
     CheckWholeLog(*store);
     // RocksDB itself now refuses every write (a background error), derived state included; the
     // read models keep serving from memory and save their snapshot after the restart.
-    EventStore::StateWrite state;
+    StateStore::Batch state;
     state.puts = {{"checkpoint", "3"}};
-    CHECK_FALSE(store->WriteState(state));
+    CHECK_FALSE(store->state().Write(state));
   }
 
   // Reopened on a healthy file system.

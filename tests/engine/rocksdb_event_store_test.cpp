@@ -259,9 +259,9 @@ TEST_CASE("A failed write puts the store in fail-stop and leaves nothing behind"
     CHECK(store->Verify().value().ok);
     // RocksDB has stopped writing too after its failed log write: derived state is refused with
     // an error (never half-written) until the restart.
-    EventStore::StateWrite state;
+    StateStore::Batch state;
     state.puts = {{"checkpoint", "1"}};
-    CHECK_FALSE(store->WriteState(state));
+    CHECK_FALSE(store->state().Write(state));
   }
   auto reopened = std::move(OpenRocksDbEventStore(options).value());
   CHECK_FALSE(reopened->failed());
@@ -403,11 +403,11 @@ TEST_CASE("Writers queued behind a batch commit with their own results", "[rocks
 
 TEST_CASE("Derived state survives reopen but is not part of the log", "[rocksdb][state]") {
   StoreUnderTest store("rocksdb");
-  EventStore::StateWrite write;
+  StateStore::Batch write;
   write.puts = {{"view/a", "1"}};
-  REQUIRE(store->WriteState(write));
+  REQUIRE(store->state().Write(write));
   store.Reopen();
-  CHECK(store->ReadState("view/a").value() == std::optional<std::string>("1"));
+  CHECK(store->state().Read("view/a").value() == std::optional<std::string>("1"));
   CHECK(store->Head().position == 0);
   CHECK(store->Verify().value().ok);
 }

@@ -26,27 +26,69 @@ using testing::SecretariatMetadata;
 using testing::StoreUnderTest;
 namespace wf = workflows;
 
-// Forwards to another store, counting the events ReadAll hands out and keeping the keys of every
-// WriteState.
-class RecordingStore final : public engine::EventStore {
+// Forwards to another store's derived state, keeping the keys of every Write, and failing them on
+// demand.
+class RecordingState final : public engine::StateStore {
  public:
-  explicit RecordingStore(engine::EventStore& inner) : inner_(inner) {}
+  explicit RecordingState(engine::StateStore& inner) : inner_(inner) {}
 
-  uint64_t events_read() const { return events_read_.load(); }
-  std::vector<std::vector<std::string>> state_writes() const {
+  std::vector<std::vector<std::string>> writes() const {
     std::lock_guard lock(mu_);
-    return state_writes_;
+    return writes_;
   }
   void Reset() {
+    std::lock_guard lock(mu_);
+    writes_.clear();
+  }
+  // Write fails (kIOError, writing nothing) once this many more calls have succeeded.
+  void FailWritesAfter(int calls) {
+    std::lock_guard lock(mu_);
+    writes_left_ = calls;
+  }
+
+  engine::Status Write(const Batch& batch) override {
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : batch.puts) keys.push_back(key);
+    {
+      std::lock_guard lock(mu_);
+      if (writes_left_ && (*writes_left_)-- <= 0) {
+        return engine::Fail(engine::Error::IOError("injected state write failure"));
+      }
+      writes_.push_back(std::move(keys));
+    }
+    return inner_.Write(batch);
+  }
+  engine::Result<std::optional<std::string>> Read(std::string_view key) const override {
+    return inner_.Read(key);
+  }
+  engine::Result<std::vector<std::pair<std::string, std::string>>> Scan(
+      std::string_view prefix) const override {
+    return inner_.Scan(prefix);
+  }
+  engine::Status Clear() override { return inner_.Clear(); }
+
+ private:
+  engine::StateStore& inner_;
+  mutable std::mutex mu_;
+  std::vector<std::vector<std::string>> writes_;
+  std::optional<int> writes_left_;
+};
+
+// Forwards to another store, counting the events ReadAll hands out and keeping the keys of every
+// write of derived state.
+class RecordingStore final : public engine::EventStore {
+ public:
+  explicit RecordingStore(engine::EventStore& inner) : inner_(inner), state_(inner.state()) {}
+
+  uint64_t events_read() const { return events_read_.load(); }
+  std::vector<std::vector<std::string>> state_writes() const { return state_.writes(); }
+  void Reset() {
     events_read_ = 0;
-    std::lock_guard lock(mu_);
-    state_writes_.clear();
+    state_.Reset();
   }
-  // WriteState fails (kIOError, writing nothing) once this many more calls have succeeded.
-  void FailStateWritesAfter(int calls) {
-    std::lock_guard lock(mu_);
-    state_writes_left_ = calls;
-  }
+  // A write of derived state fails (kIOError, writing nothing) once this many more calls have
+  // succeeded.
+  void FailStateWritesAfter(int calls) { state_.FailWritesAfter(calls); }
 
   engine::Result<engine::AppendResult> Append(const engine::AppendRequest& request) override {
     return inner_.Append(request);
@@ -86,33 +128,13 @@ class RecordingStore final : public engine::EventStore {
   }
   void RemoveCommitListener(uint64_t id) override { inner_.RemoveCommitListener(id); }
   bool failed() const override { return inner_.failed(); }
-  engine::Status WriteState(const StateWrite& write) override {
-    std::vector<std::string> keys;
-    for (const auto& [key, value] : write.puts) keys.push_back(key);
-    {
-      std::lock_guard lock(mu_);
-      if (state_writes_left_ && (*state_writes_left_)-- <= 0) {
-        return engine::Fail(engine::Error::IOError("injected state write failure"));
-      }
-      state_writes_.push_back(std::move(keys));
-    }
-    return inner_.WriteState(write);
-  }
-  engine::Result<std::optional<std::string>> ReadState(std::string_view key) const override {
-    return inner_.ReadState(key);
-  }
-  engine::Result<std::vector<std::pair<std::string, std::string>>> ScanState(
-      std::string_view prefix) const override {
-    return inner_.ScanState(prefix);
-  }
-  engine::Status ClearState() override { return inner_.ClearState(); }
+  engine::StateStore& state() override { return state_; }
+  const engine::StateStore& state() const override { return state_; }
 
  private:
   engine::EventStore& inner_;
   mutable std::atomic<uint64_t> events_read_{0};
-  mutable std::mutex mu_;
-  std::vector<std::vector<std::string>> state_writes_;
-  std::optional<int> state_writes_left_;
+  RecordingState state_;
 };
 
 std::vector<engine::RecordedEvent> WholeLog(const engine::EventStore& store) {
@@ -214,7 +236,7 @@ TEST_CASE("A rebuild stored by SaveSnapshot is what the next Open loads", "[read
     ReadModels models(*store);
     REQUIRE(models.Rebuild());
     // Rebuild dropped the snapshot: nothing is stored until SaveSnapshot.
-    CHECK(store->ScanState("rm/")->empty());
+    CHECK(store->state().Scan("rm/")->empty());
     REQUIRE(models.SaveSnapshot());
   }
   if (store.durable()) store.Reopen();
@@ -237,8 +259,8 @@ TEST_CASE("A full snapshot interrupted before its checkpoint leaves no snapshot"
     auto saved = models.SaveSnapshot();
     REQUIRE_FALSE(saved);
     CHECK(saved.error().code == engine::ErrorCode::kIOError);
-    CHECK_FALSE(store->ReadState("rm/checkpoint").value());
-    CHECK_FALSE(store->ScanState("rm/")->empty());  // states without a checkpoint
+    CHECK_FALSE(store->state().Read("rm/checkpoint").value());
+    CHECK_FALSE(store->state().Scan("rm/")->empty());  // states without a checkpoint
   }
   RecordingStore recording(*store);
   ReadModels reopened(recording);
@@ -247,7 +269,7 @@ TEST_CASE("A full snapshot interrupted before its checkpoint leaves no snapshot"
   RequireEqualsFreshFold(reopened, fold);
   // ...and a retry stores the snapshot.
   REQUIRE(reopened.SaveSnapshot());
-  CHECK(store->ReadState("rm/checkpoint").value());
+  CHECK(store->state().Read("rm/checkpoint").value());
 }
 
 TEST_CASE("Open uses a snapshot only when it matches its format and the log", "[read_models]") {
@@ -260,10 +282,10 @@ TEST_CASE("Open uses a snapshot only when it matches its format and the log", "[
   }
   // Tamper with a stored state: only a ReadModels that loads the snapshot can show it.
   const std::string key = "rm/conference-session/cop-12";
-  json entry = json::parse(store->ReadState(key)->value());
+  json entry = json::parse(store->state().Read(key)->value());
   entry["state"]["title"] = "Tampered";
-  REQUIRE(store->WriteState({{{key, entry.dump()}}, {}}));
-  json checkpoint = json::parse(store->ReadState("rm/checkpoint")->value());
+  REQUIRE(store->state().Write({{{key, entry.dump()}}, {}}));
+  json checkpoint = json::parse(store->state().Read("rm/checkpoint")->value());
   CHECK(checkpoint["position"] == at.end);
   CHECK(checkpoint["format_version"] == 1);
 
@@ -283,28 +305,28 @@ TEST_CASE("Open uses a snapshot only when it matches its format and the log", "[
   }
   SECTION("a snapshot of another format version is rebuilt") {
     checkpoint["format_version"] = 999;
-    REQUIRE(store->WriteState({{{"rm/checkpoint", checkpoint.dump()}}, {}}));
+    REQUIRE(store->state().Write({{{"rm/checkpoint", checkpoint.dump()}}, {}}));
     CHECK(title_after_open() == "Twelfth session");
     // ...and dropped: the next SaveSnapshot stores every state in the current format.
-    CHECK_FALSE(store->ReadState("rm/checkpoint").value());
-    CHECK(store->ScanState("rm/")->empty());
+    CHECK_FALSE(store->state().Read("rm/checkpoint").value());
+    CHECK(store->state().Scan("rm/")->empty());
   }
   SECTION("a checkpoint naming another event than the log's is rebuilt") {
     checkpoint["hash"] = std::string(64, 'a');
-    REQUIRE(store->WriteState({{{"rm/checkpoint", checkpoint.dump()}}, {}}));
+    REQUIRE(store->state().Write({{{"rm/checkpoint", checkpoint.dump()}}, {}}));
     CHECK(title_after_open() == "Twelfth session");
   }
   SECTION("a checkpoint beyond the head is rebuilt") {
     checkpoint["position"] = at.end + 5;
-    REQUIRE(store->WriteState({{{"rm/checkpoint", checkpoint.dump()}}, {}}));
+    REQUIRE(store->state().Write({{{"rm/checkpoint", checkpoint.dump()}}, {}}));
     CHECK(title_after_open() == "Twelfth session");
   }
   SECTION("a state that does not decode is rebuilt") {
-    REQUIRE(store->WriteState({{{"rm/briefing/b1", "{\"version\":3}"}}, {}}));
+    REQUIRE(store->state().Write({{{"rm/briefing/b1", "{\"version\":3}"}}, {}}));
     CHECK(title_after_open() == "Twelfth session");
   }
   SECTION("an unknown kind of key is rebuilt") {
-    REQUIRE(store->WriteState({{{"rm/spaceship/s1", "{}"}}, {}}));
+    REQUIRE(store->state().Write({{{"rm/spaceship/s1", "{}"}}, {}}));
     CHECK(title_after_open() == "Twelfth session");
   }
 }
