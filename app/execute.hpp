@@ -12,7 +12,8 @@
 //      original append (kReplayed), the key with another request refused;
 //   5. when a concurrent writer moved one of the streams (and no version was expected by the
 //      caller), the command is decided again on what it wrote, up to max_attempts tries;
-//   6. the read models catch up, so that a read after the answer sees the write.
+//   6. the appended events fold into the read models (ReadModels::Apply, from the append's
+//      result), so that a read after the answer sees the write.
 //
 // Nothing here knows HTTP: the answer is an Executed, which the caller turns into its response.
 #pragma once
