@@ -120,7 +120,7 @@ std::vector<prometheus::MetricFamily> FollowerFamilies(const app::FollowerStatus
 
 void AddRelayMetrics(Metrics& metrics, const app::Relay& relay, const engine::EventStore& store) {
   metrics.AddCollector(
-      [&relay, &store] { return RelayFamilies(relay.Status(), store.Head().position); });
+      [&relay, &store] { return RelayFamilies(relay.Status(), store.HeadPosition()); });
 }
 
 void AddFollowerMetrics(Metrics& metrics, const app::Follower& follower) {
@@ -133,7 +133,7 @@ void AddClusterMetrics(Metrics& metrics, const app::ClusterNode& node,
     const app::ClusterStatus status = node.Status();
     std::vector<prometheus::MetricFamily> families =
         status.role == app::ClusterRole::kLeading || status.role == app::ClusterRole::kSteppedDown
-            ? RelayFamilies(status.relay, store.Head().position)
+            ? RelayFamilies(status.relay, store.HeadPosition())
             : FollowerFamilies(status.follower);
     families.push_back(Gauge("dialogue_cluster_leading", "1 while this node leads (takes commands)",
                              node.Leading() ? 1 : 0));

@@ -421,7 +421,7 @@ void SubscriptionHubCore::FanOutLoop() {
       if (!events) LogError("subscriptions: cannot read the log: " + events.error().message);
       // Nothing to read although a commit was reported: take the store's head as the truth.
       std::unique_lock lock(mu);
-      head_hint = store.Head().position;
+      head_hint = store.HeadPosition();
       fanout_cv.wait_for(lock, kReadRetryDelay, [&] { return stopping; });
       continue;
     }
@@ -499,7 +499,7 @@ void SubscriptionHub::Start() {
       [weak = std::weak_ptr<SubscriptionHubCore>(core_)](uint64_t head) {
         if (auto core = weak.lock()) core->OnCommit(head);
       });
-  const uint64_t head = core_->store.Head().position;
+  const uint64_t head = core_->store.HeadPosition();
   {
     std::lock_guard lock(core_->mu);
     core_->offered_through = head;

@@ -97,7 +97,7 @@ bool ClusterNode::Impl::Lead() {
   }
   role.store(ClusterRole::kLeading);
   Note("cluster: " + options.node_url + " leads from position " +
-       std::to_string(store.Head().position));
+       std::to_string(store.HeadPosition()));
   if (options.on_leading) options.on_leading();
   return true;
 }

@@ -125,7 +125,7 @@ bool Follower::Impl::Resync() {
   }
   const uint64_t last_sequence = end->sequence;
   const uint64_t last_position = end->position;
-  const uint64_t head = store.Head().position;
+  const uint64_t head = store.HeadPosition();
   {
     std::lock_guard lock(status_mu);
     status.stream_last = last_position;
@@ -299,7 +299,7 @@ FollowerStatus Follower::Status() const {
     copy = impl_->status;
   }
   copy.connected = impl_->link->Connected();
-  copy.applied = impl_->store.Head().position;
+  copy.applied = impl_->store.HeadPosition();
   return copy;
 }
 

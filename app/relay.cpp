@@ -192,7 +192,7 @@ bool Relay::Impl::Resync() {
     }
     if (mine->empty()) {
       Fenced("the stream " + options.stream + " holds position " + std::to_string(last_position) +
-             ", beyond this log's head " + std::to_string(store.Head().position));
+             ", beyond this log's head " + std::to_string(store.HeadPosition()));
       return false;
     }
     if (mine->front().hash != end->hash) {

@@ -9,14 +9,10 @@ LedgerHead CommitSignal::Head() const {
   return head_;
 }
 
-uint64_t CommitSignal::HeadPosition() const {
-  std::lock_guard lock(head_mu_);
-  return head_.position;
-}
-
 void CommitSignal::SetHead(LedgerHead head) {
   {
     std::lock_guard lock(head_mu_);
+    position_.store(head.position, std::memory_order_release);
     head_ = std::move(head);
   }
   head_cv_.notify_all();

@@ -2,6 +2,7 @@
 // commit listeners, shared by both stores. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -14,10 +15,11 @@ namespace dialogue::engine {
 
 class CommitSignal {
  public:
-  explicit CommitSignal(LedgerHead head) : head_(std::move(head)) {}
+  explicit CommitSignal(LedgerHead head) : position_(head.position), head_(std::move(head)) {}
 
   LedgerHead Head() const;
-  uint64_t HeadPosition() const;
+  // Head().position without the lock or a copy of the hash.
+  uint64_t HeadPosition() const { return position_.load(std::memory_order_acquire); }
   // Publishes a new head and wakes WaitForCommit. Listeners are told separately (NotifyListeners)
   // so that a store can first release its own locks.
   void SetHead(LedgerHead head);
@@ -31,7 +33,8 @@ class CommitSignal {
  private:
   mutable std::mutex head_mu_;
   mutable std::condition_variable head_cv_;
-  LedgerHead head_;  // guarded by head_mu_
+  std::atomic<uint64_t> position_;  // head_.position, stored with it
+  LedgerHead head_;                 // guarded by head_mu_
 
   mutable std::mutex listeners_mu_;
   uint64_t next_listener_id_ = 1;  // guarded by listeners_mu_

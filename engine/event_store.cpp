@@ -11,14 +11,14 @@ Error BeyondHead(uint64_t size, uint64_t head) {
 }  // namespace
 
 Result<merkle::Hash> EventStore::TreeRoot(uint64_t size) const {
-  const uint64_t head = Head().position;
+  const uint64_t head = HeadPosition();
   if (size > head) return Fail(BeyondHead(size, head));
   return merkle::RootAt(size, NewTreeReader());
 }
 
 Result<std::vector<merkle::Hash>> EventStore::InclusionProof(uint64_t position, uint64_t size,
                                                              merkle::Hash* leaf) const {
-  const uint64_t head = Head().position;
+  const uint64_t head = HeadPosition();
   if (size > head) return Fail(BeyondHead(size, head));
   if (position == 0 || position > size) {
     return Fail(Error::InvalidArgument("position " + std::to_string(position) +
@@ -32,7 +32,7 @@ Result<std::vector<merkle::Hash>> EventStore::InclusionProof(uint64_t position, 
 }
 
 Result<std::vector<merkle::Hash>> EventStore::ConsistencyProof(uint64_t from, uint64_t to) const {
-  const uint64_t head = Head().position;
+  const uint64_t head = HeadPosition();
   if (to > head) return Fail(BeyondHead(to, head));
   return merkle::ConsistencyProof(from, to, NewTreeReader());
 }

@@ -202,6 +202,9 @@ class EventStore {
   LookupIdempotencyKey(std::string_view key) const = 0;
 
   virtual LedgerHead Head() const = 0;
+  // Head().position, for the many callers that need no hash: both stores answer it without a
+  // lock or a copy (every request asks it). The default asks Head().
+  virtual uint64_t HeadPosition() const { return Head().position; }
 
   // Walks the whole log, recomputing every hash and checking positions, versions and links, and
   // that the stored Merkle tree is the one the events make.

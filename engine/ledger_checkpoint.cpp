@@ -218,7 +218,7 @@ Result<std::unique_ptr<Checkpointer>> Checkpointer::Open(const EventStore& store
 
 Result<std::shared_ptr<const Checkpointer::Signed>> Checkpointer::Current() {
   std::lock_guard lock(mu_);
-  const uint64_t size = store_.Head().position;
+  const uint64_t size = store_.HeadPosition();
   if (last_ && !last_contained_) {
     // Signed by an earlier run: the log must still hold it.
     if (last_->size > size) {

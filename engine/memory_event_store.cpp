@@ -92,6 +92,7 @@ class MemoryEventStore final : public EventStore, private CommittedView {
   }
 
   LedgerHead Head() const override { return signal_.Head(); }
+  uint64_t HeadPosition() const override { return signal_.HeadPosition(); }
 
   Result<VerifyReport> Verify() const override {
     std::lock_guard lock(mu_);

@@ -319,6 +319,7 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
   }
 
   LedgerHead Head() const override { return signal_.Head(); }
+  uint64_t HeadPosition() const override { return signal_.HeadPosition(); }
 
   Result<VerifyReport> Verify() const override;
 
@@ -326,7 +327,7 @@ class RocksDbEventStore final : public EventStore, private CommittedView {
     return NewTreeReader()(level, index);
   }
   merkle::NodeReader NewTreeReader() const override {
-    return MakeTreeReader(signal_.Head().position);
+    return MakeTreeReader(signal_.HeadPosition());
   }
 
   uint64_t WaitForCommit(uint64_t after_position,

@@ -163,7 +163,7 @@ engine::Status ReadModels::Open() {
 engine::Result<uint64_t> ReadModels::CatchUp() {
   // Already at the head: the common case under concurrent commands, whose catch-ups fold each
   // other's events. No lock taken, no read of the store (an iterator per call, serialized).
-  const uint64_t head = impl_->store.Head().position;
+  const uint64_t head = impl_->store.HeadPosition();
   if (const uint64_t reached = impl_->position.load(); reached >= head) return reached;
   std::lock_guard fold(impl_->fold_mu);
   // Another catch-up may have folded up to the head while this one waited for the lock.

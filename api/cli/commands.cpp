@@ -187,7 +187,7 @@ int ServeOnce(const ServeOptions& options, std::ostream& out, bool* diverged, st
   }
   engine::SystemClock clock;
   engine::EventStore& log = **store;
-  Metrics metrics([&log] { return log.Head().position; });
+  Metrics metrics([&log] { return log.HeadPosition(); });
   AddStoreMetrics(metrics, log, options.data_dir);
   auto read_models = std::make_unique<projections::ReadModels>(log);
   if (auto opened = read_models->Open(); !opened) {
@@ -327,7 +327,7 @@ int ServeOnce(const ServeOptions& options, std::ostream& out, bool* diverged, st
   *bound = FormatAddress((*server)->host(), (*server)->port());
   if (!options.tls_cert_file.empty()) LogInfo("serving HTTPS (TLS 1.2+)");
   LogInfo("store " + options.data_dir + ", " + std::to_string(tokens->size()) + " tokens, head " +
-          std::to_string(log.Head().position) + ", ledger key " + (*signer)->verifier_key());
+          std::to_string(log.HeadPosition()) + ", ledger key " + (*signer)->verifier_key());
   {
     std::lock_guard lock(stepped.mu);
     stepped.server = server->get();
@@ -478,7 +478,7 @@ int RunImport(const std::string& data_dir, std::istream& in, std::ostream& out, 
         err << "import: " << existing.error().message << "\n";
         return kExitError;
       }
-      const uint64_t head = (*existing)->Head().position;
+      const uint64_t head = (*existing)->HeadPosition();
       if (head != 0) {
         err << "import: the store at " << target.string() << " is not empty (head position " << head
             << "); import needs an empty store\n";

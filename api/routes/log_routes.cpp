@@ -17,7 +17,7 @@ HttpResponse EventPage(const engine::Result<std::vector<engine::RecordedEvent>>&
   nlohmann::json list = nlohmann::json::array();
   for (const auto& event : *events) list.push_back(engine::EventToJson(event));
   // Read after the events, so that head is never behind the last event listed.
-  return JsonResponse(200, {{"events", std::move(list)}, {"head", store.Head().position}});
+  return JsonResponse(200, {{"events", std::move(list)}, {"head", store.HeadPosition()}});
 }
 
 nlohmann::json HexList(const std::vector<engine::merkle::Hash>& hashes) {

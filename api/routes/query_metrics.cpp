@@ -10,7 +10,7 @@ namespace dialogue::api {
 void RefreshReadModelMetrics(ApiContext& context) {
   // The position first, then the head: the head only grows, so the lag is never negative.
   const uint64_t position = context.read_models.position();
-  const uint64_t head = context.store.Head().position;
+  const uint64_t head = context.store.HeadPosition();
   prometheus::Registry& registry = context.metrics.registry();
   // The registry merges families of the same name and type: these find the gauges made at the
   // first scrape.

@@ -53,7 +53,7 @@ HttpResponse BadQuery(const std::string& name, const std::string& message) {
 
 // Brings the read models to the head, so that reads see every committed command.
 engine::Status CatchUp(ApiContext& context) {
-  if (context.read_models.position() >= context.store.Head().position) return {};
+  if (context.read_models.position() >= context.store.HeadPosition()) return {};
   auto reached = context.read_models.CatchUp();
   if (!reached) return engine::Fail(reached.error());
   return {};
@@ -66,7 +66,7 @@ tl::expected<std::optional<uint64_t>, HttpResponse> AsOfParam(const RequestConte
   if (!request.Query("as_of")) return std::optional<uint64_t>();
   auto position = UnsignedQueryParam(request, "as_of", 0);
   if (!position) return tl::unexpected(position.error());
-  const uint64_t head = store.Head().position;
+  const uint64_t head = store.HeadPosition();
   if (*position > head) {
     return tl::unexpected(BadQuery("as_of", "position " + std::to_string(*position) +
                                                 " is beyond the head of the log (" +

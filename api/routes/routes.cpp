@@ -89,7 +89,7 @@ std::function<void(HttpRequest, Responder)> WithLogPosition(
                                                                           Responder responder) {
     // Every answer says how far the log it was read from goes.
     responder.respond = [&store, respond = std::move(responder.respond)](HttpResponse response) {
-      response.headers.Set(kHeader, std::to_string(store.Head().position));
+      response.headers.Set(kHeader, std::to_string(store.HeadPosition()));
       respond(std::move(response));
     };
     const std::optional<std::string_view> asked = request.headers.Get(kHeader);
@@ -111,7 +111,7 @@ std::function<void(HttpRequest, Responder)> WithLogPosition(
                     ProblemResponse(400, "bad_request",
                                     "X-Dialogue-Position must be a log position (a whole number)"));
     }
-    if (store.Head().position >= position) {
+    if (store.HeadPosition() >= position) {
       return dispatch(std::move(request), std::move(responder));
     }
     // Behind: wait where waiting may block, then go on from there.
