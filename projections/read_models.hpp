@@ -78,10 +78,10 @@ class ReadModels {
   // none usable) stores every state, in writes of about 8 MB, the checkpoint last (a snapshot is
   // read only with its checkpoint). Only one ReadModels per store should save snapshots.
   [[nodiscard]] engine::Status SaveSnapshot();
-  // Drops the stored snapshot (StateStore::Clear: the whole derived-state space, which only
-  // the read models use) and folds the whole log again. The new states are stored by the next
-  // SaveSnapshot() — call it after Rebuild() to persist the result (as `dialogue rebuild`
-  // should).
+  // Drops the stored snapshot (StateStore::Clear: the whole derived-state space, the relay's
+  // checkpoint too, which is not its resume point and is written again as the relay advances)
+  // and folds the whole log again. The new states are stored by the next SaveSnapshot() — call
+  // it after Rebuild() to persist the result (as `dialogue rebuild` should).
   [[nodiscard]] engine::Status Rebuild();
   // The last position folded.
   uint64_t position() const;
