@@ -63,21 +63,24 @@ struct ReadModels::Impl {
   uint64_t snapshot_position = 0;  // GUARDED_BY(fold_mu): the checkpoint last written or loaded
   bool has_snapshot = false;       // GUARDED_BY(fold_mu)
 
-  // REQUIRES: fold_mu held.
-  engine::Result<uint64_t> CatchUpLocked() {
-    // Only this thread writes `data` now: reading data->position needs no lock.
-    return ReadAndFold(store, data->position, [this](const DecodedPage& page) {
-      std::unique_lock lock(data_mu);
-      FoldPage(*data, page);
-      position.store(data->position);
-      skipped.store(data->skipped);
-    });
+  // Folds a page into the live data, readers held up meanwhile. REQUIRES: fold_mu held.
+  void FoldLive(const DecodedPage& page) {
+    std::unique_lock lock(data_mu);
+    FoldPage(*data, page);
+    position.store(data->position);
+    skipped.store(data->skipped);
   }
 
   // REQUIRES: fold_mu held.
+  engine::Result<uint64_t> CatchUpLocked() {
+    // Only this thread writes `data` now: reading data->position needs no lock.
+    return ReadAndFold(store, data->position, [this](const DecodedPage& page) { FoldLive(page); });
+  }
+
+  // REQUIRES: fold_mu held, events not empty.
   engine::Result<uint64_t> ApplyLocked(const std::vector<engine::RecordedEvent>& events) {
     const uint64_t reached = data->position;
-    if (events.empty() || events.back().position <= reached) return reached;
+    if (events.back().position <= reached) return reached;
     if (events.front().position > reached + 1) return CatchUpLocked();
     DecodedPage page;
     page.events.reserve(events.size());
@@ -85,10 +88,7 @@ struct ReadModels::Impl {
       if (e.position <= reached) continue;
       detail::AddToPage(page, {e.position, e.stream, e.version, e.type, e.data, e.hash});
     }
-    std::unique_lock lock(data_mu);
-    FoldPage(*data, page);
-    position.store(data->position);
-    skipped.store(data->skipped);
+    FoldLive(page);
     return data->position;
   }
 
