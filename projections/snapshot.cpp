@@ -7,12 +7,24 @@
 
 #include <nlohmann/json.hpp>
 
-#include "projections/state_codec.hpp"
+#include "workflows/state_fields.hpp"
 
 namespace dialogue::projections::detail {
+
+// An entry's field list (workflows/field_codec.hpp): its state's, then its stream's version. The
+// dirty flag is the process's own.
+template <class V, class State>
+void Fields(V& v, Entry<State>& entry) {
+  v("state", entry.state);
+  v("version", entry.version);
+}
+
 namespace {
 
 using nlohmann::json;
+
+// A snapshot writes every field, so a missing one means the entry is not of this format.
+constexpr auto kAbsent = workflows::codec::Absent::kIsAnError;
 
 // Bump when the snapshot's layout or a state's JSON form changes: a snapshot of another version
 // is not read, the log is folded again instead (docs/read-models.md).
@@ -34,9 +46,8 @@ std::string SnapshotKey(std::string_view kind, std::string_view id) {
 
 template <class State>
 std::string EncodeEntry(const Entry<State>& entry) {
-  std::string out = "{\"state\":";
-  AppendJson(out, entry.state);
-  out.append(",\"version\":").append(std::to_string(entry.version)).append("}");
+  std::string out;
+  workflows::codec::AppendText(out, entry);
   return out;
 }
 
@@ -46,15 +57,13 @@ std::string EncodeParticipations(const ParticipationList& list) {
   return refs.dump();
 }
 
+// Straight from the text where it can (codec::FromText), through a document where it gives up
+// (an escaped character in a state's text, say).
 template <class State>
-engine::Status DecodeEntry(const json& j, Entry<State>& entry) {
-  auto version = j.find("version");
-  auto state = j.find("state");
-  if (version == j.end() || !version->is_number_unsigned() || state == j.end()) {
-    return engine::Fail(engine::Error::Corruption("a snapshot entry lacks version or state"));
-  }
-  entry.version = version->get<uint64_t>();
-  return FromJson(*state, entry.state);
+bool DecodeEntry(std::string_view text, Entry<State>& entry) {
+  if (workflows::codec::FromText<kAbsent>(text, entry)) return true;
+  const json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return !j.is_discarded() && workflows::codec::FromDocument<kAbsent>(j, entry);
 }
 
 std::string EncodeCheckpoint(const Data& d) {
@@ -157,9 +166,8 @@ engine::Result<std::unique_ptr<Data>> LoadSnapshot(const engine::EventStore& sto
     if (slash == std::string_view::npos) return false;
     const std::string_view kind_name = rest.substr(0, slash);
     const std::string_view id = rest.substr(slash + 1);
-    const json j = json::parse(value, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded()) return false;
     if (kind_name == kParticipationsKind) {
+      const json j = json::parse(value, nullptr, /*allow_exceptions=*/false);
       if (!j.is_array()) return false;
       auto& refs = fresh->participations[std::string(id)].refs;
       refs.reserve(j.size());
@@ -179,7 +187,7 @@ engine::Result<std::unique_ptr<Data>> LoadSnapshot(const engine::EventStore& sto
     Data::ForEachTable(*fresh, [&](Kind table_kind, auto& table) {
       if (table_kind != *kind) return;
       auto& entry = table.Upsert(id);
-      ok = DecodeEntry(j, entry).has_value();
+      ok = DecodeEntry(value, entry);
     });
     return ok;
   };

@@ -25,6 +25,14 @@ struct CountryMention {
   friend bool operator==(const CountryMention&, const CountryMention&) = default;
 };
 
+// Its field list (field_codec.hpp): how events and snapshots store a mention.
+template <class V>
+void Fields(V& v, CountryMention& m) {
+  v("name", m.name);
+  v("country", m.country);
+  v("offset", m.offset);
+}
+
 // Returns the country names in `text`, in order of offset, without overlaps.
 //
 // Matching is whole-word and insensitive to case, diacritics (Latin), apostrophe style (' and ’),

@@ -1,10 +1,11 @@
 #include "workflows/events.hpp"
 
 #include <array>
-#include <cmath>
 #include <utility>
 
 #include <nlohmann/json.hpp>
+
+#include "workflows/field_codec.hpp"
 
 namespace dialogue::workflows {
 namespace {
@@ -46,7 +47,9 @@ constexpr std::array<std::string_view, 31> kTypeNames{
 };
 static_assert(kTypeNames.size() == std::variant_size_v<Event>);
 
-// --- Field lists: one function per event type, shared by the writer and the reader. ---
+}  // namespace
+
+// --- Field lists: one per event type (field_codec.hpp), in this namespace for the codec's lookup.
 
 template <class V>
 void Fields(V& v, ConferenceSessionRegistered& e) {
@@ -279,171 +282,17 @@ void Fields(V& v, StateParticipationWithdrawn& e) {
   v("reasons", e.reasons);
 }
 
-// --- Value conversions ---
+namespace {
 
-json ToJson(const std::string& s) { return s; }
-json ToJson(bool b) { return b; }
-json ToJson(double d) { return d; }
-json ToJson(Date d) { return FormatDate(d); }
-json ToJson(TimePoint t) { return FormatInstant(t); }
-json ToJson(StakeholderCategory c) { return std::string(Name(c)); }
-json ToJson(EcosocStatus s) { return std::string(Name(s)); }
-json ToJson(Instrument i) { return std::string(Name(i)); }
-json ToJson(ReferralOutcome o) { return std::string(Name(o)); }
-json ToJson(ContributionStatus s) { return std::string(Name(s)); }
-json ToJson(const CountryMention& m) {
-  return json{{"name", m.name}, {"country", m.country}, {"offset", m.offset}};
-}
-json ToJson(const std::map<Instrument, InstrumentStatus>& instruments) {
-  json j = json::object();
-  for (const auto& [instrument, status] : instruments) {
-    j[std::string(Name(instrument))] = std::string(Name(status));
-  }
-  return j;
-}
-template <class T>
-json ToJson(const std::vector<T>& list) {
-  json j = json::array();
-  for (const auto& item : list) j.push_back(ToJson(item));
-  return j;
-}
-template <class T>
-json ToJson(const std::optional<T>& value) {
-  return value ? ToJson(*value) : json(nullptr);
-}
-
-struct Writer {
-  json out = json::object();
-  template <class T>
-  void operator()(const char* name, const T& value) {
-    out[name] = ToJson(value);
-  }
-};
-
-// Reading: each conversion returns false (and the reader records why) when the JSON value is
-// not of the expected form. No exceptions.
-bool FromJson(const json& j, std::string& out) {
-  if (!j.is_string()) return false;
-  out = j.get<std::string>();
-  return true;
-}
-bool FromJson(const json& j, bool& out) {
-  if (!j.is_boolean()) return false;
-  out = j.get<bool>();
-  return true;
-}
-bool FromJson(const json& j, double& out) {
-  if (!j.is_number()) return false;
-  out = j.get<double>();
-  return std::isfinite(out);
-}
-bool FromJson(const json& j, size_t& out) {
-  if (!j.is_number_unsigned()) return false;
-  out = j.get<size_t>();
-  return true;
-}
-bool FromJson(const json& j, Date& out) {
-  if (!j.is_string()) return false;
-  auto parsed = ParseDate("date", j.get_ref<const std::string&>());
-  if (!parsed) return false;
-  out = *parsed;
-  return true;
-}
-bool FromJson(const json& j, TimePoint& out) {
-  if (!j.is_string()) return false;
-  auto parsed = ParseInstant(j.get_ref<const std::string&>());
-  if (!parsed) return false;
-  out = *parsed;
-  return true;
-}
-template <class E, class Parse>
-bool EnumFromJson(const json& j, E& out, Parse parse) {
-  if (!j.is_string()) return false;
-  auto parsed = parse(j.get_ref<const std::string&>());
-  if (!parsed) return false;
-  out = *parsed;
-  return true;
-}
-bool FromJson(const json& j, StakeholderCategory& out) {
-  return EnumFromJson(j, out, ParseStakeholderCategory);
-}
-bool FromJson(const json& j, EcosocStatus& out) { return EnumFromJson(j, out, ParseEcosocStatus); }
-bool FromJson(const json& j, Instrument& out) { return EnumFromJson(j, out, ParseInstrument); }
-bool FromJson(const json& j, ReferralOutcome& out) {
-  return EnumFromJson(j, out, ParseReferralOutcome);
-}
-bool FromJson(const json& j, ContributionStatus& out) {
-  return EnumFromJson(j, out, ParseContributionStatus);
-}
-bool FromJson(const json& j, CountryMention& out) {
-  if (!j.is_object() || !j.contains("name") || !j.contains("country") || !j.contains("offset")) {
-    return false;
-  }
-  return FromJson(j["name"], out.name) && FromJson(j["country"], out.country) &&
-         FromJson(j["offset"], out.offset);
-}
-bool FromJson(const json& j, std::map<Instrument, InstrumentStatus>& out) {
-  if (!j.is_object()) return false;
-  out.clear();
-  for (const auto& [key, value] : j.items()) {
-    auto instrument = ParseInstrument(key);
-    if (!instrument || !value.is_string()) return false;
-    auto status = ParseInstrumentStatus(value.get_ref<const std::string&>());
-    if (!status) return false;
-    out[*instrument] = *status;
-  }
-  return true;
-}
-template <class T>
-bool FromJson(const json& j, std::vector<T>& out) {
-  if (!j.is_array()) return false;
-  out.clear();
-  for (const auto& item : j) {
-    T value{};
-    if (!FromJson(item, value)) return false;
-    out.push_back(std::move(value));
-  }
-  return true;
-}
-template <class T>
-bool FromJson(const json& j, std::optional<T>& out) {
-  if (j.is_null()) {
-    out.reset();
-    return true;
-  }
-  T value{};
-  if (!FromJson(j, value)) return false;
-  out = std::move(value);
-  return true;
-}
-
-struct Reader {
-  const json& in;
-  std::string problem;  // empty while all is well
-  template <class T>
-  void operator()(const char* name, T& value) {
-    if (!problem.empty()) return;
-    auto it = in.find(name);
-    if (it == in.end()) {
-      if constexpr (requires { value.reset(); }) {  // optional fields may be absent
-        value.reset();
-        return;
-      }
-      problem = std::string("field \"") + name + "\" is missing";
-      return;
-    }
-    if (!FromJson(*it, value)) problem = std::string("field \"") + name + "\" has a bad value";
-  }
-};
+constexpr auto kAbsent = codec::Absent::kOptionalIsNull;  // events gained optional fields
 
 template <class T>
 engine::Result<Event> DecodeAs(const json& data, std::string_view type) {
   T event{};
-  Reader reader{data, {}};
-  Fields(reader, event);
-  if (!reader.problem.empty()) {
-    return engine::Fail(engine::Error::Corruption(
-        std::string(type) + " event data does not decode: " + reader.problem));
+  std::string problem;
+  if (!codec::FromDocument<kAbsent>(data, event, &problem)) {
+    return engine::Fail(
+        engine::Error::Corruption(std::string(type) + " event data does not decode: " + problem));
   }
   return Event{std::move(event)};
 }
@@ -457,291 +306,14 @@ engine::Result<Event> DecodeIndex(size_t index, const json& data, std::string_vi
   return kDecoders[index](data, type);
 }
 
-// --- The direct decoder: the stored JSON text straight into the typed event ---
-//
-// Replaying the log decodes every stored event, and building an nlohmann document first (a node
-// and a string per value) was most of the replay's cost (docs/performance.md). This decoder reads
-// the text once into the event's own fields. It is deliberately narrow: it accepts the compact
-// form DataOf writes (and any insignificant whitespace), and gives up (nullopt) on anything else:
-// an escape in a string, an unknown or repeated key, a number other than a plain unsigned integer
-// where an integer is expected, any double, malformed input. DecodeEvent then decodes through the
-// document as before, so which data decodes, to what, and with which error stays exactly the
-// same; the tests check the two agree on every sample and on thousands of mutated ones.
-
-class Cursor {
- public:
-  explicit Cursor(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
-
-  void SkipSpace() {
-    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
-  }
-  bool AtEnd() const { return p_ == end_; }
-  // Skips whitespace, then consumes `c` if it is next.
-  bool Eat(char c) {
-    SkipSpace();
-    if (p_ == end_ || *p_ != c) return false;
-    ++p_;
-    return true;
-  }
-  bool EatLiteral(std::string_view word) {
-    SkipSpace();
-    if (static_cast<size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) {
-      return false;
-    }
-    p_ += word.size();
-    return true;
-  }
-  // A string without escapes, as a view into the text. False for anything else, including
-  // control characters and bytes that are not well-formed UTF-8 (which the document parser
-  // refuses too).
-  bool String(std::string_view& out) {
-    if (!Eat('"')) return false;
-    const char* start = p_;
-    while (p_ != end_) {
-      const auto c = static_cast<unsigned char>(*p_);
-      if (c == '"') {
-        out = std::string_view(start, static_cast<size_t>(p_ - start));
-        ++p_;
-        return true;
-      }
-      if (c == '\\' || c < 0x20) return false;
-      if (c < 0x80) {
-        ++p_;
-      } else if (!Utf8Sequence()) {
-        return false;
-      }
-    }
-    return false;
-  }
-  // A plain unsigned integer: digits, no leading zero, no sign, fraction or exponent, fitting
-  // 64 bits.
-  bool Unsigned(uint64_t& out) {
-    SkipSpace();
-    const char* start = p_;
-    uint64_t value = 0;
-    while (p_ != end_ && *p_ >= '0' && *p_ <= '9') {
-      const auto digit = static_cast<uint64_t>(*p_ - '0');
-      if (value > (UINT64_MAX - digit) / 10) return false;
-      value = value * 10 + digit;
-      ++p_;
-    }
-    if (p_ == start || (*start == '0' && p_ - start > 1)) return false;
-    if (p_ != end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E')) return false;
-    out = value;
-    return true;
-  }
-  bool PeekNull() {
-    SkipSpace();
-    return end_ - p_ >= 4 && std::string_view(p_, 4) == "null";
-  }
-
- private:
-  // One well-formed multi-byte UTF-8 sequence at p_ (Unicode Table 3-7); advances past it.
-  bool Utf8Sequence() {
-    const auto byte = [this](ptrdiff_t i) { return static_cast<unsigned char>(p_[i]); };
-    const ptrdiff_t left = end_ - p_;
-    const unsigned char b0 = byte(0);
-    auto in = [](unsigned char b, unsigned char lo, unsigned char hi) {
-      return b >= lo && b <= hi;
-    };
-    int length = 0;
-    unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
-    if (in(b0, 0xC2, 0xDF)) {
-      length = 2;
-    } else if (in(b0, 0xE0, 0xEF)) {
-      length = 3;
-      if (b0 == 0xE0) lo = 0xA0;
-      if (b0 == 0xED) hi = 0x9F;
-    } else if (in(b0, 0xF0, 0xF4)) {
-      length = 4;
-      if (b0 == 0xF0) lo = 0x90;
-      if (b0 == 0xF4) hi = 0x8F;
-    } else {
-      return false;
-    }
-    if (left < length || !in(byte(1), lo, hi)) return false;
-    for (int i = 2; i < length; ++i) {
-      if (!in(byte(i), 0x80, 0xBF)) return false;
-    }
-    p_ += length;
-    return true;
-  }
-
-  const char* p_;
-  const char* end_;
-};
-
-bool Direct(Cursor& c, std::string& out) {
-  std::string_view text;
-  if (!c.String(text)) return false;
-  out.assign(text);
-  return true;
-}
-bool Direct(Cursor& c, bool& out) {
-  if (c.EatLiteral("true")) {
-    out = true;
-    return true;
-  }
-  if (c.EatLiteral("false")) {
-    out = false;
-    return true;
-  }
-  return false;
-}
-bool Direct(Cursor&, double&) { return false; }  // numbers with fractions: the document decodes
-bool Direct(Cursor& c, size_t& out) {
-  uint64_t value = 0;
-  if (!c.Unsigned(value)) return false;
-  out = static_cast<size_t>(value);
-  return true;
-}
-bool Direct(Cursor& c, Date& out) {
-  std::string_view text;
-  if (!c.String(text)) return false;
-  auto parsed = ParseDate("date", text);
-  if (!parsed) return false;
-  out = *parsed;
-  return true;
-}
-bool Direct(Cursor& c, TimePoint& out) {
-  std::string_view text;
-  if (!c.String(text)) return false;
-  auto parsed = ParseInstant(text);
-  if (!parsed) return false;
-  out = *parsed;
-  return true;
-}
-template <class E, class Parse>
-bool DirectEnum(Cursor& c, E& out, Parse parse) {
-  std::string_view text;
-  if (!c.String(text)) return false;
-  auto parsed = parse(text);
-  if (!parsed) return false;
-  out = *parsed;
-  return true;
-}
-bool Direct(Cursor& c, StakeholderCategory& out) {
-  return DirectEnum(c, out, ParseStakeholderCategory);
-}
-bool Direct(Cursor& c, EcosocStatus& out) { return DirectEnum(c, out, ParseEcosocStatus); }
-bool Direct(Cursor& c, Instrument& out) { return DirectEnum(c, out, ParseInstrument); }
-bool Direct(Cursor& c, ReferralOutcome& out) { return DirectEnum(c, out, ParseReferralOutcome); }
-bool Direct(Cursor& c, ContributionStatus& out) {
-  return DirectEnum(c, out, ParseContributionStatus);
-}
-
-// The members of an object: calls member(key) with the cursor before each value, which must read
-// it (true) or give up (false). Stops at the closing brace.
-template <class Member>
-bool DirectObject(Cursor& c, Member&& member) {
-  if (!c.Eat('{')) return false;
-  if (c.Eat('}')) return true;
-  do {
-    std::string_view key;
-    if (!c.String(key) || !c.Eat(':') || !member(key)) return false;
-  } while (c.Eat(','));
-  return c.Eat('}');
-}
-
-bool Direct(Cursor& c, CountryMention& out) {
-  unsigned seen = 0;
-  const bool read = DirectObject(c, [&](std::string_view key) {
-    unsigned bit = 0;
-    bool ok = false;
-    if (key == "name") {
-      bit = 1;
-      ok = Direct(c, out.name);
-    } else if (key == "country") {
-      bit = 2;
-      ok = Direct(c, out.country);
-    } else if (key == "offset") {
-      bit = 4;
-      ok = Direct(c, out.offset);
-    }
-    if (!ok || (seen & bit) != 0) return false;
-    seen |= bit;
-    return true;
-  });
-  return read && seen == 7;
-}
-bool Direct(Cursor& c, std::map<Instrument, InstrumentStatus>& out) {
-  out.clear();
-  return DirectObject(c, [&](std::string_view key) {
-    auto instrument = ParseInstrument(key);
-    std::string_view text;
-    if (!instrument || !c.String(text)) return false;
-    auto status = ParseInstrumentStatus(text);
-    return status && out.emplace(*instrument, *status).second;  // a repeated key: give up
-  });
-}
-template <class T>
-bool Direct(Cursor& c, std::vector<T>& out) {
-  out.clear();
-  if (!c.Eat('[')) return false;
-  if (c.Eat(']')) return true;
-  do {
-    if (!Direct(c, out.emplace_back())) return false;
-  } while (c.Eat(','));
-  return c.Eat(']');
-}
-template <class T>
-bool Direct(Cursor& c, std::optional<T>& out) {
-  if (c.PeekNull()) {
-    c.EatLiteral("null");
-    out.reset();
-    return true;
-  }
-  if (!Direct(c, out.emplace())) return false;
-  return true;
-}
-
-// Finds the field named `key` among the event's and reads its value.
-struct DirectField {
-  Cursor& c;
-  std::string_view key;
-  uint32_t seen;  // the fields read so far, by position in Fields
-  int index = 0;  // the position of the field being visited
-  bool matched = false;
-  bool ok = false;
-  template <class T>
-  void operator()(const char* name, T& value) {
-    const int position = index++;
-    if (matched || key != name) return;
-    matched = true;
-    const uint32_t bit = 1u << position;
-    ok = (seen & bit) == 0 && Direct(c, value);  // a repeated key: give up
-    seen |= bit;
-  }
-};
-
-// Whether every field that is not optional was read.
-struct DirectComplete {
-  uint32_t seen;
-  int index = 0;
-  bool complete = true;
-  template <class T>
-  void operator()(const char*, T& value) {
-    const bool read = (seen & (1u << index++)) != 0;
-    if constexpr (!requires { value.reset(); }) complete = complete && read;
-  }
-};
-
+// The direct decoder: the stored text straight into the typed event (codec::FromText). Where it
+// gives up, DecodeEvent decodes through the document, so which data decodes, to what, and with
+// which error stays the same; the tests check the two agree on every sample and on thousands of
+// mutated ones.
 template <class T>
 std::optional<Event> DirectAs(std::string_view data) {
   T event{};
-  Cursor c(data);
-  uint32_t seen = 0;
-  const bool read = DirectObject(c, [&](std::string_view key) {
-    DirectField field{c, key, seen};
-    Fields(field, event);
-    seen = field.seen;
-    return field.matched && field.ok;
-  });
-  c.SkipSpace();
-  if (!read || !c.AtEnd()) return std::nullopt;
-  DirectComplete complete{seen};
-  Fields(complete, event);
-  if (!complete.complete) return std::nullopt;
+  if (!codec::FromText<kAbsent>(data, event)) return std::nullopt;
   return Event{std::move(event)};
 }
 
@@ -857,13 +429,7 @@ const std::vector<std::string_view>& AllEventTypes() {
 }
 
 std::string DataOf(const Event& event) {
-  return std::visit(
-      [](const auto& e) {
-        Writer writer;
-        Fields(writer, const_cast<std::decay_t<decltype(e)>&>(e));
-        return writer.out.dump();
-      },
-      event);
+  return std::visit([](const auto& e) { return codec::ToDocument(e).dump(); }, event);
 }
 
 engine::ProposedEvent ToProposedEvent(const Event& event, engine::EventMetadata metadata) {

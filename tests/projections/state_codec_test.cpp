@@ -1,4 +1,6 @@
-#include "projections/state_codec.hpp"
+// The states' field lists (workflows/state_fields.hpp) through the codec (workflows/
+// field_codec.hpp), as a snapshot writes and reads them.
+#include "workflows/state_fields.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -12,14 +14,36 @@ using nlohmann::json;
 using testing::At;
 using testing::Day;
 namespace wf = workflows;
+namespace codec = workflows::codec;
 
-// Through the text form, as a snapshot stores it.
+constexpr auto kAbsent = codec::Absent::kIsAnError;
+
+template <class State>
+json ToJson(const State& state) {
+  return codec::ToDocument(state);
+}
+
+// The document reader, with the field at fault as the error's message.
+template <class State>
+engine::Status FromJson(const json& j, State& out) {
+  std::string problem;
+  if (codec::FromDocument<kAbsent>(j, out, &problem)) return {};
+  return engine::Fail(engine::Error::Corruption(problem));
+}
+
+// Through the text form, as a snapshot stores it: read back through the document, and directly
+// wherever the direct reader answers (a text with escapes it leaves to the document). The
+// document writer's form reads back the same.
 template <class State>
 State RoundTrip(const State& state) {
-  const std::string text = ToJson(state).dump();
+  std::string text;
+  codec::AppendText(text, state);
+  CHECK(json::parse(text) == ToJson(state));
   State back;
   auto decoded = FromJson(json::parse(text), back);
   if (!decoded) FAIL(decoded.error().message);
+  State direct;
+  if (codec::FromText<kAbsent>(text, direct)) CHECK(direct == back);
   return back;
 }
 
@@ -235,6 +259,85 @@ TEST_CASE("A state that does not decode is refused, never thrown", "[codec]") {
     CHECK_FALSE(FromJson(j, cr));
   }
   SECTION("not an object") { CHECK_FALSE(FromJson(json::array(), out)); }
+}
+
+TEST_CASE("The direct reader reads what the writer writes, or leaves it to the document",
+          "[codec]") {
+  wf::StakeholderState s;
+  s.created = true;
+  s.id = "ngo-a";
+  s.name = "Association pour la Défense";
+  s.category = wf::StakeholderCategory::kNgo;
+  s.ecosoc_changes = {{At("2026-01-01T00:00:00Z"), wf::EcosocStatus::kGeneral}};
+  s.instruments = {{wf::Instrument::kTip, wf::InstrumentStatus::kParty}};
+  s.observer_entitlements = {{"cop-12", "17"}};
+  std::string text;
+  codec::AppendText(text, s);
+  wf::StakeholderState direct;
+  REQUIRE(codec::FromText<kAbsent>(text, direct));
+  CHECK(direct == s);
+  CHECK(codec::FromText<kAbsent>("  " + text + "\n", direct));  // insignificant white space
+
+  wf::StakeholderState out;
+  SECTION("an escaped character") {
+    const wf::BriefingState full = FullBriefing();  // its title has quotes and control characters
+    std::string briefing;
+    codec::AppendText(briefing, full);
+    wf::BriefingState back;
+    CHECK_FALSE(codec::FromText<kAbsent>(briefing, back));
+    REQUIRE(FromJson(json::parse(briefing), back));
+    CHECK(back == full);
+  }
+  SECTION("a negative integer") {
+    wf::ContributionRequestState cr;
+    cr.contributions["ngo-a"].submissions = -1;
+    std::string request;
+    codec::AppendText(request, cr);
+    wf::ContributionRequestState back;
+    CHECK_FALSE(codec::FromText<kAbsent>(request, back));
+    REQUIRE(FromJson(json::parse(request), back));
+    CHECK(back == cr);
+  }
+  SECTION("an unknown key") {
+    json j = json::parse(text);
+    j["extra"] = 1;
+    CHECK_FALSE(codec::FromText<kAbsent>(j.dump(), out));
+    CHECK(FromJson(j, out));
+  }
+  SECTION("a missing field, a repeated key, trailing bytes") {
+    json j = json::parse(text);
+    j.erase("name");
+    CHECK_FALSE(codec::FromText<kAbsent>(j.dump(), out));
+    CHECK_FALSE(FromJson(j, out));
+    CHECK_FALSE(codec::FromText<kAbsent>(R"({"id":"a","id":"b"})", out));
+    CHECK_FALSE(codec::FromText<kAbsent>(text + "x", out));
+  }
+  SECTION("an optional field left out, where the policy allows it") {
+    json j = json::parse(text);
+    j.erase("registered_ecosoc_status");  // not optional: still refused
+    CHECK_FALSE(codec::FromText<codec::Absent::kOptionalIsNull>(j.dump(), out));
+    wf::ReferralState r;
+    r.id = "b1.ngo-a";
+    r.decided_at = At("2026-07-01T00:00:00Z");
+    json referral = ToJson(r);
+    referral.erase("decided_at");
+    wf::ReferralState back;
+    CHECK_FALSE(codec::FromText<kAbsent>(referral.dump(), back));
+    REQUIRE(codec::FromText<codec::Absent::kOptionalIsNull>(referral.dump(), back));
+    CHECK_FALSE(back.decided_at.has_value());
+  }
+}
+
+TEST_CASE("Every field list names every member of its state", "[codec]") {
+  CHECK(codec::ListedFields<wf::BriefingState>() == codec::FieldCount<wf::BriefingState>());
+  CHECK(codec::ListedFields<wf::Participant>() == codec::FieldCount<wf::Participant>());
+  CHECK(codec::ListedFields<wf::StakeholderState>() == codec::FieldCount<wf::StakeholderState>());
+  CHECK(codec::ListedFields<wf::ReferralState>() == codec::FieldCount<wf::ReferralState>());
+  CHECK(codec::ListedFields<wf::ContributionRequestState>() ==
+        codec::FieldCount<wf::ContributionRequestState>());
+  CHECK(codec::ListedFields<wf::StateParticipationState>() ==
+        codec::FieldCount<wf::StateParticipationState>());
+  CHECK(codec::ListedFields<wf::CountryMention>() == codec::FieldCount<wf::CountryMention>());
 }
 
 }  // namespace
