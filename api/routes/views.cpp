@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "workflows/state_fields.hpp"
 #include "workflows/values.hpp"
 
 namespace dialogue::api {
@@ -27,6 +28,21 @@ json DateOrNull(const std::optional<wf::Date>& day) {
 json Strings(const std::vector<std::string>& items) {
   json out = json::array();
   for (const auto& item : items) out.push_back(item);
+  return out;
+}
+
+// A state as its field list writes it (workflows/state_fields.hpp, the same text a snapshot
+// stores), less `exists`, which is the read model's own, and with the named texts null when empty:
+// the contract's "unset fields are null".
+template <class State>
+json FromFieldList(const State& state, std::initializer_list<const char*> null_when_empty = {}) {
+  json out = wf::codec::ToDocument(state);
+  out.erase("exists");
+  for (const char* name : null_when_empty) {
+    if (json& text = out[name]; text.is_string() && text.get_ref<const std::string&>().empty()) {
+      text = nullptr;
+    }
+  }
   return out;
 }
 
@@ -65,34 +81,16 @@ json ParticipantView(const wf::BriefingState& briefing, const wf::Participant& p
 }  // namespace
 
 json CountryMentionsView(const std::vector<wf::CountryMention>& mentions) {
-  json out = json::array();
-  for (const auto& mention : mentions) {
-    out.push_back(
-        {{"name", mention.name}, {"country", mention.country}, {"offset", mention.offset}});
-  }
-  return out;
+  return wf::codec::ToDocument(mentions);
 }
 
 json ConferenceSessionView(const wf::ConferenceSessionState& session) {
-  return {{"id", session.id},
-          {"title", session.title},
-          {"starts_on", wf::FormatDate(session.starts_on)},
-          {"ends_on", wf::FormatDate(session.ends_on)}};
+  return FromFieldList(session);
 }
 
-json WorkingGroupView(const wf::WorkingGroupState& group) {
-  return {{"id", group.id},
-          {"name", group.name},
-          {"protocol", group.protocol ? json(wf::Name(*group.protocol)) : json(nullptr)}};
-}
+json WorkingGroupView(const wf::WorkingGroupState& group) { return FromFieldList(group); }
 
-json MeetingView(const wf::MeetingState& meeting) {
-  return {{"id", meeting.id},
-          {"working_group", meeting.working_group},
-          {"starts_on", wf::FormatDate(meeting.starts_on)},
-          {"ends_on", wf::FormatDate(meeting.ends_on)},
-          {"review_agenda_item", meeting.review_agenda_item}};
-}
+json MeetingView(const wf::MeetingState& meeting) { return FromFieldList(meeting); }
 
 json StakeholderListEntry(const wf::StakeholderState& stakeholder) {
   json out = {{"id", stakeholder.id},
@@ -176,42 +174,18 @@ json BriefingView(const wf::BriefingState& briefing) {
 }
 
 json ReferralView(const wf::ReferralState& referral) {
-  return {{"id", referral.id},
-          {"briefing", referral.briefing},
-          {"stakeholder", referral.stakeholder},
-          {"objecting_state", referral.objecting_state},
-          {"working_group", referral.working_group},
-          {"status", wf::Name(referral.status)},
-          {"outcome", referral.outcome ? json(wf::Name(*referral.outcome)) : json(nullptr)},
-          {"raised_at", InstantOrNull(referral.raised_at)},
-          {"decided_at", InstantOrNull(referral.decided_at)},
-          {"withdrawn_at", InstantOrNull(referral.withdrawn_at)},
-          {"grounds", OrNull(referral.grounds)},
-          {"reasons", OrNull(referral.reasons)}};
+  return FromFieldList(referral, {"grounds", "reasons"});
 }
 
 json ObserverInvitationView(const wf::ObserverInvitationState& invitation) {
-  return {{"id", invitation.id},
-          {"status", wf::Name(invitation.status)},
-          {"meeting", invitation.meeting},
-          {"working_group", invitation.working_group},
-          {"stakeholder", invitation.stakeholder},
-          {"topic", invitation.topic},
-          {"meeting_starts_on", wf::FormatDate(invitation.meeting_starts_on)},
-          {"meeting_ends_on", wf::FormatDate(invitation.meeting_ends_on)},
-          {"revocation_reason", OrNull(invitation.revocation_reason)}};
+  return FromFieldList(invitation, {"revocation_reason"});
 }
 
 json ContributionView(const wf::ContributionRequestState& request,
                       const wf::Contribution& contribution) {
-  return {{"contribution_request", request.id},
-          {"stakeholder", contribution.stakeholder},
-          {"status", wf::Name(contribution.status)},
-          {"text", contribution.text},
-          {"country_mentions", CountryMentionsView(contribution.country_mentions)},
-          {"submitted_at", wf::FormatInstant(contribution.submitted_at)},
-          {"submissions", contribution.submissions},
-          {"review_reasons", OrNull(contribution.review_reasons)}};
+  json out = FromFieldList(contribution, {"review_reasons"});
+  out["contribution_request"] = request.id;
+  return out;
 }
 
 json ContributionRequestView(const wf::ContributionRequestState& request,
@@ -221,41 +195,26 @@ json ContributionRequestView(const wf::ContributionRequestState& request,
     if (!only_for.empty() && stakeholder != only_for) continue;
     contributions.push_back(ContributionView(request, contribution));
   }
+  json out = FromFieldList(request);
   // API.md: "Each has a GET on its path with its current status". A request has one state: it
   // stands once made (each contribution has its own status).
-  return {{"id", request.id},
-          {"status", "requested"},
-          {"working_group", request.working_group},
-          {"stakeholders", Strings(request.stakeholders)},
-          {"due_on", wf::FormatDate(request.due_on)},
-          {"contributions", std::move(contributions)}};
+  out["status"] = "requested";
+  out["contributions"] = std::move(contributions);
+  return out;
 }
 
 json ReportView(const wf::StakeholderReportState& report) {
-  return {{"id", report.id},
-          {"status", "submitted"},
-          {"authors", Strings(report.authors)},
-          {"addressed_to", report.addressed_to},
-          {"title", report.title},
-          {"text", report.text},
-          {"submitted_by", OrNull(report.submitted_by)},
-          {"submitted_at", wf::FormatInstant(report.submitted_at)}};
+  json out = FromFieldList(report, {"submitted_by"});
+  out["status"] = "submitted";
+  return out;
 }
 
 json StateParticipationView(const wf::StateParticipationState& participation) {
-  json fundings = json::array();
-  for (const auto& funding : participation.fundings) {
-    fundings.push_back({{"source", funding.source},
-                        {"amount_usd", funding.amount_usd},
-                        {"donor", OrNull(funding.donor)}});
+  json out = FromFieldList(participation, {"withdrawal_reasons"});
+  for (auto& funding : out["fundings"]) {
+    if (funding["donor"] == "") funding["donor"] = nullptr;
   }
-  return {{"id", participation.id},
-          {"status", wf::Name(participation.status)},
-          {"state", participation.state},
-          {"review_cycle", participation.review_cycle},
-          {"instrument", wf::Name(participation.instrument)},
-          {"fundings", std::move(fundings)},
-          {"withdrawal_reasons", OrNull(participation.withdrawal_reasons)}};
+  return out;
 }
 
 }  // namespace dialogue::api

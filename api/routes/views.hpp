@@ -2,6 +2,11 @@
 // shape of /work/shared/contract/API.md (docs/api.md "Reads" lists the extra members). Unset
 // fields are null, never absent; instants are RFC 3339 UTC, dates "YYYY-MM-DD". The entity's
 // `version` is added by the caller (it is not part of the state). Pure functions; thread-safe.
+//
+// A view with nothing of its own is its state's field list (workflows/state_fields.hpp, the form a
+// snapshot stores) less `exists`, with the texts the contract shows as null when empty named: a
+// member added to such a state appears in its answer (tests/api/views_test.cpp pins each view).
+// The briefing's and the stakeholder's views derive members of their own, and say which.
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
