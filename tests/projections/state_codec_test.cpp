@@ -328,6 +328,61 @@ TEST_CASE("The direct reader reads what the writer writes, or leaves it to the d
   }
 }
 
+// Where the direct reader answers, the document reader must give the same state: a snapshot entry
+// is read by the first and, where it gives up, by the second.
+template <class State>
+void CheckAgreement(const State& state, size_t& mutations, size_t& answered, size_t& mismatches) {
+  const std::string bytes = std::string("\"\\{}[],:0-.e") + "\x80\xC3\xE2\n";
+  std::string text;
+  codec::AppendText(text, state);
+  auto check = [&](const std::string& data) {
+    ++mutations;
+    State direct;
+    if (!codec::FromText<kAbsent>(data, direct)) return;
+    ++answered;
+    const json parsed = json::parse(data, nullptr, /*allow_exceptions=*/false);
+    State document;
+    if (parsed.is_discarded() || !codec::FromDocument<kAbsent>(parsed, document) ||
+        !(document == direct)) {
+      ++mismatches;
+      UNSCOPED_INFO("the readers disagree on " << data);
+    }
+  };
+  for (size_t i = 0; i <= text.size(); ++i) {
+    check(text.substr(0, i));
+    for (char b : bytes) {
+      std::string inserted = text;
+      inserted.insert(inserted.begin() + static_cast<ptrdiff_t>(i), b);
+      check(inserted);
+      if (i < text.size() && text[i] != b) {
+        std::string replaced = text;
+        replaced[i] = b;
+        check(replaced);
+      }
+    }
+  }
+}
+
+TEST_CASE("Wherever the direct reader answers, the document reads the same state", "[codec]") {
+  size_t mutations = 0, answered = 0, mismatches = 0;
+  wf::BriefingState briefing = FullBriefing();
+  briefing.title = "Prevention and victims";  // no escapes: the direct reader reads it
+  briefing.participants[0].written_comments = "Comments in Viet Nam — and Türkiye";
+  CheckAgreement(briefing, mutations, answered, mismatches);
+  wf::StakeholderState s;
+  s.created = true;
+  s.id = "state-x";
+  s.category = wf::StakeholderCategory::kSignatoryState;
+  s.ecosoc_changes = {{At("2026-01-01T00:00:00Z"), wf::EcosocStatus::kGeneral}};
+  s.instruments = {{wf::Instrument::kTip, wf::InstrumentStatus::kParty}};
+  s.observer_entitlements = {{"cop-12", "17"}};
+  CheckAgreement(s, mutations, answered, mismatches);
+  INFO(mutations << " mutated inputs, " << answered << " answered by the direct reader");
+  CHECK(mismatches == 0);
+  CHECK(answered > 0);
+  CHECK(answered < mutations);
+}
+
 TEST_CASE("Every field list names every member of its state", "[codec]") {
   CHECK(codec::ListedFields<wf::BriefingState>() == codec::FieldCount<wf::BriefingState>());
   CHECK(codec::ListedFields<wf::Participant>() == codec::FieldCount<wf::Participant>());
