@@ -25,6 +25,8 @@ struct TimerService::Signal {
   std::condition_variable cv;
   bool stopping = false;  // guarded by mu
   bool poked = false;     // guarded by mu: look again now
+  // Guarded by mu: the earliest open deadline when the thread last went to sleep.
+  std::optional<engine::TimePoint> next_seen;
 
   void Poke() {
     {
@@ -52,16 +54,18 @@ void TimerService::Start() {
   if (started_) return;
   started_ = true;
   // A convening or rescheduling may name a deadline already past: look at every commit.
-  listener_id_ = store_.AddCommitListener([weak = std::weak_ptr<Signal>(signal_)](uint64_t) {
-    if (auto signal = weak.lock()) signal->Poke();
-  });
+  if (options_.wake_on_commit) {
+    listener_id_ = store_.AddCommitListener([weak = std::weak_ptr<Signal>(signal_)](uint64_t) {
+      if (auto signal = weak.lock()) signal->Poke();
+    });
+  }
   thread_ = std::thread([this] { Loop(); });
 }
 
 void TimerService::Stop() {
   if (!started_) return;
   started_ = false;
-  store_.RemoveCommitListener(listener_id_);
+  if (options_.wake_on_commit) store_.RemoveCommitListener(listener_id_);
   {
     std::lock_guard lock(signal_->mu);
     signal_->stopping = true;
@@ -71,6 +75,16 @@ void TimerService::Stop() {
 }
 
 void TimerService::Poke() { signal_->Poke(); }
+
+void TimerService::Folded() {
+  const std::optional<engine::TimePoint> next = read_models_.NextConfirmationDeadline();
+  {
+    std::lock_guard lock(signal_->mu);
+    if (next == signal_->next_seen) return;
+    signal_->poked = true;
+  }
+  signal_->cv.notify_one();
+}
 
 uint64_t TimerService::fired() const { return fired_; }
 
@@ -91,7 +105,8 @@ void TimerService::Loop() {
       last_error.clear();
     }
     std::chrono::milliseconds wait = options_.max_sleep;
-    if (auto next = read_models_.NextConfirmationDeadline()) {
+    const std::optional<engine::TimePoint> next = read_models_.NextConfirmationDeadline();
+    if (next) {
       const engine::TimePoint now = clock_.Now();
       if (*next >= now) {
         // A window is due once the clock is past its deadline.
@@ -101,6 +116,7 @@ void TimerService::Loop() {
       }
     }
     std::unique_lock lock(signal_->mu);
+    signal_->next_seen = next;
     signal_->cv.wait_for(lock, wait, [this] { return signal_->stopping || signal_->poked; });
   }
 }

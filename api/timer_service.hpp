@@ -14,7 +14,8 @@
 // timer loads the briefing again and decides anew.
 //
 // The thread wakes on every commit (a convening or rescheduling may name a deadline already
-// past), at the next deadline, and at least every max_sleep. Thread-safe.
+// past), or, in the server, when the projector's fold changed the earliest open deadline
+// (Folded); at the next deadline; and at least every max_sleep. Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -40,6 +41,9 @@ struct TimerOptions {
   std::chrono::milliseconds max_sleep{1'000};
   // Tries of one firing that lose to concurrent writers before it waits for the next wake-up.
   int max_attempts = 5;
+  // Wake on every commit of the store. The server turns it off and calls Folded() from its
+  // projector instead, which wakes the thread only when the earliest open deadline changed.
+  bool wake_on_commit = true;
 };
 
 class TimerService {
@@ -59,6 +63,10 @@ class TimerService {
   void Stop();
   // Wakes the thread to look at the clock now (after a ManualClock moved, in tests).
   void Poke();
+  // The read models moved (projections::Projector's observer): wakes the thread when the
+  // earliest open confirmation deadline is not the one it last slept towards (a convening, a
+  // rescheduling, a window closed by another writer). Quick; any thread.
+  void Folded();
 
   // One wake-up's work, on the caller's thread: catches the read models up and closes every
   // confirmation window due at clock.Now(). Returns how many ConfirmationWindowClosed it

@@ -27,6 +27,7 @@
 #include "engine/event_json.hpp"
 #include "engine/event_store.hpp"
 #include "engine/time.hpp"
+#include "projections/projector.hpp"
 #include "projections/read_models.hpp"
 
 namespace dialogue::api {
@@ -212,10 +213,19 @@ int ServeOnce(const ServeOptions& options, std::ostream& out, bool* diverged, st
   // A read replica takes no command: neither does its timer (the leader's fires). A cluster
   // node starts its timer when it comes to lead.
   std::unique_ptr<TimerService> timers;
-  if (options.follow_servers.empty() && options.cluster_servers.empty()) {
-    timers = std::make_unique<TimerService>(log, *read_models, clock, context.rules);
+  uint64_t timers_observer = 0;
+  // Every commit is folded as it happens, a replica's copies included; the timer learns of new
+  // deadlines from the fold. Declared after the timer: it stops first.
+  auto projector = std::make_unique<projections::Projector>(log, *read_models);
+  projector->Start();
+  const auto start_timers = [&] {
+    TimerOptions timer_options;
+    timer_options.wake_on_commit = false;
+    timers = std::make_unique<TimerService>(log, *read_models, clock, context.rules, timer_options);
+    timers_observer = projector->AddObserver([timer = timers.get()](uint64_t) { timer->Folded(); });
     timers->Start();
-  }
+  };
+  if (options.follow_servers.empty() && options.cluster_servers.empty()) start_timers();
   std::unique_ptr<app::Relay> relay;
   if (!options.nats_servers.empty()) {
     app::RelayOptions relay_options;
@@ -301,14 +311,14 @@ int ServeOnce(const ServeOptions& options, std::ostream& out, bool* diverged, st
     cluster_options.lease_ttl =
         std::chrono::milliseconds(static_cast<int64_t>(options.lease_ttl * 1000));
     cluster_options.note = [](const std::string& note) { LogInfo(note); };
-    cluster_options.on_leading = [&] {
-      timers = std::make_unique<TimerService>(log, *read_models, clock, context.rules);
-      timers->Start();
-    };
-    cluster_options.on_stepped_down = [&stepped, &timers](bool copy_diverged, const std::string&) {
+    cluster_options.on_leading = start_timers;
+    cluster_options.on_stepped_down = [&](bool copy_diverged, const std::string&) {
       // Nothing more is appended here: the timers started when the node came to lead stop (on
       // this same thread that started them).
-      if (timers) timers->Stop();
+      if (timers) {
+        projector->RemoveObserver(timers_observer);
+        timers->Stop();
+      }
       std::lock_guard lock(stepped.mu);
       stepped.down = true;
       stepped.diverged = copy_diverged;
@@ -342,6 +352,7 @@ int ServeOnce(const ServeOptions& options, std::ostream& out, bool* diverged, st
   node.reset();     // before the timers it may have started
   relay.reset();
   follower.reset();
+  projector.reset();  // before the timer it tells
   timers.reset();
   subscriptions.reset();
   if (auto saved = read_models->SaveSnapshot(); !saved) {

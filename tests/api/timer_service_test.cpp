@@ -12,6 +12,7 @@
 
 #include "api/timer_service.hpp"
 #include "engine/event_store.hpp"
+#include "projections/projector.hpp"
 #include "projections/read_models.hpp"
 #include "tests/support/manual_clock.hpp"
 #include "tests/temp_dir.hpp"
@@ -198,6 +199,26 @@ TEST_CASE("The timer's thread closes a window whose deadline is already past at 
   REQUIRE(closings.size() == 1);
   CHECK(closings[0].second.deadline == DeadlineOf("2026-07-15"));
   CHECK(closings[0].first.metadata.occurred_at == wf::FormatInstant(DeadlineOf("2026-07-15")));
+}
+
+TEST_CASE("Told by the projector, not by commits, the timer closes a deadline already past",
+          "[timer][projector]") {
+  MemoryWorld w;
+  w.clock.Set(At("2026-07-10T08:00:00Z"));
+  TimerOptions options;
+  options.wake_on_commit = false;
+  options.max_sleep = std::chrono::hours(1);  // only Folded can wake it in time
+  TimerService timer(*w.store, w.models, w.clock, w.rules, options);
+  projections::Projector projector(*w.store, w.models);
+  projector.AddObserver([&timer](uint64_t) { timer.Folded(); });
+  projector.Start();
+  timer.Start();
+  ConveneBriefing(*w.store, "2026-07-15");
+  REQUIRE(WaitForClosings(*w.store, 1));
+  projector.Stop();
+  timer.Stop();
+  CHECK(Closings(*w.store).size() == 1);
+  CHECK(timer.fired() == 1);
 }
 
 TEST_CASE("The timer's thread closes a window once the clock passes its deadline", "[timer]") {
