@@ -616,7 +616,9 @@ bool FromCursor(Cursor& c, T& out) {
     do {
       if (!FromCursor<kAbsent>(c, out.emplace_back())) return false;
     } while (c.Eat(','));
-    return c.Eat(']');
+    if (!c.Eat(']')) return false;
+    out.shrink_to_fit();  // no growth slack kept: a snapshot's 1M states hold many vectors
+    return true;
   } else if constexpr (IsMap<T>::value) {
     out.clear();
     return c.Object([&](std::string_view text) {
