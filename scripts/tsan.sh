@@ -8,18 +8,22 @@
 #   while 8 writers commit, and the total bound on what stalled subscribers hold. They run on the
 #   in-memory store, so every thread they meet is instrumented (Debian's RocksDB is not, which
 #   is why the RocksDB store's own tree readers are not in this run).
+# - The projector's: its thread folding commits and telling observers while the test appends,
+#   reads and removes an observer.
 #
-#   scripts/tsan.sh [ENGINE-SPEC [API-SPEC]]   Catch test specs; defaults below
+#   scripts/tsan.sh [ENGINE-SPEC [API-SPEC [PROJECTIONS-SPEC]]]   Catch test specs; defaults below
 set -euo pipefail
 cd "$(dirname "$0")/.."
 engine_spec="${1:-[threads],*listener*,WaitForCommit*}"
 api_spec="${2:-[subscription]}"
+projections_spec="${3:-[projector]}"
 
 scripts/install-deps.sh
 cmake --preset tsan >/dev/null
-cmake --build --preset tsan --target engine_tests subscription_tsan_tests
+cmake --build --preset tsan --target engine_tests subscription_tsan_tests projections_tests
 # halt_on_error: the first race fails the run; second_deadlock_stack: both stacks of a
 # lock-order inversion.
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
 build/tsan/tests/engine/engine_tests "$engine_spec"
 build/tsan/tests/api/subscription_tsan_tests "$api_spec"
+build/tsan/tests/projections/projections_tests "$projections_spec"
