@@ -25,8 +25,8 @@
 // accepts the compact form AppendText and nlohmann's dump() write (with any insignificant
 // whitespace) and gives up on anything else (an escape in a string, an unknown or repeated key,
 // a negative or fractional number), where the caller falls back to FromDocument. Wherever FromText
-// answers true, FromDocument gives the same value; the event tests and the fuzzer hold the two to
-// each other. Pure; thread-safe.
+// answers true, FromDocument gives the same value; the events' and the states' codec tests and the
+// event_decode fuzzer hold the two to each other. Pure; thread-safe.
 #pragma once
 
 #include <charconv>

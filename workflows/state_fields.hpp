@@ -1,6 +1,7 @@
 // The field list of every state the read models keep (field_codec.hpp): what a snapshot stores
-// of each (docs/read-models.md, "Snapshots"). "exists" stores `created` for the states that keep
-// it apart from their status.
+// of each (docs/read-models.md, "Snapshot") and, for most states, what its HTTP view shows
+// (api/routes/views.cpp, less "exists"). "exists" stores `created` for the states that keep it
+// apart from their status.
 //
 // Complete by construction: the compile-time counts below fail the build when a state gains or
 // loses a member, until its list here learns it (and, if the stored form changes,
