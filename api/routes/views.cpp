@@ -1,5 +1,9 @@
 #include "api/routes/views.hpp"
 
+#include <algorithm>
+#include <string_view>
+#include <type_traits>
+
 #include <date/tz.h>
 
 #include <nlohmann/json.hpp>
@@ -31,19 +35,46 @@ json Strings(const std::vector<std::string>& items) {
   return out;
 }
 
-// A state as its field list writes it (workflows/state_fields.hpp, the same text a snapshot
-// stores), less `exists`, which is the read model's own, and with the named texts null when empty:
-// the contract's "unset fields are null".
-template <class State>
-json FromFieldList(const State& state, std::initializer_list<const char*> null_when_empty = {}) {
-  json out = wf::codec::ToDocument(state);
-  out.erase("exists");
-  for (const char* name : null_when_empty) {
-    if (json& text = out[name]; text.is_string() && text.get_ref<const std::string&>().empty()) {
-      text = nullptr;
+// A state as its field list writes it (workflows/state_fields.hpp, the same values a snapshot
+// stores), less `exists`, which is the read model's own, and less the members named in
+// `left_out` (the view writes those itself); the texts named in `null_when_empty` are null when
+// empty: the contract's "unset fields are null".
+class FieldListView {
+ public:
+  FieldListView(std::initializer_list<std::string_view> null_when_empty,
+                std::initializer_list<std::string_view> left_out)
+      : null_when_empty_(null_when_empty), left_out_(left_out) {}
+
+  template <class T>
+  void operator()(const char* name, const T& value) {
+    if (name == std::string_view("exists") || Names(left_out_, name)) return;
+    if constexpr (std::is_same_v<T, std::string>) {
+      if (value.empty() && Names(null_when_empty_, name)) {
+        out_[name] = nullptr;
+        return;
+      }
     }
+    out_[name] = wf::codec::ToDocument(value);
   }
-  return out;
+  json Take() { return std::move(out_); }
+
+ private:
+  static bool Names(std::initializer_list<std::string_view> names, std::string_view name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  }
+
+  std::initializer_list<std::string_view> null_when_empty_;
+  std::initializer_list<std::string_view> left_out_;
+  json out_ = json::object();
+};
+
+template <class State>
+json FromFieldList(const State& state, std::initializer_list<std::string_view> null_when_empty = {},
+                   std::initializer_list<std::string_view> left_out = {}) {
+  FieldListView view(null_when_empty, left_out);
+  // The view only reads: the field lists take non-const references to serve the readers too.
+  Fields(view, const_cast<State&>(state));
+  return view.Take();
 }
 
 // The deadline as the briefing's zone reads it: "2026-07-05T23:59:59.999999+02:00". Null when
@@ -195,7 +226,7 @@ json ContributionRequestView(const wf::ContributionRequestState& request,
     if (!only_for.empty() && stakeholder != only_for) continue;
     contributions.push_back(ContributionView(request, contribution));
   }
-  json out = FromFieldList(request);
+  json out = FromFieldList(request, {}, {"contributions"});
   // API.md: "Each has a GET on its path with its current status". A request has one state: it
   // stands once made (each contribution has its own status).
   out["status"] = "requested";
