@@ -59,13 +59,13 @@ void Projector::Loop() {
       if (stopping_) return;
       poked_ = false;
     }
-    if (models_.position() < store_.HeadPosition()) {
-      if (auto reached = models_.CatchUp(); !reached) {
-        failures_.fetch_add(1, std::memory_order_relaxed);
-        continue;
-      }
+    // At the head already (a command's Apply folded it): one compare, no read.
+    auto reached = models_.CatchUp();
+    if (!reached) {
+      failures_.fetch_add(1, std::memory_order_relaxed);
+      continue;
     }
-    const uint64_t position = models_.position();
+    const uint64_t position = *reached;
     std::lock_guard lock(observers_mu_);
     if (position == told_) continue;
     told_ = position;
