@@ -1,11 +1,8 @@
 #include "projections/read_models.hpp"
 
-#include <algorithm>
 #include <atomic>
 #include <mutex>
-#include <set>
 #include <shared_mutex>
-#include <tuple>
 #include <utility>
 
 #include "projections/model_data.hpp"
@@ -19,31 +16,10 @@ namespace wf = workflows;
 using detail::ChangedSnapshot;
 using detail::Data;
 using detail::DecodedPage;
-using detail::Entry;
 using detail::FoldPage;
-using detail::Kind;
 using detail::MarkSaved;
-using detail::ParticipationRef;
 using detail::ReadAndFold;
-using detail::Table;
 using detail::WriteFullSnapshot;
-
-template <class State>
-std::optional<Versioned<State>> Copy(const Table<State>& table, std::string_view id) {
-  const Entry<State>* entry = table.Find(id);
-  if (entry == nullptr || !entry->state.exists()) return std::nullopt;
-  return Versioned<State>{entry->state, entry->version};
-}
-
-template <class State>
-std::vector<State> CopyAll(const Table<State>& table) {
-  std::vector<State> out;
-  out.reserve(table.entries.size());
-  for (const auto& [id, entry] : table.entries) {
-    if (entry.state.exists()) out.push_back(entry.state);
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -199,194 +175,108 @@ uint64_t ReadModels::skipped_events() const { return impl_->skipped.load(); }
 std::optional<Versioned<wf::ConferenceSessionState>> ReadModels::ConferenceSession(
     std::string_view id) const {
   std::shared_lock lock(impl_->data_mu);
-  return Copy(impl_->data->sessions, id);
+  return impl_->data->sessions.Get(id);
 }
 
 std::vector<wf::ConferenceSessionState> ReadModels::ConferenceSessions() const {
   std::shared_lock lock(impl_->data_mu);
-  return CopyAll(impl_->data->sessions);
+  return impl_->data->sessions.All();
 }
 
 std::optional<Versioned<wf::WorkingGroupState>> ReadModels::WorkingGroup(
     std::string_view id) const {
   std::shared_lock lock(impl_->data_mu);
-  return Copy(impl_->data->working_groups, id);
+  return impl_->data->working_groups.Get(id);
 }
 
 std::vector<wf::WorkingGroupState> ReadModels::WorkingGroups() const {
   std::shared_lock lock(impl_->data_mu);
-  return CopyAll(impl_->data->working_groups);
+  return impl_->data->working_groups.All();
 }
 
 std::optional<Versioned<wf::MeetingState>> ReadModels::Meeting(std::string_view id) const {
   std::shared_lock lock(impl_->data_mu);
-  return Copy(impl_->data->meetings, id);
+  return impl_->data->meetings.Get(id);
 }
 
 std::vector<wf::MeetingState> ReadModels::Meetings() const {
   std::shared_lock lock(impl_->data_mu);
-  return CopyAll(impl_->data->meetings);
+  return impl_->data->meetings.All();
 }
 
 std::optional<Versioned<wf::StakeholderState>> ReadModels::Stakeholder(std::string_view id) const {
   std::shared_lock lock(impl_->data_mu);
-  return Copy(impl_->data->stakeholders, id);
+  return impl_->data->stakeholders.table.Get(id);
 }
 
 std::vector<wf::StakeholderState> ReadModels::Stakeholders() const {
   std::shared_lock lock(impl_->data_mu);
-  return CopyAll(impl_->data->stakeholders);
+  return impl_->data->stakeholders.table.All();
 }
 
 std::optional<Versioned<wf::BriefingState>> ReadModels::Briefing(std::string_view id) const {
   std::shared_lock lock(impl_->data_mu);
-  return Copy(impl_->data->briefings, id);
+  return impl_->data->briefings.table.Get(id);
 }
 
 std::vector<wf::BriefingState> ReadModels::Briefings() const {
   std::shared_lock lock(impl_->data_mu);
-  return CopyAll(impl_->data->briefings);
+  return impl_->data->briefings.table.All();
 }
 
 std::optional<Versioned<wf::ReferralState>> ReadModels::Referral(std::string_view id) const {
   std::shared_lock lock(impl_->data_mu);
-  return Copy(impl_->data->referrals, id);
+  return impl_->data->referrals.table.Get(id);
 }
 
 std::vector<wf::ReferralState> ReadModels::Referrals(const ReferralFilter& filter) const {
   std::shared_lock lock(impl_->data_mu);
-  const Data& d = *impl_->data;
-  std::vector<wf::ReferralState> out;
-  if (!filter.status && filter.working_group.empty()) return CopyAll(d.referrals);
-  auto collect = [&](wf::ReferralStatus status) {
-    auto it = d.referrals_by_status.lower_bound(
-        std::make_tuple(status, filter.working_group, std::string()));
-    for (; it != d.referrals_by_status.end() && std::get<0>(*it) == status; ++it) {
-      if (!filter.working_group.empty() && std::get<1>(*it) != filter.working_group) break;
-      out.push_back(d.referrals.Find(std::get<2>(*it))->state);
-    }
-  };
-  if (filter.status) {
-    collect(*filter.status);
-  } else {
-    for (auto status : {wf::ReferralStatus::kPending, wf::ReferralStatus::kDecided,
-                        wf::ReferralStatus::kWithdrawn}) {
-      collect(status);
-    }
-  }
-  std::sort(out.begin(), out.end(),
-            [](const wf::ReferralState& a, const wf::ReferralState& b) { return a.id < b.id; });
-  return out;
+  return impl_->data->referrals.List(filter);
 }
 
 std::optional<Versioned<wf::ObserverInvitationState>> ReadModels::ObserverInvitation(
     std::string_view id) const {
   std::shared_lock lock(impl_->data_mu);
-  return Copy(impl_->data->observer_invitations, id);
+  return impl_->data->observer_invitations.Get(id);
 }
 
 std::optional<Versioned<wf::ContributionRequestState>> ReadModels::ContributionRequest(
     std::string_view id) const {
   std::shared_lock lock(impl_->data_mu);
-  return Copy(impl_->data->contribution_requests, id);
+  return impl_->data->contribution_requests.Get(id);
 }
 
 std::optional<Versioned<wf::StakeholderReportState>> ReadModels::Report(std::string_view id) const {
   std::shared_lock lock(impl_->data_mu);
-  return Copy(impl_->data->reports, id);
+  return impl_->data->reports.Get(id);
 }
 
 std::optional<Versioned<wf::StateParticipationState>> ReadModels::StateParticipation(
     std::string_view id) const {
   std::shared_lock lock(impl_->data_mu);
-  return Copy(impl_->data->state_participations, id);
+  return impl_->data->state_participations.Get(id);
 }
 
 std::vector<wf::Participation> ReadModels::ParticipationsOf(std::string_view stakeholder) const {
   std::shared_lock lock(impl_->data_mu);
-  const Data& d = *impl_->data;
-  std::vector<wf::Participation> out;
-  auto refs = d.participations.find(stakeholder);
-  if (refs == d.participations.end()) return out;
-  auto add = [&](const auto& table, const std::string& id) {
-    const auto* entry = table.Find(id);
-    if (entry == nullptr) return;
-    if (auto participation = wf::ParticipationIn(entry->state, stakeholder)) {
-      out.push_back(std::move(*participation));
-    }
-  };
-  std::set<std::pair<Kind, std::string_view>> seen;  // a participation is listed once
-  for (const ParticipationRef& ref : refs->second.refs) {
-    if (!seen.emplace(ref.kind, ref.id).second) continue;
-    switch (ref.kind) {
-      case Kind::kBriefing:
-        add(d.briefings, ref.id);
-        break;
-      case Kind::kObserverInvitation:
-        add(d.observer_invitations, ref.id);
-        break;
-      case Kind::kContributionRequest:
-        add(d.contribution_requests, ref.id);
-        break;
-      case Kind::kReport:
-        add(d.reports, ref.id);
-        break;
-      case Kind::kStateParticipation:
-        add(d.state_participations, ref.id);
-        break;
-      default:
-        break;  // no other kind has participants
-    }
-  }
-  return out;
+  return impl_->data->ParticipationsOf(stakeholder);
 }
 
 EligibleList ReadModels::Eligible(wf::Date briefing_date) const {
   std::shared_lock lock(impl_->data_mu);
   const Data& d = *impl_->data;
-  const std::vector<wf::ConferenceSessionState> sessions = CopyAll(d.sessions);
-  EligibleList out;
-  const auto previous = wf::PreviousConferenceSession(sessions, briefing_date);
-  if (!previous) return out;
-  // Only the stakeholders entitled at that session can qualify; the workflows' own rule decides.
-  std::vector<wf::StakeholderState> candidates;
-  if (auto entitled = d.entitled_at.find(previous->id); entitled != d.entitled_at.end()) {
-    for (const std::string& id : entitled->second) {
-      if (const auto* entry = d.stakeholders.Find(id)) candidates.push_back(entry->state);
-    }
-  }
-  const wf::Eligibility eligibility =
-      wf::EligibleStakeholders(briefing_date, sessions, candidates, impl_->rules);
-  out.conference_session = eligibility.conference_session;
-  for (const std::string& id : eligibility.stakeholders) {
-    auto it = std::find_if(candidates.begin(), candidates.end(),
-                           [&id](const wf::StakeholderState& s) { return s.id == id; });
-    if (it != candidates.end()) out.stakeholders.push_back(std::move(*it));
-  }
-  return out;
+  return d.stakeholders.Eligible(briefing_date, d.sessions.All(), impl_->rules);
 }
 
 std::vector<wf::CloseConfirmationWindow> ReadModels::DueConfirmationWindowCloses(
     wf::TimePoint now) const {
   std::shared_lock lock(impl_->data_mu);
-  const Data& d = *impl_->data;
-  std::vector<wf::CloseConfirmationWindow> out;
-  for (const auto& [deadline, id] : d.open_deadlines) {
-    if (!(now > deadline)) break;
-    if (const auto* entry = d.briefings.Find(id)) {
-      if (auto due = wf::DueConfirmationWindowClose(entry->state, now)) {
-        out.push_back(std::move(*due));
-      }
-    }
-  }
-  return out;
+  return impl_->data->briefings.DueConfirmationWindowCloses(now);
 }
 
 std::optional<wf::TimePoint> ReadModels::NextConfirmationDeadline() const {
   std::shared_lock lock(impl_->data_mu);
-  const Data& d = *impl_->data;
-  if (d.open_deadlines.empty()) return std::nullopt;
-  return d.open_deadlines.begin()->first;
+  return impl_->data->briefings.NextConfirmationDeadline();
 }
 
 }  // namespace dialogue::projections

@@ -1,7 +1,9 @@
 // ReadModels: the current state of every Dialogue entity, folded from the log with the workflows'
-// own Evolve functions, plus the indexes the HTTP API and the deciders' facts need (referral queue,
-// a stakeholder's participations, who was entitled at which Conference session, the open
-// confirmation deadlines).
+// own Evolve functions, plus the indexes the HTTP API and the deciders' facts need. Each read
+// model is its own type in projections/, with its fold and its queries: the briefing board (open
+// confirmation deadlines), the referral queue, the stakeholder register (who was entitled at
+// which Conference session) and the participation index; this class holds them under one lock
+// and answers for them.
 //
 // The states are kept in memory; a snapshot of every state with the position it reflects (the
 // checkpoint) is stored in the event store's derived-state space, so a restart loads the snapshot
@@ -22,6 +24,7 @@
 
 #include "engine/event_store.hpp"
 #include "engine/result.hpp"
+#include "projections/queries.hpp"
 #include "workflows/briefing.hpp"
 #include "workflows/contribution_request.hpp"
 #include "workflows/observer_invitation.hpp"
@@ -33,24 +36,6 @@
 #include "workflows/values.hpp"
 
 namespace dialogue::projections {
-
-// A state and the version of its own stream (the ETag of its GET).
-template <class State>
-struct Versioned {
-  State state;
-  uint64_t version = 0;
-};
-
-struct ReferralFilter {
-  std::optional<workflows::ReferralStatus> status;  // none: every status
-  std::string working_group;                        // empty: every group
-};
-
-// 59(c): who may be invited to a briefing held on a date.
-struct EligibleList {
-  std::optional<workflows::ConferenceSessionState> conference_session;  // the previous session
-  std::vector<workflows::StakeholderState> stakeholders;                // in id order
-};
 
 class ReadModels {
  public:

@@ -83,7 +83,7 @@ engine::StateStore::Batch ChangedSnapshot(const Data& d, uint64_t saved_position
       write.puts.emplace_back(SnapshotKey(KindName(kind), node->first), EncodeEntry(node->second));
     }
   });
-  for (const auto* node : d.dirty_participations) {
+  for (const auto* node : d.participations.dirty) {
     write.puts.emplace_back(SnapshotKey(kParticipationsKind, node->first),
                             EncodeParticipations(node->second));
   }
@@ -112,7 +112,7 @@ engine::Status WriteFullSnapshot(engine::EventStore& store, const Data& d) {
     }
   });
   RETURN_IF_ERROR(status);
-  for (const auto& [stakeholder, list] : d.participations) {
+  for (const auto& [stakeholder, list] : d.participations.lists) {
     RETURN_IF_ERROR(put(SnapshotKey(kParticipationsKind, stakeholder), EncodeParticipations(list)));
   }
   if (!write.puts.empty()) RETURN_IF_ERROR(store.state().Write(write));
@@ -124,8 +124,7 @@ void MarkSaved(Data& data) {
     for (auto* node : table.dirty) node->second.dirty = false;
     table.dirty.clear();
   });
-  for (auto* node : data.dirty_participations) node->second.dirty = false;
-  data.dirty_participations.clear();
+  data.participations.MarkSaved();
 }
 
 engine::Result<std::unique_ptr<Data>> LoadSnapshot(const engine::EventStore& store) {
@@ -169,7 +168,7 @@ engine::Result<std::unique_ptr<Data>> LoadSnapshot(const engine::EventStore& sto
     if (kind_name == kParticipationsKind) {
       const json j = json::parse(value, nullptr, /*allow_exceptions=*/false);
       if (!j.is_array()) return false;
-      auto& refs = fresh->participations[std::string(id)].refs;
+      auto& refs = fresh->participations.lists[std::string(id)].refs;
       refs.reserve(j.size());
       for (const auto& item : j) {
         if (!item.is_array() || item.size() != 2 || !item[0].is_string() || !item[1].is_string()) {
