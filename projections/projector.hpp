@@ -11,10 +11,12 @@
 // deadline without a commit listener of its own. Observers must be quick and must not call back
 // into the projector.
 //
+// A reader that needs the models at a position says so (Await) and is called back once they
+// have folded it, rather than folding on its own thread: the server's reads wait for the head
+// they saw that way (api/http/router.hpp, Work::kFromReadModels).
+//
 // A fold that fails (the store could not be read) is counted and tried again at the next commit
-// or after `retry`. Readers still catch up themselves when they find the models behind the head
-// (docs/read-models.md), so a fold the projector has not done yet is never missing from an
-// answer. Thread-safe.
+// or after `retry`; the readers waiting meanwhile are told it failed. Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -24,6 +26,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "engine/event_store.hpp"
@@ -54,11 +57,20 @@ class Projector {
   // Once it returns, the observer is not running and will not be called again.
   void RemoveObserver(uint64_t id);
 
+  // Calls ready(true) once the read models have folded `position`: at once, on the caller's
+  // thread, when they already have; else on the projector's thread, after the fold that reaches
+  // it. ready(false) when a fold fails first (the store could not be read), or the projector is
+  // stopped first or not running. `ready` must be quick, as an observer.
+  void Await(uint64_t position, std::function<void(bool folded)> ready);
+
   // Catch-ups that failed since construction.
   uint64_t failures() const { return failures_.load(std::memory_order_relaxed); }
 
  private:
   void Loop();
+  // Calls, outside mu_, every waiter for a position up to `reached` with true, or every waiter
+  // with false when `reached` is nullopt.
+  void Release(std::optional<uint64_t> reached);
 
   engine::EventStore& store_;
   ReadModels& models_;
@@ -68,7 +80,9 @@ class Projector {
   std::condition_variable cv_;
   bool poked_ = false;     // guarded by mu_
   bool stopping_ = false;  // guarded by mu_
-  bool started_ = false;   // the caller's of Start/Stop
+  bool running_ = false;   // guarded by mu_: between Start and Stop
+  std::multimap<uint64_t, std::function<void(bool)>> waiters_;  // guarded by mu_, by position
+  bool started_ = false;                                        // the caller's of Start/Stop
   uint64_t listener_id_ = 0;
   std::thread thread_;
 

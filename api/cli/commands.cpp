@@ -218,6 +218,7 @@ int ServeOnce(const ServeOptions& options, std::ostream& out, bool* diverged, st
   // deadlines from the fold. Declared after the timer: it stops first.
   auto projector = std::make_unique<projections::Projector>(log, *read_models);
   projector->Start();
+  context.projector = projector.get();
   const auto start_timers = [&] {
     TimerOptions timer_options;
     timer_options.wake_on_commit = false;
@@ -348,6 +349,9 @@ int ServeOnce(const ServeOptions& options, std::ostream& out, bool* diverged, st
     std::lock_guard lock(stepped.mu);
     stepped.server = nullptr;
   }
+  // Reads still waiting for a fold are answered 503 (their posts are dropped with the server's
+  // io), before the server and its sessions go.
+  projector->Stop();
   server->reset();  // every request has finished before the store closes
   node.reset();     // before the timers it may have started
   relay.reset();

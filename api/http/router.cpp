@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -298,6 +299,14 @@ HttpResponse InternalError(const HttpRequest& request, const std::string& patter
   return ProblemResponse(500, "internal_error", "the request could not be handled");
 }
 
+// A kFromReadModels route's answer when the read models cannot be brought to the head.
+HttpResponse ReadModelsUnavailable() {
+  HttpResponse response = ProblemResponse(
+      503, "unavailable", "the read models could not be brought to the head of the log; try again");
+  response.headers.Set("Retry-After", "1");
+  return response;
+}
+
 // What an asynchronous route posts and answers while Dispatch waits for it on its own thread.
 class Waiter {
  public:
@@ -344,11 +353,22 @@ Router::Dispatched Router::Call(const Route& route, const RequestContext& contex
   }
 }
 
+bool Router::MustWait(const Route& route) const {
+  return route.work == Work::kFromReadModels && read_gate_.ready && !read_gate_.ready();
+}
+
 Router::Dispatched Router::Dispatch(const HttpRequest& request) const {
   Resolved resolved = Resolve(request);
   if (resolved.refusal) return std::move(*resolved.refusal);
   const Route& route = *resolved.route;
-  if (route.handler) return Call(route, *resolved.context);
+  if (route.handler) {
+    if (MustWait(route)) {
+      std::promise<bool> folded;
+      read_gate_.await([&folded](bool ok) { folded.set_value(ok); });
+      if (!folded.get_future().get()) return {ReadModelsUnavailable(), route.pattern};
+    }
+    return Call(route, *resolved.context);
+  }
   try {
     auto waiter = std::make_shared<Waiter>();
     route.async_handler(
@@ -371,15 +391,25 @@ void Router::DispatchAsync(HttpRequest request, Post post, std::function<void(Di
   const Route& route = *resolved.route;
   RequestContext& context = *resolved.context;
   if (route.handler) {
-    const bool inline_here = route.work == Work::kFromMemory && context.query.count("as_of") == 0;
-    if (inline_here || !offload) return done(Call(route, context));
+    const bool inline_here = route.work != Work::kMayBlock && context.query.count("as_of") == 0;
+    const bool wait = MustWait(route);
+    if (!wait && (inline_here || !offload)) return done(Call(route, context));
     // The request moves with the work; the context is bound to it there.
     auto owned = std::make_shared<HttpRequest>(std::move(request));
     auto bound = std::make_shared<RequestContext>(RequestContext{
         *owned, std::move(context.path), std::move(context.params), std::move(context.query),
         std::move(context.principal), context.by_session, context.role});
-    offload([&route, owned = std::move(owned), bound = std::move(bound), done = std::move(done)] {
+    auto answer = [&route, owned = std::move(owned), bound = std::move(bound),
+                   done = std::move(done)](bool folded) {
+      if (!folded) return done({ReadModelsUnavailable(), route.pattern});
       done(Call(route, *bound));
+    };
+    if (!wait) return offload([answer = std::move(answer)] { answer(true); });
+    // Behind the head: answered where it would have been, once the read models are there.
+    Post go_on = inline_here || !offload ? std::move(post) : std::move(offload);
+    read_gate_.await([go_on = std::move(go_on), answer = std::move(answer)](bool folded) {
+      if (!go_on) return answer(folded);
+      go_on([answer, folded] { answer(folded); });
     });
     return;
   }

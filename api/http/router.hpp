@@ -59,11 +59,22 @@ using Handler = std::function<HttpResponse(const RequestContext&)>;
 // context is valid only until it returns: what the rest of the work needs, it copies.
 using AsyncHandler = std::function<void(const RequestContext&, Responder)>;
 
-// What a handler waits on. kFromMemory: it answers from memory (read models, the head, static
-// files) and never waits on the disk or a commit, so DispatchAsync calls it on the io thread that
-// read the request, unless the request asks for the past (`as_of` folds from the store).
-// kMayBlock: anything else, handed to Responder::offload (the worker pool).
-enum class Work { kMayBlock, kFromMemory };
+// What a handler waits on. kFromMemory: it answers from memory (the head, static files) and never
+// waits on the disk or a commit, so DispatchAsync calls it on the io thread that read the
+// request, unless the request asks for the past (`as_of` folds from the store). kFromReadModels:
+// the same, from the read models, which must first have folded the log as far as it went when
+// the request came: the router asks the ReadGate, and when they are behind, the handler runs
+// once they are there (its thread is not held meanwhile). kMayBlock: anything else, handed to
+// Responder::offload (the worker pool).
+enum class Work { kMayBlock, kFromMemory, kFromReadModels };
+
+// How a kFromReadModels route waits. `ready`: whether the read models are at the head now (the
+// common case; one compare). `await`: calls resume(true) once they are, or resume(false) when
+// they cannot be (a fold failed, the server is stopping), once, from any thread.
+struct ReadGate {
+  std::function<bool()> ready;
+  std::function<void(std::function<void(bool folded)> resume)> await;
+};
 
 class Router {
  public:
@@ -79,6 +90,9 @@ class Router {
   // segments win over parameters when both match.
   void Add(std::string method, std::string pattern, Access access, Handler handler,
            Work work = Work::kMayBlock);
+  // What kFromReadModels routes wait on; without one they answer as kFromMemory routes do. Set
+  // before serving starts.
+  void SetReadGate(ReadGate gate) { read_gate_ = std::move(gate); }
   // A route whose handler answers through a Responder (a command waiting on its append).
   void AddAsync(std::string method, std::string pattern, Access access, AsyncHandler handler);
 
@@ -128,9 +142,12 @@ class Router {
   Resolved Resolve(const HttpRequest& request) const;
   // A synchronous route's answer; a throw is answered 500.
   static Dispatched Call(const Route& route, const RequestContext& context);
+  // Whether the route must wait for the read models before it answers.
+  bool MustWait(const Route& route) const;
   void Register(std::string method, std::string pattern, Access access, Route route);
   const TokenRegistry* tokens_;
   const SessionStore* sessions_ = nullptr;
+  ReadGate read_gate_;
   std::vector<Route> routes_;
 };
 

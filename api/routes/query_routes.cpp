@@ -3,8 +3,9 @@
 //
 // Entity GETs share one path (ReadEntity): ?as_of=POSITION, the read authorization of
 // api/routes/query_access.hpp, `ETag: "<version>"` and If-None-Match -> 304. Current states come
-// from the read models, caught up to the head first so that a GET after a command's 201 sees it;
-// as-of states are folded from the entity's own streams (projections' *AsOf functions).
+// from the read models; every route that reads them is Work::kFromReadModels: the router answers
+// it once they have folded the head the request found (a GET after a 201 sees it). As-of states
+// are folded from the entity's own streams (projections' *AsOf functions).
 #include <algorithm>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -49,14 +50,6 @@ HttpResponse BadQuery(const std::string& name, const std::string& message) {
   Problem problem = MakeProblem(400, "bad_request", "query parameter " + name + ": " + message);
   problem.errors.push_back({name, message});
   return ProblemResponse(problem);
-}
-
-// Brings the read models to the head, so that reads see every committed command.
-engine::Status CatchUp(ApiContext& context) {
-  if (context.read_models.position() >= context.store.HeadPosition()) return {};
-  auto reached = context.read_models.CatchUp();
-  if (!reached) return engine::Fail(reached.error());
-  return {};
 }
 
 // ?as_of=POSITION: absent -> nullopt; digits only; at most the head (a position that does not
@@ -136,8 +129,6 @@ HttpResponse ReadEntity(ApiContext& context, const RequestContext& request,
                         const EntityReader<State>& reader) {
   auto as_of = AsOfParam(request, context.store);
   if (!as_of) return as_of.error();
-  if (auto caught_up = CatchUp(context); !caught_up) return ErrorResponse(caught_up.error());
-
   std::optional<pj::Versioned<State>> current = reader.current();
   if (current && !current->state.exists()) current.reset();
   const Principal& principal = *request.principal;
@@ -258,14 +249,13 @@ void RegisterReferenceDataReads(Router& router, ApiContext& context) {
   router.Add(
       "GET", "/v1/conference-sessions", readers,
       [&context](const RequestContext&) {
-        if (auto caught_up = CatchUp(context); !caught_up) return ErrorResponse(caught_up.error());
         json list = json::array();
         for (const auto& session : context.read_models.ConferenceSessions()) {
           list.push_back(ConferenceSessionView(session));
         }
         return JsonResponse(200, {{"conference_sessions", std::move(list)}});
       },
-      Work::kFromMemory);
+      Work::kFromReadModels);
   router.Add(
       "GET", "/v1/conference-sessions/{id}", readers,
       [&context, &models, &store](const RequestContext& request) {
@@ -277,19 +267,18 @@ void RegisterReferenceDataReads(Router& router, ApiContext& context) {
         reader.render = Plain(&ConferenceSessionView);
         return ReadEntity(context, request, reader);
       },
-      Work::kFromMemory);
+      Work::kFromReadModels);
 
   router.Add(
       "GET", "/v1/working-groups", readers,
       [&context](const RequestContext&) {
-        if (auto caught_up = CatchUp(context); !caught_up) return ErrorResponse(caught_up.error());
         json list = json::array();
         for (const auto& group : context.read_models.WorkingGroups()) {
           list.push_back(WorkingGroupView(group));
         }
         return JsonResponse(200, {{"working_groups", std::move(list)}});
       },
-      Work::kFromMemory);
+      Work::kFromReadModels);
   router.Add(
       "GET", "/v1/working-groups/{id}", readers,
       [&context, &models, &store](const RequestContext& request) {
@@ -301,13 +290,12 @@ void RegisterReferenceDataReads(Router& router, ApiContext& context) {
         reader.render = Plain(&WorkingGroupView);
         return ReadEntity(context, request, reader);
       },
-      Work::kFromMemory);
+      Work::kFromReadModels);
 
   // ?working_group=ID keeps that group's meetings.
   router.Add(
       "GET", "/v1/meetings", readers,
       [&context](const RequestContext& request) {
-        if (auto caught_up = CatchUp(context); !caught_up) return ErrorResponse(caught_up.error());
         const auto group = request.Query("working_group");
         json list = json::array();
         for (const auto& meeting : context.read_models.Meetings()) {
@@ -316,7 +304,7 @@ void RegisterReferenceDataReads(Router& router, ApiContext& context) {
         }
         return JsonResponse(200, {{"meetings", std::move(list)}});
       },
-      Work::kFromMemory);
+      Work::kFromReadModels);
   router.Add(
       "GET", "/v1/meetings/{id}", readers,
       [&context, &models, &store](const RequestContext& request) {
@@ -328,7 +316,7 @@ void RegisterReferenceDataReads(Router& router, ApiContext& context) {
         reader.render = Plain(&MeetingView);
         return ReadEntity(context, request, reader);
       },
-      Work::kFromMemory);
+      Work::kFromReadModels);
 }
 
 void RegisterStakeholderReads(Router& router, ApiContext& context) {
@@ -350,7 +338,6 @@ void RegisterStakeholderReads(Router& router, ApiContext& context) {
                             "state_party");
           }
         }
-        if (auto caught_up = CatchUp(context); !caught_up) return ErrorResponse(caught_up.error());
         json list = json::array();
         for (const auto& stakeholder : context.read_models.Stakeholders()) {
           if (category && stakeholder.category != *category) continue;
@@ -358,7 +345,7 @@ void RegisterStakeholderReads(Router& router, ApiContext& context) {
         }
         return JsonResponse(200, {{"stakeholders", std::move(list)}});
       },
-      Work::kFromMemory);
+      Work::kFromReadModels);
 
   // The register is reference data; its participations are not: a state or stakeholder reading
   // another stakeholder sees only the participations it could read directly, those in entities
@@ -396,7 +383,7 @@ void RegisterStakeholderReads(Router& router, ApiContext& context) {
         };
         return ReadEntity(context, request, reader);
       },
-      Work::kFromMemory);
+      Work::kFromReadModels);
 }
 
 // 304 for a briefing only when no referral event came after the briefing's own last event at
@@ -430,7 +417,6 @@ void RegisterBriefingReads(Router& router, ApiContext& context) {
   router.Add(
       "GET", "/v1/briefings", readers,
       [&context](const RequestContext& request) {
-        if (auto caught_up = CatchUp(context); !caught_up) return ErrorResponse(caught_up.error());
         const Principal& principal = *request.principal;
         const bool restricted = ScopeOf(principal) != ReadScope::kEverything;
         json list = json::array();
@@ -441,7 +427,7 @@ void RegisterBriefingReads(Router& router, ApiContext& context) {
         }
         return JsonResponse(200, {{"briefings", std::move(list)}});
       },
-      Work::kFromMemory);
+      Work::kFromReadModels);
 
   router.Add(
       "GET", "/v1/briefings/{id}", readers,
@@ -459,12 +445,13 @@ void RegisterBriefingReads(Router& router, ApiContext& context) {
         reader.render = Plain(&BriefingView);
         return ReadEntity(context, request, reader);
       },
-      Work::kFromMemory);
+      Work::kFromReadModels);
 
   // 59(c): who may be invited. The briefing's date, or ?date=YYYY-MM-DD to preview another (or
   // one for a briefing not convened yet). Always the current state: no as_of.
   router.Add(
-      "GET", "/v1/briefings/{id}/eligible", readers, [&context](const RequestContext& request) {
+      "GET", "/v1/briefings/{id}/eligible", readers,
+      [&context](const RequestContext& request) {
         const std::string& id = request.Param("id");
         const Principal& principal = *request.principal;
         if (request.Query("as_of")) {
@@ -476,7 +463,6 @@ void RegisterBriefingReads(Router& router, ApiContext& context) {
           if (!parsed) return BadQuery("date", "must be a date YYYY-MM-DD");
           date = *parsed;
         }
-        if (auto caught_up = CatchUp(context); !caught_up) return ErrorResponse(caught_up.error());
         auto briefing = context.read_models.Briefing(id);
         if (briefing && !briefing->state.exists()) briefing.reset();
         const ReadScope scope = ScopeOf(principal);
@@ -506,7 +492,8 @@ void RegisterBriefingReads(Router& router, ApiContext& context) {
                                                              : json(nullptr)},
                                   {"date", wf::FormatDate(*date)},
                                   {"stakeholders", std::move(stakeholders)}});
-      });
+      },
+      Work::kFromReadModels);
 }
 
 void RegisterReferralReads(Router& router, ApiContext& context) {
@@ -534,14 +521,13 @@ void RegisterReferralReads(Router& router, ApiContext& context) {
           if (!wf::IsValidId(*group)) return BadQuery("working_group", "must be a valid id");
           filter.working_group = *group;
         }
-        if (auto caught_up = CatchUp(context); !caught_up) return ErrorResponse(caught_up.error());
         json list = json::array();
         for (const auto& referral : context.read_models.Referrals(filter)) {
           list.push_back(ReferralView(referral));
         }
         return JsonResponse(200, {{"referrals", std::move(list)}});
       },
-      Work::kFromMemory);
+      Work::kFromReadModels);
 
   router.Add(
       "GET", "/v1/referrals/{rid}", readers,
@@ -554,7 +540,7 @@ void RegisterReferralReads(Router& router, ApiContext& context) {
         reader.render = Plain(&ReferralView);
         return ReadEntity(context, request, reader);
       },
-      Work::kFromMemory);
+      Work::kFromReadModels);
 }
 
 void RegisterParagraph58To61Reads(Router& router, ApiContext& context) {
@@ -577,7 +563,7 @@ void RegisterParagraph58To61Reads(Router& router, ApiContext& context) {
         reader.render = Plain(&ObserverInvitationView);
         return ReadEntity(context, request, reader);
       },
-      Work::kFromMemory);
+      Work::kFromReadModels);
 
   // A state or stakeholder named by the request sees its own contribution only.
   router.Add(
@@ -600,7 +586,8 @@ void RegisterParagraph58To61Reads(Router& router, ApiContext& context) {
           return ContributionRequestView(state, only_for);
         };
         return ReadEntity(context, request, reader);
-      });
+      },
+      Work::kFromReadModels);
 
   router.Add(
       "GET", "/v1/contribution-requests/{id}/contributions/{sid}", readers,
@@ -629,7 +616,7 @@ void RegisterParagraph58To61Reads(Router& router, ApiContext& context) {
         };
         return ReadEntity(context, request, reader);
       },
-      Work::kFromMemory);
+      Work::kFromReadModels);
 
   router.Add(
       "GET", "/v1/reports/{id}", readers,
@@ -645,7 +632,7 @@ void RegisterParagraph58To61Reads(Router& router, ApiContext& context) {
         reader.render = Plain(&ReportView);
         return ReadEntity(context, request, reader);
       },
-      Work::kFromMemory);
+      Work::kFromReadModels);
 
   router.Add(
       "GET", "/v1/state-participations/{id}", readers,
@@ -662,7 +649,7 @@ void RegisterParagraph58To61Reads(Router& router, ApiContext& context) {
         reader.render = Plain(&StateParticipationView);
         return ReadEntity(context, request, reader);
       },
-      Work::kFromMemory);
+      Work::kFromReadModels);
 }
 
 // The audit trail of one stream, every event in version order with its sentence.

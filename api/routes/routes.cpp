@@ -8,6 +8,7 @@
 
 #include "api/http/json_io.hpp"
 #include "api/http/problem.hpp"
+#include "api/log.hpp"
 
 namespace dialogue::api {
 namespace {
@@ -25,6 +26,7 @@ std::string_view MethodLabel(std::string_view method) {
 }  // namespace
 
 void RegisterRoutes(Router& router, ApiContext& context) {
+  router.SetReadGate(ReadModelsGate(context));
   RegisterSystemRoutes(router, context);
   RegisterLogRoutes(router, context);
   RegisterQueryRoutes(router, context);
@@ -33,6 +35,21 @@ void RegisterRoutes(Router& router, ApiContext& context) {
   RegisterSessionRoutes(router, context);
   RegisterConsoleRoutes(router, context);
   RegisterAdminRoutes(router, context);
+}
+
+ReadGate ReadModelsGate(ApiContext& context) {
+  ReadGate gate;
+  gate.ready = [&context] {
+    return context.read_models.position() >= context.store.HeadPosition();
+  };
+  gate.await = [&context](std::function<void(bool)> resume) {
+    const uint64_t head = context.store.HeadPosition();
+    if (context.projector != nullptr) return context.projector->Await(head, std::move(resume));
+    auto reached = context.read_models.CatchUp();
+    if (!reached) LogError("cannot bring the read models to the head: " + reached.error().message);
+    resume(reached.has_value());
+  };
+  return gate;
 }
 
 const workflows::RulesConfig& DefaultRules() {

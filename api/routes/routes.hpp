@@ -9,6 +9,7 @@
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
 #include "engine/ledger_checkpoint.hpp"
+#include "projections/projector.hpp"
 #include "projections/read_models.hpp"
 #include "workflows/rules_config.hpp"
 
@@ -28,6 +29,9 @@ struct ApiContext {
   Metrics& metrics;
   projections::ReadModels& read_models;                  // opened before serving
   const workflows::RulesConfig& rules = DefaultRules();  // what the deciders apply
+  // Keeps read_models at the head (projections/projector.hpp); a read behind it waits for its
+  // fold (Work::kFromReadModels). Null: such a read folds on its own thread (tests, tools).
+  projections::Projector* projector = nullptr;
   // Serves GET /v1/subscribe (api/subscription_hub.hpp); null: that route answers 503.
   SubscriptionHub* subscriptions = nullptr;
   // The console's sessions (api/http/sessions.hpp); null: POST /v1/session answers 503.
@@ -46,7 +50,13 @@ struct ApiContext {
   app::Leadership* leadership = nullptr;
 };
 
+// Registers every route, and the read gate of Work::kFromReadModels routes: the read models at
+// the head as the request found it (ReadModelsGate).
 void RegisterRoutes(Router& router, ApiContext& context);
+
+// The read models at the head of the log: at once when they are, else once context.projector
+// has folded it (or, with no projector, once this thread has).
+ReadGate ReadModelsGate(ApiContext& context);
 
 // Wraps a dispatch (RouteWork) with the log position: every response carries
 // X-Dialogue-Position (the head when it is answered), and a request that sends

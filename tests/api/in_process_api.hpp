@@ -1,6 +1,7 @@
 // The server's parts wired as `dialogue serve` wires them, without the network: a store (in memory
-// on a manual clock unless given), read models over it and the full router with a token file.
-// Requests go through Router::Dispatch, in process. The command and query fixtures build on it.
+// on a manual clock unless given), read models over it kept at the head by a projector, and the
+// full router with a token file. Requests go through Router::Dispatch, in process (a read behind
+// the head waits there for the projector's fold). The command and query fixtures build on it.
 #pragma once
 
 #include <map>
@@ -17,6 +18,7 @@
 #include "engine/event_store.hpp"
 #include "engine/ledger_checkpoint.hpp"
 #include "engine/time.hpp"
+#include "projections/projector.hpp"
 #include "projections/read_models.hpp"
 #include "tests/support/manual_clock.hpp"
 
@@ -49,6 +51,7 @@ class InProcessApi {
         tokens_(TokenRegistry::Parse(tokens_json).value()),
         metrics_([this] { return store_->Head().position; }),
         read_models_(*store_),
+        projector_(*store_, read_models_),
         router_(&tokens_),
         context_{*store_, clock_, metrics_, read_models_},
         signer_(engine::NoteSigner::Generate("dialogue.test/ledger")),
@@ -56,8 +59,11 @@ class InProcessApi {
     if (!read_models_.Open()) throw std::runtime_error("read models do not open");
     context_.ledger_signer = signer_.get();
     context_.checkpoints = checkpoints_.get();
+    context_.projector = &projector_;
+    projector_.Start();
     RegisterRoutes(router_, context_);
   }
+  ~InProcessApi() { projector_.Stop(); }
   InProcessApi(const InProcessApi&) = delete;
   InProcessApi& operator=(const InProcessApi&) = delete;
 
@@ -101,6 +107,7 @@ class InProcessApi {
   TokenRegistry tokens_;
   Metrics metrics_;
   projections::ReadModels read_models_;
+  projections::Projector projector_;
   Router router_;
   ApiContext context_;
   std::unique_ptr<engine::NoteSigner> signer_;

@@ -1,6 +1,7 @@
 // The JSON shape of every entity GET and list of the read side.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "tests/api/query_fixture.hpp"
 
@@ -353,6 +354,32 @@ TEST_CASE_METHOD(EntityFixture, "Observer invitations, contributions, reports an
     INFO(missing);
     CHECK(Get("sec", missing).status == 404);
   }
+}
+
+TEST_CASE_METHOD(EntityFixture,
+                 "A read waits for the read models at the head the request found; without a "
+                 "projector it folds on its own thread",
+                 "[query]") {
+  // Read models that nothing keeps at the head, behind a store that went on without them.
+  projections::ReadModels behind(store());
+  REQUIRE(behind.Open());
+  const uint64_t opened_at = Head();
+  Append(wf::StakeholderRegistered{
+      "ngo-late", "Late NGO", wf::StakeholderCategory::kNgo, wf::EcosocStatus::kSpecial, {}});
+  ApiContext bare{store(), clock(), metrics(), behind};
+  const ReadGate gate = ReadModelsGate(bare);
+  CHECK(behind.position() == opened_at);
+  CHECK_FALSE(gate.ready());
+  std::optional<bool> folded;
+  gate.await([&folded](bool ok) { folded = ok; });
+  CHECK(folded == true);  // called before await returned
+  CHECK(behind.position() == Head());
+  CHECK(gate.ready());
+  CHECK(behind.Stakeholder("ngo-late").has_value());
+
+  // The served path: the same append is read at once through the projector's fold.
+  auto late = Get("sec", "/v1/stakeholders/ngo-late");
+  CHECK(late.status == 200);
 }
 
 }  // namespace

@@ -1,3 +1,4 @@
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <functional>
 #include <future>
@@ -89,9 +90,14 @@ class RouterFixture {
     auto seen = std::make_shared<Seen>();
     router_.DispatchAsync(
         std::move(request), [](std::function<void()> work) { work(); },
-        [seen](Router::Dispatched) {
+        [seen, caller = std::this_thread::get_id()](Router::Dispatched) {
           std::lock_guard lock(seen->mu);
-          seen->where = seen->offloaded.empty() ? "inline" : "offloaded";
+          // The async route answers on its own thread, maybe before DispatchAsync returns.
+          if (std::this_thread::get_id() != caller) {
+            seen->where = "async";
+          } else {
+            seen->where = seen->offloaded.empty() ? "inline" : "offloaded";
+          }
         },
         [seen](std::function<void()> work) {
           std::lock_guard lock(seen->mu);
@@ -268,6 +274,129 @@ TEST_CASE("ParseTarget splits segments before decoding them", "[router]") {
   CHECK_FALSE(PercentDecode("%4", false));
   CHECK(PercentDecode("a+b", false) == "a+b");
   CHECK(PercentDecode("a+b", true) == "a b");
+}
+
+// A read gate the test drives: how often it was asked, and the waits it holds.
+struct TestGate {
+  std::mutex mu;
+  bool ready = false;                              // guarded by mu
+  int asked = 0;                                   // guarded by mu
+  std::vector<std::function<void(bool)>> resumes;  // guarded by mu
+
+  ReadGate Gate() {
+    return {[this] {
+              std::lock_guard lock(mu);
+              ++asked;
+              return ready;
+            },
+            [this](std::function<void(bool)> resume) {
+              std::lock_guard lock(mu);
+              resumes.push_back(std::move(resume));
+            }};
+  }
+  // Resumes every held wait with `folded`; returns how many there were.
+  size_t Resume(bool folded) {
+    std::vector<std::function<void(bool)>> held;
+    {
+      std::lock_guard lock(mu);
+      held.swap(resumes);
+    }
+    for (auto& resume : held) resume(folded);
+    return held.size();
+  }
+};
+
+TEST_CASE("A read-model route behind the head answers once the gate lets it, on the io thread",
+          "[router]") {
+  TokenRegistry tokens = TokenRegistry::Parse(testing::TokensJson()).value();
+  Router router(&tokens);
+  TestGate gate;
+  router.SetReadGate(gate.Gate());
+  std::atomic<int> calls{0};
+  router.Add(
+      "GET", "/v1/referrals/{id}", Access::AnyPrincipal(),
+      [&calls](const RequestContext& c) {
+        calls.fetch_add(1);
+        return JsonResponse(200, {{"id", c.Param("id")}});
+      },
+      Work::kFromReadModels);
+  router.Add(
+      "GET", "/healthz", Access::Public(),
+      [](const RequestContext&) {
+        return JsonResponse(200, {{"status", "ok"}});
+      },
+      Work::kFromMemory);
+  const std::string auditor = testing::kAuditorToken;
+
+  std::vector<std::function<void()>> posted;  // the "io thread"'s queue
+  std::vector<std::function<void()>> offloaded;
+  std::vector<Router::Dispatched> answers;
+  auto dispatch = [&](HttpRequest request) {
+    router.DispatchAsync(
+        std::move(request), [&posted](std::function<void()> work) { posted.push_back(work); },
+        [&answers](Router::Dispatched d) { answers.push_back(std::move(d)); },
+        [&offloaded](std::function<void()> work) { offloaded.push_back(work); });
+  };
+
+  SECTION("ready: answered in place, the gate asked once and not waited on") {
+    gate.ready = true;
+    dispatch(Request("GET", "/v1/referrals/r1", auditor));
+    REQUIRE(answers.size() == 1);
+    CHECK(answers[0].response.status == 200);
+    CHECK(gate.asked == 1);
+    CHECK(gate.resumes.empty());
+  }
+  SECTION("behind: nothing runs until the gate resumes; then the answer is posted") {
+    dispatch(Request("GET", "/v1/referrals/r1", auditor));
+    CHECK(answers.empty());
+    CHECK(calls.load() == 0);
+    REQUIRE(gate.Resume(true) == 1);
+    CHECK(answers.empty());  // not on the gate's thread: posted back
+    REQUIRE(posted.size() == 1);
+    posted[0]();
+    REQUIRE(answers.size() == 1);
+    CHECK(answers[0].response.status == 200);
+    CHECK(nlohmann::json::parse(answers[0].response.body)["id"] == "r1");
+    CHECK(calls.load() == 1);
+  }
+  SECTION("behind, with as_of: resumed onto the worker pool") {
+    dispatch(Request("GET", "/v1/referrals/r1?as_of=2", auditor));
+    REQUIRE(gate.Resume(true) == 1);
+    CHECK(posted.empty());
+    REQUIRE(offloaded.size() == 1);
+    offloaded[0]();
+    REQUIRE(answers.size() == 1);
+    CHECK(answers[0].response.status == 200);
+  }
+  SECTION("behind and never folded: 503 with Retry-After, the handler not run") {
+    dispatch(Request("GET", "/v1/referrals/r1", auditor));
+    REQUIRE(gate.Resume(false) == 1);
+    REQUIRE(posted.size() == 1);
+    posted[0]();
+    REQUIRE(answers.size() == 1);
+    CHECK(answers[0].response.status == 503);
+    CHECK(Code(answers[0].response) == "unavailable");
+    CHECK(answers[0].response.headers.Get("Retry-After") == "1");
+    CHECK(answers[0].route == "/v1/referrals/{id}");
+    CHECK(calls.load() == 0);
+  }
+  SECTION("other routes and refusals never ask the gate") {
+    dispatch(Request("GET", "/healthz"));
+    dispatch(Request("GET", "/v1/referrals/r1"));  // 401 before the gate
+    REQUIRE(answers.size() == 2);
+    CHECK(answers[0].response.status == 200);
+    CHECK(answers[1].response.status == 401);
+    CHECK(gate.asked == 0);
+  }
+  SECTION("the synchronous Dispatch waits for the gate on its own thread") {
+    std::thread resumer([&gate] {
+      while (gate.Resume(true) == 0) std::this_thread::yield();
+    });
+    auto answer = router.Dispatch(Request("GET", "/v1/referrals/r2", auditor));
+    resumer.join();
+    CHECK(answer.response.status == 200);
+    CHECK(calls.load() == 1);
+  }
 }
 
 }  // namespace

@@ -6,7 +6,9 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "tests/projections/test_support.hpp"
@@ -103,6 +105,91 @@ TEST_CASE("An observer removed is not called again; a fold by another is still t
   projector.Stop();  // joins the thread: no call is under way
   CHECK(removed_calls.load() == calls);
   CHECK(models.Stakeholder("ngo-b").has_value());
+}
+
+// What an Await callback saw: whether it was folded, and the models' position then.
+struct Resumed {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::pair<bool, uint64_t>> calls;
+
+  std::function<void(bool)> Callback(const ReadModels& models) {
+    return [this, &models](bool folded) {
+      {
+        std::lock_guard lock(mu);
+        calls.emplace_back(folded, models.position());
+      }
+      cv.notify_all();
+    };
+  }
+  bool WaitForCalls(size_t n) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, kPatience, [&] { return calls.size() >= n; });
+  }
+  std::vector<std::pair<bool, uint64_t>> Copy() {
+    std::lock_guard lock(mu);
+    return calls;
+  }
+};
+
+TEST_CASE("A reader awaiting a position is called once the models have folded it", "[projector]") {
+  StoreUnderTest store("memory");
+  ReadModels models(*store);
+  REQUIRE(models.Open());
+  Projector projector(*store, models);
+
+  SECTION("not running: at once, folded only if the models are there already") {
+    const uint64_t first = Register(*store, "ngo-a");
+    Resumed resumed;
+    projector.Await(0, resumed.Callback(models));
+    projector.Await(first, resumed.Callback(models));  // behind, and no one will fold it
+    CHECK(resumed.Copy() == std::vector<std::pair<bool, uint64_t>>{{true, 0}, {false, 0}});
+  }
+
+  SECTION("held while the projector is busy; called after the fold that reaches it") {
+    // The first observer call blocks the projector's thread until the test lets it go.
+    std::mutex gate_mu;
+    std::condition_variable gate_cv;
+    bool entered = false;
+    bool release = false;
+    projector.AddObserver([&](uint64_t) {
+      std::unique_lock lock(gate_mu);
+      entered = true;
+      gate_cv.notify_all();
+      gate_cv.wait(lock, [&] { return release; });
+    });
+    projector.Start();
+    const uint64_t first = Register(*store, "ngo-a");
+    {
+      std::unique_lock lock(gate_mu);
+      REQUIRE(gate_cv.wait_for(lock, kPatience, [&] { return entered; }));
+    }
+    const uint64_t second = Register(*store, "ngo-b");
+    REQUIRE(models.position() == first);  // the projector is held in its observer
+    Resumed resumed;
+    projector.Await(first, resumed.Callback(models));       // there already: at once
+    projector.Await(second, resumed.Callback(models));      // held
+    projector.Await(second + 1, resumed.Callback(models));  // never reached
+    CHECK(resumed.Copy() == std::vector<std::pair<bool, uint64_t>>{{true, first}});
+    {
+      std::lock_guard lock(gate_mu);
+      release = true;
+    }
+    gate_cv.notify_all();
+    REQUIRE(resumed.WaitForCalls(2));
+    auto calls = resumed.Copy();
+    CHECK(calls[1].first);
+    CHECK(calls[1].second >= second);
+    CHECK(models.Stakeholder("ngo-b").has_value());
+    // Stopping answers what is still held: not folded.
+    projector.Stop();
+    calls = resumed.Copy();
+    REQUIRE(calls.size() == 3);
+    CHECK_FALSE(calls[2].first);
+    // Stopped: at once again.
+    projector.Await(second + 1, resumed.Callback(models));
+    CHECK(resumed.Copy().size() == 4);
+  }
 }
 
 }  // namespace
