@@ -7,8 +7,12 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
 #include <mutex>
+#include <shared_mutex>
 #include <sstream>
+#include <string>
+#include <unordered_map>
 
 namespace dialogue::api {
 
@@ -42,6 +46,22 @@ struct Metrics::Impl {
   prometheus::Gauge& head;
   std::mutex collectors_mu;
   std::vector<std::function<std::vector<prometheus::MetricFamily>()>> collectors;  // guarded
+
+  // A request's two series, found once per (method, route, status): Family::Add builds a whole
+  // metric (a histogram's buckets) before it looks for an existing one, on every call. The
+  // families never remove a series, so the pointers stay valid.
+  struct RequestSeries {
+    prometheus::Counter* requests;
+    prometheus::Histogram* latency;
+  };
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const noexcept {
+      return std::hash<std::string_view>{}(key);
+    }
+  };
+  std::shared_mutex series_mu;
+  std::unordered_map<std::string, RequestSeries, KeyHash, std::equal_to<>> series;  // guarded
 };
 
 Metrics::Metrics(std::function<uint64_t()> head_position)
@@ -53,13 +73,42 @@ void Metrics::ObserveRequest(std::string_view method, std::string_view route, in
                              double seconds) {
   static const prometheus::Histogram::BucketBoundaries kBuckets = {
       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-  impl_->requests
-      .Add({{"method", std::string(method)},
-            {"route", std::string(route)},
-            {"status", std::to_string(status)}})
-      .Increment();
-  impl_->latency.Add({{"method", std::string(method)}, {"route", std::string(route)}}, kBuckets)
-      .Observe(seconds);
+  // "<method> <status> <route>", on the stack for the usual route.
+  char buffer[128];
+  std::string long_key;
+  std::string_view key;
+  const std::string status_text = std::to_string(status);
+  const size_t size = method.size() + status_text.size() + route.size() + 2;
+  if (size <= sizeof(buffer)) {
+    char* end = buffer;
+    for (std::string_view part : {method, std::string_view(" "), std::string_view(status_text),
+                                  std::string_view(" "), route}) {
+      end = std::copy(part.begin(), part.end(), end);
+    }
+    key = std::string_view(buffer, size);
+  } else {
+    long_key.append(method).append(" ").append(status_text).append(" ").append(route);
+    key = long_key;
+  }
+  Impl::RequestSeries found{};
+  {
+    std::shared_lock lock(impl_->series_mu);
+    if (auto it = impl_->series.find(key); it != impl_->series.end()) found = it->second;
+  }
+  if (found.requests == nullptr) {
+    std::unique_lock lock(impl_->series_mu);
+    auto [it, added] = impl_->series.try_emplace(std::string(key));
+    if (added) {
+      it->second.requests = &impl_->requests.Add({{"method", std::string(method)},
+                                                  {"route", std::string(route)},
+                                                  {"status", status_text}});
+      it->second.latency = &impl_->latency.Add(
+          {{"method", std::string(method)}, {"route", std::string(route)}}, kBuckets);
+    }
+    found = it->second;
+  }
+  found.requests->Increment();
+  found.latency->Observe(seconds);
 }
 
 void Metrics::CountRefusal(std::string_view reason) {
