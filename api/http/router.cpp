@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
-#include <future>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -307,7 +306,8 @@ HttpResponse ReadModelsUnavailable() {
   return response;
 }
 
-// What an asynchronous route posts and answers while Dispatch waits for it on its own thread.
+// What Dispatch waits on: the work DispatchAsync posts or offloads, run on the waiting thread,
+// and the answer.
 class Waiter {
  public:
   void Post(std::function<void()> work) {
@@ -315,17 +315,17 @@ class Waiter {
     work_.push_back(std::move(work));
     changed_.notify_one();
   }
-  void Respond(HttpResponse response) {
+  void Answer(Router::Dispatched dispatched) {
     std::lock_guard lock(mu_);
-    if (!response_) response_ = std::move(response);
+    if (!answer_) answer_ = std::move(dispatched);
     changed_.notify_one();
   }
   // Runs what is posted until the answer comes.
-  HttpResponse Wait() {
+  Router::Dispatched Wait() {
     std::unique_lock lock(mu_);
     for (;;) {
-      changed_.wait(lock, [&] { return response_.has_value() || !work_.empty(); });
-      if (work_.empty()) return std::move(*response_);
+      changed_.wait(lock, [&] { return answer_.has_value() || !work_.empty(); });
+      if (work_.empty()) return std::move(*answer_);
       std::function<void()> work = std::move(work_.front());
       work_.pop_front();
       lock.unlock();
@@ -338,7 +338,7 @@ class Waiter {
   std::mutex mu_;
   std::condition_variable changed_;
   std::deque<std::function<void()>> work_;
-  std::optional<HttpResponse> response_;
+  std::optional<Router::Dispatched> answer_;
 };
 
 }  // namespace
@@ -358,30 +358,12 @@ bool Router::MustWait(const Route& route) const {
 }
 
 Router::Dispatched Router::Dispatch(const HttpRequest& request) const {
-  Resolved resolved = Resolve(request);
-  if (resolved.refusal) return std::move(*resolved.refusal);
-  const Route& route = *resolved.route;
-  if (route.handler) {
-    if (MustWait(route)) {
-      std::promise<bool> folded;
-      read_gate_.await([&folded](bool ok) { folded.set_value(ok); });
-      if (!folded.get_future().get()) return {ReadModelsUnavailable(), route.pattern};
-    }
-    return Call(route, *resolved.context);
-  }
-  try {
-    auto waiter = std::make_shared<Waiter>();
-    route.async_handler(
-        *resolved.context,
-        Responder{[waiter](std::function<void()> work) { waiter->Post(std::move(work)); },
-                  [waiter](HttpResponse response) { waiter->Respond(std::move(response)); },
-                  {}});
-    return {waiter->Wait(), route.pattern};
-  } catch (const std::exception& e) {
-    return {InternalError(request, route.pattern, e.what()), route.pattern};
-  } catch (...) {
-    return {InternalError(request, route.pattern, "a non-exception"), route.pattern};
-  }
+  auto waiter = std::make_shared<Waiter>();
+  const Post post = [waiter](std::function<void()> work) { waiter->Post(std::move(work)); };
+  DispatchAsync(
+      request, post, [waiter](Dispatched dispatched) { waiter->Answer(std::move(dispatched)); },
+      post);
+  return waiter->Wait();
 }
 
 void Router::DispatchAsync(HttpRequest request, Post post, std::function<void(Dispatched)> done,

@@ -100,8 +100,8 @@ class Router {
     HttpResponse response;
     std::string route;  // the matched pattern, or "unmatched" (a metrics label)
   };
-  // Answers on the calling thread, which may block. An asynchronous route's work is run here
-  // too: this thread waits for its answer and runs what it posts meanwhile.
+  // DispatchAsync, answered on the calling thread, which may block: it waits for the answer and
+  // runs meanwhile whatever the dispatch posts or offloads (tools, tests).
   Dispatched Dispatch(const HttpRequest& request) const;
   // The one path of a served request: the route is resolved once (target, method, credentials,
   // role), then a refusal answers at once, an asynchronous route's handler takes the request, a
