@@ -307,7 +307,7 @@ int main(int argc, char** argv) {
   server_options.write_timeout = std::chrono::seconds(config.seconds + 60);  // stalled, not dead
   server_options.on_stopping = [&hub] { hub.Shutdown(); };
   api::RouteWork(server_options, router, metrics);
-  auto server = api::Server::Listen(server_options, api::MakeRequestHandler(router, metrics));
+  auto server = api::Server::Listen(server_options);
   if (!server) {
     std::cerr << server.error().message << "\n";
     return 2;

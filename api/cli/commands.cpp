@@ -294,7 +294,7 @@ int ServeOnce(const ServeOptions& options, std::ostream& out, bool* diverged, st
                       [&metrics](std::string_view method, int status, double seconds) {
                         metrics.ObserveRequest(method, "x-dialogue-position", status, seconds);
                       });
-  auto server = Server::Listen(server_options, MakeRequestHandler(router, metrics));
+  auto server = Server::Listen(server_options);
   if (!server) {
     LogError(server.error().message);
     return kExitError;

@@ -336,16 +336,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     HttpRequest request = FromBeast(message, std::move(message.body()));
 
     state_ = State::kHandling;
-    if (server_.options.dispatch) return Dispatch(std::move(request));
-    // Off the io threads: the handler may block (an append waits for its fsync). The work guard
-    // keeps the io_context running until the response is back on the strand.
-    net::post(server_.workers, [self = this->shared_from_this(), request = std::move(request),
-                                guard = net::make_work_guard(server_.ioc)]() mutable {
-      HttpResponse response = self->server_.Handle(request);
-      net::post(self->executor_, [self, response = std::move(response)]() mutable {
-        self->OnHandled(std::move(response));
-      });
-    });
+    Dispatch(std::move(request));
   }
 
   // The request starts here, on the strand, and is answered from wherever it finishes.
@@ -754,9 +745,11 @@ Server::~Server() {
   impl_->workers.join();
 }
 
-engine::Result<std::unique_ptr<Server>> Server::Listen(ServerOptions options,
-                                                       RequestHandler handler) {
-  auto impl = std::make_unique<Impl>(std::move(options), std::move(handler));
+engine::Result<std::unique_ptr<Server>> Server::Listen(ServerOptions options) {
+  if (!options.dispatch) {
+    return engine::Fail(engine::Error::InvalidArgument("ServerOptions::dispatch is not set"));
+  }
+  auto impl = std::make_unique<Impl>(std::move(options));
   beast::error_code ec;
   if (!impl->options.tls_cert_file.empty() || !impl->options.tls_key_file.empty()) {
     auto tls = detail::MakeTlsContext(impl->options.tls_cert_file, impl->options.tls_key_file);

@@ -73,13 +73,12 @@ struct ServerOptions {
   // (431), "body_limit" (413), "malformed" (400), "read_timeout",
   // "tls_handshake" (failed), "plain_http_on_tls" (400).
   std::function<void(std::string_view reason)> on_refusal;
-  // When set, every request goes here, on the io thread that read it, and is answered through
+  // Required: every request goes here, on the io thread that read it, and is answered through
   // the Responder: what answers from memory answers there (no hop to the worker pool and back,
   // ~40 % of a small GET's cost), a command when its append is durable (no pool thread parked
   // per request), and work that may block goes to Responder::offload, the worker pool. It may
-  // hold the io thread only briefly (a command reads the read models, catching them up under
-  // their fold lock). The io_context keeps running until it has answered. When not set, Listen's
-  // handler answers every request on the worker pool.
+  // hold the io thread only briefly. The io_context keeps running until it has answered; a throw
+  // is answered 500 (and logged). api::RouteWork sets it to the router's DispatchAsync.
   std::function<void(HttpRequest, Responder)> dispatch;
   // When set, a request that asks for its body to be invited (Expect: 100-continue) is first
   // shown here with its method, target and headers (no body): a response refuses it (sent, then
@@ -88,15 +87,11 @@ struct ServerOptions {
   std::function<std::optional<HttpResponse>(const HttpRequest& head)> screen;
 };
 
-// Turns a request into a response. Called on a worker thread; may block; must not throw (an
-// exception is answered 500 all the same).
-using RequestHandler = std::function<HttpResponse(const HttpRequest&)>;
-
 class Server {
  public:
-  // Binds and listens (connections queue from here on); Run serves them.
-  [[nodiscard]] static engine::Result<std::unique_ptr<Server>> Listen(ServerOptions options,
-                                                                      RequestHandler handler);
+  // Binds and listens (connections queue from here on); Run serves them. kInvalidArgument
+  // without options.dispatch, or for an address that does not parse.
+  [[nodiscard]] static engine::Result<std::unique_ptr<Server>> Listen(ServerOptions options);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

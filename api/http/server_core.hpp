@@ -57,9 +57,8 @@ class SessionBase {
 
 // The server's state, shared by the listener and its sessions (Server::Impl is this).
 struct ServerCore {
-  ServerCore(ServerOptions opts, RequestHandler h)
+  explicit ServerCore(ServerOptions opts)
       : options(std::move(opts)),
-        handler(std::move(h)),
         workers(static_cast<size_t>(std::max(1, options.worker_threads))),
         ioc(std::max(1, options.io_threads)),
         acceptor(net::make_strand(ioc)),
@@ -83,18 +82,6 @@ struct ServerCore {
   void DoAccept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
   void StopOnStrand();
-  // The handler's response; a throw is answered 500 (and logged).
-  HttpResponse Handle(const HttpRequest& request) const {
-    try {
-      return handler(request);
-    } catch (const std::exception& e) {
-      LogError(std::string("request handler threw: ") + e.what());
-    } catch (...) {
-      LogError("request handler threw a non-exception");
-    }
-    return ProblemResponse(500, "internal_error", "the request could not be handled");
-  }
-
   void Refused(std::string_view reason) {
     if (!options.on_refusal) return;
     try {
@@ -105,7 +92,6 @@ struct ServerCore {
   }
 
   ServerOptions options;
-  RequestHandler handler;
   std::string host;
   uint16_t port = 0;
   std::atomic<bool> stopping{false};

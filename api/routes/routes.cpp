@@ -171,15 +171,4 @@ void RouteWork(ServerOptions& options, const Router& router, Metrics& metrics) {
   };
 }
 
-RequestHandler MakeRequestHandler(const Router& router, Metrics& metrics) {
-  return [&router, &metrics](const HttpRequest& request) {
-    const auto start = std::chrono::steady_clock::now();
-    Router::Dispatched dispatched = router.Dispatch(request);
-    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-    metrics.ObserveRequest(MethodLabel(request.method), dispatched.route,
-                           dispatched.response.status, elapsed.count());
-    return std::move(dispatched.response);
-  };
-}
-
 }  // namespace dialogue::api

@@ -102,8 +102,6 @@ void RegisterConsoleRoutes(Router& router, ApiContext& context);
 // Sets the read-model gauges (position, lag behind the head); called at each /metrics scrape.
 void RefreshReadModelMetrics(ApiContext& context);
 
-// The server's request handler: dispatches through router and records each request in metrics.
-RequestHandler MakeRequestHandler(const Router& router, Metrics& metrics);
 // The same as ServerOptions::dispatch (Router::DispatchAsync), answering through the Responder.
 std::function<void(HttpRequest, Responder)> MakeDispatch(const Router& router, Metrics& metrics);
 // Sets dispatch and screen of options to serve router's routes: each request resolved once, then

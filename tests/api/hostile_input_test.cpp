@@ -50,7 +50,7 @@ class HostileFixture : public testing::CommandFixture {
     options.port = 0;
     options.worker_threads = 2;
     RouteWork(options, router_, metrics_);
-    server_ = Server::Listen(options, MakeRequestHandler(router_, metrics_)).value();
+    server_ = Server::Listen(options).value();
     thread_ = std::thread([this] { server_->Run(); });
   }
   ~HostileFixture() {

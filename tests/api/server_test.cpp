@@ -106,7 +106,7 @@ class ServerFixture : public testing::InProcessApi {
     options.port = 0;
     options.worker_threads = workers;
     RouteWork(options, router_, metrics_);
-    server_ = Server::Listen(options, MakeRequestHandler(router_, metrics_)).value();
+    server_ = Server::Listen(options).value();
     thread_ = std::thread([this] { server_->Run(); });
   }
 
@@ -586,9 +586,16 @@ TEST_CASE("A connection closed below the cap makes room for the next", "[server]
 TEST_CASE("Listen refuses a bad address", "[server]") {
   ServerOptions options;
   options.host = "not-an-address";
-  auto server = Server::Listen(options, [](const HttpRequest&) { return HttpResponse{}; });
+  options.dispatch = [](HttpRequest, Responder responder) { responder.respond(HttpResponse{}); };
+  auto server = Server::Listen(options);
   REQUIRE_FALSE(server);
   CHECK(server.error().code == engine::ErrorCode::kInvalidArgument);
+  // Nor does it listen without a dispatch.
+  options.host = "127.0.0.1";
+  options.dispatch = nullptr;
+  auto undispatched = Server::Listen(options);
+  REQUIRE_FALSE(undispatched);
+  CHECK(undispatched.error().code == engine::ErrorCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -239,7 +239,7 @@ class SubscriptionServer {
     server_options.worker_threads = 8;
     server_options.on_stopping = [this] { hub_.Shutdown(); };
     RouteWork(server_options, router_, metrics_);
-    server_ = Server::Listen(server_options, MakeRequestHandler(router_, metrics_)).value();
+    server_ = Server::Listen(server_options).value();
     thread_ = std::thread([this] { server_->Run(); });
   }
 
