@@ -2,11 +2,15 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <thread>
 
+#include "projections/projector.hpp"
 #include "tests/projections/test_support.hpp"
 
 namespace dialogue::projections {
@@ -89,6 +93,8 @@ class RecordingStore final : public engine::EventStore {
   // A write of derived state fails (kIOError, writing nothing) once this many more calls have
   // succeeded.
   void FailStateWritesAfter(int calls) { state_.FailWritesAfter(calls); }
+  // While set, reading the log fails (kIOError).
+  void FailReads(bool fail) { fail_reads_ = fail; }
 
   engine::Result<engine::AppendResult> Append(const engine::AppendRequest& request) override {
     return inner_.Append(request);
@@ -103,6 +109,7 @@ class RecordingStore final : public engine::EventStore {
   }
   engine::Result<std::vector<engine::RecordedEvent>> ReadAll(uint64_t after_position,
                                                              size_t limit) const override {
+    if (fail_reads_) return engine::Fail(engine::Error::IOError("the log cannot be read"));
     auto events = inner_.ReadAll(after_position, limit);
     if (events) events_read_ += events->size();
     return events;
@@ -134,6 +141,7 @@ class RecordingStore final : public engine::EventStore {
  private:
   engine::EventStore& inner_;
   mutable std::atomic<uint64_t> events_read_{0};
+  std::atomic<bool> fail_reads_{false};
   RecordingState state_;
 };
 
@@ -685,6 +693,49 @@ TEST_CASE("CatchUp from four threads while a writer appends ends as a single fol
   ReadModels single(*store);
   REQUIRE(single.Rebuild());
   RequireSameModels(models, single, fold);
+}
+
+TEST_CASE("A reader awaiting the projector is told when its fold fails", "[projector]") {
+  auto inner = engine::NewInMemoryEventStore();
+  RecordingStore store(*inner);
+  ReadModels models(store);
+  REQUIRE(models.Open());
+  const uint64_t head = testing::AppendLifecycle(store).end;
+  store.FailReads(true);
+  Projector projector(store, models, std::chrono::milliseconds(10));
+  projector.Start();
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<bool> folded;
+  projector.Await(head, [&](bool ok) {
+    std::lock_guard lock(mu);
+    folded = ok;
+    cv.notify_all();
+  });
+  {
+    std::unique_lock lock(mu);
+    REQUIRE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return folded.has_value(); }));
+  }
+  CHECK(folded == false);
+  CHECK(models.position() < head);
+  CHECK(projector.failures() >= 1);
+
+  // Readable again: the projector's retry folds the log, and the next wait is answered.
+  store.FailReads(false);
+  folded.reset();
+  projector.Await(head, [&](bool ok) {
+    std::lock_guard lock(mu);
+    folded = ok;
+    cv.notify_all();
+  });
+  {
+    std::unique_lock lock(mu);
+    REQUIRE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return folded.has_value(); }));
+  }
+  CHECK(folded == true);
+  CHECK(models.position() == head);
+  projector.Stop();
 }
 
 }  // namespace
