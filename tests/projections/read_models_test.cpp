@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -705,35 +706,32 @@ TEST_CASE("A reader awaiting the projector is told when its fold fails", "[proje
   Projector projector(store, models, std::chrono::milliseconds(10));
   projector.Start();
 
-  std::mutex mu;
-  std::condition_variable cv;
-  std::optional<bool> folded;
-  projector.Await(head, [&](bool ok) {
-    std::lock_guard lock(mu);
-    folded = ok;
-    cv.notify_all();
-  });
-  {
-    std::unique_lock lock(mu);
-    REQUIRE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return folded.has_value(); }));
-  }
-  CHECK(folded == false);
+  // What Await answered for the head, waited for (the answer comes on the projector's thread).
+  // Shared with the callback, which may outlive a failed wait.
+  struct Answer {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::optional<bool> folded;
+  };
+  const auto await_head = [&projector, head] {
+    auto answer = std::make_shared<Answer>();
+    projector.Await(head, [answer](bool ok) {
+      std::lock_guard lock(answer->mu);
+      answer->folded = ok;
+      answer->cv.notify_all();
+    });
+    std::unique_lock lock(answer->mu);
+    REQUIRE(answer->cv.wait_for(lock, std::chrono::seconds(60),
+                                [&] { return answer->folded.has_value(); }));
+    return *answer->folded;
+  };
+  CHECK_FALSE(await_head());
   CHECK(models.position() < head);
   CHECK(projector.failures() >= 1);
 
   // Readable again: the projector's retry folds the log, and the next wait is answered.
   store.FailReads(false);
-  folded.reset();
-  projector.Await(head, [&](bool ok) {
-    std::lock_guard lock(mu);
-    folded = ok;
-    cv.notify_all();
-  });
-  {
-    std::unique_lock lock(mu);
-    REQUIRE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return folded.has_value(); }));
-  }
-  CHECK(folded == true);
+  CHECK(await_head());
   CHECK(models.position() == head);
   projector.Stop();
 }
