@@ -40,7 +40,7 @@ void Projector::Stop() {
   }
   cv_.notify_all();
   thread_.join();
-  Release(std::nullopt);
+  Fail(std::nullopt);
 }
 
 void Projector::Await(uint64_t position, std::function<void(bool folded)> ready) {
@@ -49,7 +49,7 @@ void Projector::Await(uint64_t position, std::function<void(bool folded)> ready)
     std::lock_guard lock(mu_);
     folded = models_.position() >= position;
     if (!folded && running_) {
-      waiters_.emplace(position, std::move(ready));
+      waiters_.emplace(position, Waiter{folds_begun_, std::move(ready)});
       poked_ = true;  // the commit of `position` woke the thread already; never miss it
       cv_.notify_one();
       return;
@@ -58,15 +58,31 @@ void Projector::Await(uint64_t position, std::function<void(bool folded)> ready)
   ready(folded);
 }
 
-void Projector::Release(std::optional<uint64_t> reached) {
+void Projector::Release(uint64_t reached) {
   std::vector<std::function<void(bool)>> due;
   {
     std::lock_guard lock(mu_);
-    auto end = reached ? waiters_.upper_bound(*reached) : waiters_.end();
-    for (auto it = waiters_.begin(); it != end; ++it) due.push_back(std::move(it->second));
+    const auto end = waiters_.upper_bound(reached);
+    for (auto it = waiters_.begin(); it != end; ++it) due.push_back(std::move(it->second.ready));
     waiters_.erase(waiters_.begin(), end);
   }
-  for (auto& ready : due) ready(reached.has_value());
+  for (auto& ready : due) ready(true);
+}
+
+void Projector::Fail(std::optional<uint64_t> begun) {
+  std::vector<std::function<void(bool)>> due;
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = waiters_.begin(); it != waiters_.end();) {
+      if (begun && it->second.since >= *begun) {
+        ++it;  // came while the fold ran: the next one is for it
+        continue;
+      }
+      due.push_back(std::move(it->second.ready));
+      it = waiters_.erase(it);
+    }
+  }
+  for (auto& ready : due) ready(false);
 }
 
 uint64_t Projector::AddObserver(Observer observer) {
@@ -83,17 +99,19 @@ void Projector::RemoveObserver(uint64_t id) {
 
 void Projector::Loop() {
   for (;;) {
+    uint64_t fold = 0;
     {
       std::unique_lock lock(mu_);
       cv_.wait_for(lock, retry_, [this] { return stopping_ || poked_; });
       if (stopping_) return;
       poked_ = false;
+      fold = ++folds_begun_;
     }
     // At the head already (a command's Apply folded it): one compare, no read.
     auto reached = models_.CatchUp();
     if (!reached) {
       failures_.fetch_add(1, std::memory_order_relaxed);
-      Release(std::nullopt);
+      Fail(fold);
       continue;
     }
     const uint64_t position = *reached;

@@ -16,7 +16,8 @@
 // they saw that way (api/http/router.hpp, Work::kFromReadModels).
 //
 // A fold that fails (the store could not be read) is counted and tried again at the next commit
-// or after `retry`; the readers waiting meanwhile are told it failed. Thread-safe.
+// or after `retry`; the readers that were waiting when it began are told it failed (one that
+// came during it waits for the next). Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -59,8 +60,8 @@ class Projector {
 
   // Calls ready(true) once the read models have folded `position`: at once, on the caller's
   // thread, when they already have; else on the projector's thread, after the fold that reaches
-  // it. ready(false) when a fold fails first (the store could not be read), or the projector is
-  // stopped first or not running. `ready` must be quick, as an observer.
+  // it. ready(false) when a fold begun after this call fails first (the store could not be
+  // read), or the projector is stopped first or not running. `ready` must be quick, as an observer.
   void Await(uint64_t position, std::function<void(bool folded)> ready);
 
   // Catch-ups that failed since construction.
@@ -68,9 +69,15 @@ class Projector {
 
  private:
   void Loop();
-  // Calls, outside mu_, every waiter for a position up to `reached` with true, or every waiter
-  // with false when `reached` is nullopt.
-  void Release(std::optional<uint64_t> reached);
+  struct Waiter {
+    uint64_t since;  // folds_begun_ when it came
+    std::function<void(bool)> ready;
+  };
+  // Calls, outside mu_, every waiter for a position up to `reached` with true.
+  void Release(uint64_t reached);
+  // Calls, outside mu_, with false every waiter that came before fold number `begun` began, or
+  // every waiter when `begun` is nullopt.
+  void Fail(std::optional<uint64_t> begun);
 
   engine::EventStore& store_;
   ReadModels& models_;
@@ -78,11 +85,12 @@ class Projector {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  bool poked_ = false;     // guarded by mu_
-  bool stopping_ = false;  // guarded by mu_
-  bool running_ = false;   // guarded by mu_: between Start and Stop
-  std::multimap<uint64_t, std::function<void(bool)>> waiters_;  // guarded by mu_, by position
-  bool started_ = false;                                        // the caller's of Start/Stop
+  bool poked_ = false;                       // guarded by mu_
+  bool stopping_ = false;                    // guarded by mu_
+  bool running_ = false;                     // guarded by mu_: between Start and Stop
+  uint64_t folds_begun_ = 0;                 // guarded by mu_
+  std::multimap<uint64_t, Waiter> waiters_;  // guarded by mu_, by position
+  bool started_ = false;                     // the caller's of Start/Stop
   uint64_t listener_id_ = 0;
   std::thread thread_;
 

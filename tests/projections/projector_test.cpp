@@ -56,8 +56,16 @@ struct Told {
   }
 };
 
+// Under ThreadSanitizer (scripts/tsan.sh) the RocksDB store is left out: Debian's RocksDB is not
+// instrumented, and its memtable's lock-free reads alongside an append look like races.
+#if defined(__SANITIZE_THREAD__)
+#define DIALOGUE_PROJECTOR_STORES "memory"
+#else
+#define DIALOGUE_PROJECTOR_STORES "memory", "rocksdb"
+#endif
+
 TEST_CASE("The projector folds commits no reader asked for", "[projector]") {
-  const std::string kind = GENERATE("memory", "rocksdb");
+  const std::string kind = GENERATE(DIALOGUE_PROJECTOR_STORES);
   StoreUnderTest store(kind);
   ReadModels models(*store);
   REQUIRE(models.Open());

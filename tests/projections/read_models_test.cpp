@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -96,6 +98,11 @@ class RecordingStore final : public engine::EventStore {
   void FailStateWritesAfter(int calls) { state_.FailWritesAfter(calls); }
   // While set, reading the log fails (kIOError).
   void FailReads(bool fail) { fail_reads_ = fail; }
+  // Runs `hook` once, inside the next read that fails, before it fails.
+  void DuringFailedRead(std::function<void()> hook) {
+    std::lock_guard lock(hook_mu_);
+    hook_ = std::move(hook);
+  }
 
   engine::Result<engine::AppendResult> Append(const engine::AppendRequest& request) override {
     return inner_.Append(request);
@@ -110,7 +117,15 @@ class RecordingStore final : public engine::EventStore {
   }
   engine::Result<std::vector<engine::RecordedEvent>> ReadAll(uint64_t after_position,
                                                              size_t limit) const override {
-    if (fail_reads_) return engine::Fail(engine::Error::IOError("the log cannot be read"));
+    if (fail_reads_) {
+      std::function<void()> hook;
+      {
+        std::lock_guard lock(hook_mu_);
+        hook.swap(hook_);
+      }
+      if (hook) hook();
+      return engine::Fail(engine::Error::IOError("the log cannot be read"));
+    }
     auto events = inner_.ReadAll(after_position, limit);
     if (events) events_read_ += events->size();
     return events;
@@ -143,6 +158,8 @@ class RecordingStore final : public engine::EventStore {
   engine::EventStore& inner_;
   mutable std::atomic<uint64_t> events_read_{0};
   std::atomic<bool> fail_reads_{false};
+  mutable std::mutex hook_mu_;
+  mutable std::function<void()> hook_;  // guarded by hook_mu_
   RecordingState state_;
 };
 
@@ -696,6 +713,31 @@ TEST_CASE("CatchUp from four threads while a writer appends ends as a single fol
   RequireSameModels(models, single, fold);
 }
 
+// What a projector's Await answered, waited for (the answer comes on the projector's thread).
+// Shared with the callback, which may outlive a failed wait.
+class AwaitAnswer {
+ public:
+  static std::shared_ptr<AwaitAnswer> Ask(Projector& projector, uint64_t position) {
+    auto answer = std::make_shared<AwaitAnswer>();
+    projector.Await(position, [answer](bool ok) {
+      std::lock_guard lock(answer->mu_);
+      answer->folded_ = ok;
+      answer->cv_.notify_all();
+    });
+    return answer;
+  }
+  bool Wait() {
+    std::unique_lock lock(mu_);
+    REQUIRE(cv_.wait_for(lock, std::chrono::seconds(60), [&] { return folded_.has_value(); }));
+    return *folded_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::optional<bool> folded_;
+};
+
 TEST_CASE("A reader awaiting the projector is told when its fold fails", "[projector]") {
   auto inner = engine::NewInMemoryEventStore();
   RecordingStore store(*inner);
@@ -706,33 +748,37 @@ TEST_CASE("A reader awaiting the projector is told when its fold fails", "[proje
   Projector projector(store, models, std::chrono::milliseconds(10));
   projector.Start();
 
-  // What Await answered for the head, waited for (the answer comes on the projector's thread).
-  // Shared with the callback, which may outlive a failed wait.
-  struct Answer {
-    std::mutex mu;
-    std::condition_variable cv;
-    std::optional<bool> folded;
-  };
-  const auto await_head = [&projector, head] {
-    auto answer = std::make_shared<Answer>();
-    projector.Await(head, [answer](bool ok) {
-      std::lock_guard lock(answer->mu);
-      answer->folded = ok;
-      answer->cv.notify_all();
-    });
-    std::unique_lock lock(answer->mu);
-    REQUIRE(answer->cv.wait_for(lock, std::chrono::seconds(60),
-                                [&] { return answer->folded.has_value(); }));
-    return *answer->folded;
-  };
-  CHECK_FALSE(await_head());
+  CHECK_FALSE(AwaitAnswer::Ask(projector, head)->Wait());
   CHECK(models.position() < head);
   CHECK(projector.failures() >= 1);
 
   // Readable again: the projector's retry folds the log, and the next wait is answered.
   store.FailReads(false);
-  CHECK(await_head());
+  CHECK(AwaitAnswer::Ask(projector, head)->Wait());
   CHECK(models.position() == head);
+  projector.Stop();
+}
+
+TEST_CASE("A reader that comes while a fold fails waits for the next fold", "[projector]") {
+  auto inner = engine::NewInMemoryEventStore();
+  RecordingStore store(*inner);
+  ReadModels models(store);
+  REQUIRE(models.Open());
+  const uint64_t head = testing::AppendLifecycle(store).end;
+  store.FailReads(true);
+  Projector projector(store, models, std::chrono::hours(1));  // no retry: only a wait wakes it
+
+  // Inside the failing read, on the projector's thread: the log becomes readable and a reader
+  // comes. The fold under way still fails; the reader is answered by the next one.
+  std::promise<std::shared_ptr<AwaitAnswer>> late;
+  store.DuringFailedRead([&] {
+    store.FailReads(false);
+    late.set_value(AwaitAnswer::Ask(projector, head));
+  });
+  projector.Start();
+  CHECK(late.get_future().get()->Wait());
+  CHECK(models.position() == head);
+  CHECK(projector.failures() == 1);
   projector.Stop();
 }
 
