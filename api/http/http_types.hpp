@@ -41,8 +41,6 @@ struct HttpRequest {
   std::string target;  // path and query as sent: "/v1/events?after=3"
   Headers headers;
   std::string body;
-  // Filled by the session: the peer's address, for logs only.
-  std::string remote_address;
   // Filled by the session: true when the request came over TLS (a session cookie is then Secure).
   bool tls = false;
 };

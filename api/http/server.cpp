@@ -399,9 +399,6 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       request.headers.Add(ToString(field.name_string()), ToString(field.value()));
     }
     request.body = std::move(body);
-    beast::error_code ignored;
-    const auto peer = Tcp().socket().remote_endpoint(ignored);
-    if (!ignored) request.remote_address = peer.address().to_string();
     request.tls = kTls;
     return request;
   }
