@@ -40,6 +40,12 @@ class Execution {
   // One try: the append to make, or the outcome.
   std::variant<engine::AppendRequest, Executed> Try();
 
+  // Folds what the append committed into the read models, so that its client reads what it
+  // wrote. Called before Settle, on the thread the append completed on: the store completes
+  // asynchronous appends in commit order, before it tells its commit listeners (the projector),
+  // so the events fold in order from memory and nothing reads them back from the log.
+  void Fold(const engine::Result<engine::AppendResult>& appended);
+
   // What the append's result makes of the run: the outcome, or nullopt to try again.
   std::optional<Executed> Settle(engine::Result<engine::AppendResult> appended);
 
@@ -65,6 +71,7 @@ class Execution {
   int attempts_ = 0;
   int retries_ = 0;
   std::optional<std::string> redact_;
+  std::optional<engine::Error> behind_;  // Fold's failure, for Settle
 };
 
 std::optional<Executed> Execution::Replay() {
@@ -153,14 +160,20 @@ std::variant<engine::AppendRequest, Executed> Execution::Try() {
   return append;
 }
 
+void Execution::Fold(const engine::Result<engine::AppendResult>& appended) {
+  behind_.reset();
+  if (!appended || appended->replayed) return;
+  // No read of the store unless another writer's commit came between (or the result carries no
+  // events).
+  auto folded = appended->events.empty() ? models_.CatchUp() : models_.Apply(appended->events);
+  if (!folded) behind_ = folded.error();
+}
+
 std::optional<Executed> Execution::Settle(engine::Result<engine::AppendResult> appended) {
   if (appended) {
     if (appended->replayed) return Done(Appended(Outcome::kReplayed, std::move(*appended)));
-    // The events as committed fold into the read models before the 201, so that its client
-    // reads what it wrote; no read of the store unless another writer's commit came between.
-    auto folded = appended->events.empty() ? models_.CatchUp() : models_.Apply(appended->events);
     Executed executed = Appended(Outcome::kCreated, std::move(*appended));
-    if (!folded) executed.behind = folded.error();
+    executed.behind = std::move(behind_);
     return Done(std::move(executed));
   }
   const engine::ErrorCode code = appended.error().code;
@@ -216,8 +229,10 @@ struct AsyncExecution {
     engine::EventStore& store = self->store;
     store.AppendAsync(std::move(std::get<engine::AppendRequest>(tried)),
                       [self = std::move(self)](engine::Result<engine::AppendResult> appended) {
-                        // On a thread of the store's, which must not be held up: the rest goes
-                        // where the caller said, which takes the execution over.
+                        // On the store's thread, in commit order: the fold (brief; it waits only
+                        // for a fold under way). The rest goes where the caller said, which
+                        // takes the execution over.
+                        self->execution.Fold(appended);
                         const Executor::Post post = self->post;
                         post([self = std::move(self), appended = std::move(appended)]() mutable {
                           if (auto settled = self->execution.Settle(std::move(appended))) {
@@ -263,6 +278,7 @@ Executed Executor::Execute(CommandRun run) {
     auto tried = execution.Try();
     if (auto* executed = std::get_if<Executed>(&tried)) return std::move(*executed);
     auto appended = store_.Append(std::get<engine::AppendRequest>(tried));
+    execution.Fold(appended);
     if (auto settled = execution.Settle(std::move(appended))) return std::move(*settled);
   }
 }

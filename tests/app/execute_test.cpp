@@ -1,12 +1,16 @@
 // app::Executor: the one path of every command. Each case drives real deciders over the in-memory
 // store and the read models folded from it; a concurrent writer is another execution, run from
 // inside a preparer: after the command's load, before its append.
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <variant>
 
@@ -15,6 +19,7 @@
 #include "engine/event_store.hpp"
 #include "projections/read_models.hpp"
 #include "tests/support/manual_clock.hpp"
+#include "tests/temp_dir.hpp"
 #include "workflows/events.hpp"
 #include "workflows/stakeholder.hpp"
 
@@ -289,6 +294,73 @@ TEST_CASE("ExecuteAsync answers as Execute, its appends settled in posted work")
     CHECK(answer->outcome == Outcome::kCreated);
     CHECK(answer->retries == 2);
   }
+}
+
+TEST_CASE("An asynchronous command's events are folded before the store tells its listeners") {
+  // On the RocksDB store, whose completer thread completes appends and then tells the commit
+  // listeners (the projector): each listener call must find the command's events folded, so that
+  // nothing reads them back from the log.
+  testing::TempDir dir;
+  engine::RocksDbOptions options;
+  options.path = dir.path();
+  std::unique_ptr<engine::EventStore> store =
+      std::move(engine::OpenRocksDbEventStore(options).value());
+  projections::ReadModels models(*store);
+  REQUIRE(models.Open());
+  Executor executor(*store, models);
+
+  std::atomic<int> behind{0};
+  std::atomic<uint64_t> told{0};
+  const uint64_t listener = store->AddCommitListener([&](uint64_t position) {
+    if (models.position() < position) ++behind;
+    told = position;
+  });
+
+  // The posted work waits in a queue that this thread runs: only the store's thread folds.
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::function<void()>> posted;
+  const Executor::Post post = [&](std::function<void()> work) {
+    std::lock_guard lock(mu);
+    posted.push_back(std::move(work));
+    cv.notify_all();
+  };
+  std::vector<Executed> answers;
+  const Executor::Done keep = [&answers](Executed executed) {
+    answers.push_back(std::move(executed));
+  };
+  constexpr int kCommands = 20;
+  for (int i = 0; i < kCommands; ++i) {
+    CommandRun run;
+    run.name = "Test";
+    run.context.role = wf::Role::kSecretariat;
+    run.context.actor = "sec-ana";
+    run.context.now = At("2026-08-01T00:00:00Z");
+    run.context.occurred_at = run.context.now;
+    run.prepare = PrepareTarget(
+        models, wf::RegisterStakeholder{"ngo-" + std::to_string(i), "NGO", "ngo", "none", {}});
+    executor.ExecuteAsync(std::move(run), post, keep);
+  }
+  while (answers.size() < kCommands) {
+    std::function<void()> work;
+    {
+      std::unique_lock lock(mu);
+      REQUIRE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return !posted.empty(); }));
+      work = std::move(posted.front());
+      posted.pop_front();
+    }
+    work();
+  }
+  // The last commit's listeners may still be running.
+  const uint64_t head = store->Head().position;
+  const auto patience = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (told < head && std::chrono::steady_clock::now() < patience) std::this_thread::yield();
+  store->RemoveCommitListener(listener);
+
+  for (const Executed& answer : answers) CHECK(answer.outcome == Outcome::kCreated);
+  CHECK(told == head);
+  CHECK(behind == 0);
+  CHECK(models.position() == store->Head().position);
 }
 
 }  // namespace
