@@ -1,5 +1,6 @@
 #include "projections/projector.hpp"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -17,15 +18,21 @@ void Projector::Start() {
     std::lock_guard lock(mu_);
     stopping_ = false;
     running_ = true;
-    poked_ = true;  // whatever was committed before the listener
+    poked_ = true;
   }
-  listener_id_ = store_.AddCommitListener([this](uint64_t) {
+  listener_id_ = store_.AddCommitListener([this](uint64_t position) {
     {
       std::lock_guard lock(mu_);
+      committed_ = std::max(committed_, position);
       poked_ = true;
     }
     cv_.notify_one();
   });
+  {
+    // Whatever was committed before the listener.
+    std::lock_guard lock(mu_);
+    committed_ = std::max(committed_, store_.HeadPosition());
+  }
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -100,15 +107,20 @@ void Projector::RemoveObserver(uint64_t id) {
 void Projector::Loop() {
   for (;;) {
     uint64_t fold = 0;
+    uint64_t committed = 0;
     {
       std::unique_lock lock(mu_);
       cv_.wait_for(lock, retry_, [this] { return stopping_ || poked_; });
       if (stopping_) return;
       poked_ = false;
       fold = ++folds_begun_;
+      committed = committed_;
     }
-    // At the head already (a command's Apply folded it): one compare, no read.
-    auto reached = models_.CatchUp();
+    // Folded already when a command's completion folded its own events: one compare, no read.
+    // Only what the listeners were told of: the head may be further on, at a commit whose
+    // completions (and their folds) have not run yet, and whose listeners will wake this thread.
+    auto reached = models_.position() >= committed ? engine::Result<uint64_t>(models_.position())
+                                                   : models_.CatchUp();
     if (!reached) {
       failures_.fetch_add(1, std::memory_order_relaxed);
       Fail(fold);

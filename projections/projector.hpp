@@ -2,9 +2,11 @@
 //
 // A commit listener on the store wakes one thread, which folds whatever the log gained
 // (ReadModels::CatchUp): a read replica's copies, a cluster follower's, another writer's. A
-// command's own events usually reach the read models first, pushed from its completion
-// (ReadModels::Apply), and the projector then finds nothing new: one atomic compare. Wake-ups
-// that come while it folds are folded together.
+// command's own events reach the read models first, folded in its completion (ReadModels::Apply,
+// app/execute.cpp), which the store runs before it tells the listeners; the projector then
+// finds nothing new: one atomic compare. It reads the log only when the models are behind the
+// last commit it was told of (not the head, which may already be at a commit whose completions
+// have not run). Wake-ups that come while it folds are folded together.
 //
 // Observers are told the position reached, on the projector's thread, each time it moved since
 // they were last told (whoever folded it). The timer service is one: it learns of a new
@@ -88,6 +90,7 @@ class Projector {
   bool poked_ = false;                       // guarded by mu_
   bool stopping_ = false;                    // guarded by mu_
   bool running_ = false;                     // guarded by mu_: between Start and Stop
+  uint64_t committed_ = 0;                   // guarded by mu_: the last commit listened to
   uint64_t folds_begun_ = 0;                 // guarded by mu_
   std::multimap<uint64_t, Waiter> waiters_;  // guarded by mu_, by position
   bool started_ = false;                     // the caller's of Start/Stop

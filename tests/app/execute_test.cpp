@@ -154,6 +154,27 @@ TEST_CASE("A command that lost a race is decided again on what the winner wrote"
   CHECK(f.models_.Stakeholder("ngo-a")->state.name == "NGO A (the winner)");
 }
 
+TEST_CASE("A commit the read models have not folded is a lost race: the retry reads it") {
+  Fixture f;
+  // Committed but not folded, as a concurrent command's append is until its completion runs.
+  const wf::Event registered = wf::StakeholderRegistered{
+      "ngo-a", "NGO A (committed)", wf::StakeholderCategory::kNgo, wf::EcosocStatus::kNone, {}};
+  engine::AppendRequest append;
+  append.writes.push_back({wf::StreamOf(registered),
+                           engine::ExpectedVersion::NoStream(),
+                           {wf::ToProposedEvent(registered, engine::EventMetadata{})}});
+  REQUIRE(f.store_->Append(append));
+  REQUIRE(f.models_.position() == 0);
+
+  // The first try decides on the models (ngo-a unknown), its append is refused on ngo-a's
+  // version, and the second reads the log before it decides.
+  Executed executed = f.executor_.Execute(f.Run(kNgoA));
+  CHECK(executed.retries == 1);
+  CHECK(RefusalOf(executed) == wf::RefusalCode::kAlreadyExists);
+  CHECK(f.LogSize() == 1);
+  CHECK(f.models_.Stakeholder("ngo-a")->state.name == "NGO A (committed)");
+}
+
 // A run of ChangeEcosocStatus whose first `losses` tries lose to another change of ngo-a.
 CommandRun LosingRun(Fixture& f, int losses) {
   CommandRun run = f.Run(wf::ChangeEcosocStatus{"ngo-a", "general"});
