@@ -741,13 +741,24 @@ class AwaitAnswer {
   std::optional<bool> folded_;
 };
 
+// A lifecycle in the log, read models opened before it, and the log's reads failing.
+struct UnreadableLog {
+  UnreadableLog() {
+    REQUIRE(models.Open());
+    head = testing::AppendLifecycle(store).end;
+    store.FailReads(true);
+  }
+  std::unique_ptr<engine::EventStore> inner = engine::NewInMemoryEventStore();
+  RecordingStore store{*inner};
+  ReadModels models{store};
+  uint64_t head = 0;
+};
+
 TEST_CASE("A reader awaiting the projector is told when its fold fails", "[projector]") {
-  auto inner = engine::NewInMemoryEventStore();
-  RecordingStore store(*inner);
-  ReadModels models(store);
-  REQUIRE(models.Open());
-  const uint64_t head = testing::AppendLifecycle(store).end;
-  store.FailReads(true);
+  UnreadableLog log;
+  RecordingStore& store = log.store;
+  ReadModels& models = log.models;
+  const uint64_t head = log.head;
   Projector projector(store, models, std::chrono::milliseconds(10));
   projector.Start();
 
@@ -763,12 +774,10 @@ TEST_CASE("A reader awaiting the projector is told when its fold fails", "[proje
 }
 
 TEST_CASE("A reader that comes while a fold fails waits for the next fold", "[projector]") {
-  auto inner = engine::NewInMemoryEventStore();
-  RecordingStore store(*inner);
-  ReadModels models(store);
-  REQUIRE(models.Open());
-  const uint64_t head = testing::AppendLifecycle(store).end;
-  store.FailReads(true);
+  UnreadableLog log;
+  RecordingStore& store = log.store;
+  ReadModels& models = log.models;
+  const uint64_t head = log.head;
   Projector projector(store, models, std::chrono::hours(1));  // no retry: only a wait wakes it
 
   // Inside the failing read, on the projector's thread: the log becomes readable and a reader
