@@ -42,6 +42,19 @@ std::optional<engine::ErrorCode> StoreErrorOf(const Executed& executed) {
 
 wf::TimePoint At(std::string_view text) { return wf::ParseInstant(text).value(); }
 
+// A run of `command` by the secretariat at `now`, on `models`.
+template <class Command>
+CommandRun SecretariatRun(projections::ReadModels& models, wf::TimePoint now, Command command) {
+  CommandRun run;
+  run.name = "Test";
+  run.context.role = wf::Role::kSecretariat;
+  run.context.actor = "sec-ana";
+  run.context.now = now;
+  run.context.occurred_at = now;
+  run.prepare = PrepareTarget(models, std::move(command));
+  return run;
+}
+
 class Fixture {
  public:
   Fixture() { REQUIRE(models_.Open()); }
@@ -49,14 +62,7 @@ class Fixture {
   // A run of `command` by the secretariat, now.
   template <class Command>
   CommandRun Run(Command command) {
-    CommandRun run;
-    run.name = "Test";
-    run.context.role = wf::Role::kSecretariat;
-    run.context.actor = "sec-ana";
-    run.context.now = clock_.Now();
-    run.context.occurred_at = run.context.now;
-    run.prepare = PrepareTarget(models_, std::move(command));
-    return run;
+    return SecretariatRun(models_, clock_.Now(), std::move(command));
   }
 
   size_t LogSize() {
@@ -352,15 +358,10 @@ TEST_CASE("An asynchronous command's events are folded before the store tells it
   };
   constexpr int kCommands = 20;
   for (int i = 0; i < kCommands; ++i) {
-    CommandRun run;
-    run.name = "Test";
-    run.context.role = wf::Role::kSecretariat;
-    run.context.actor = "sec-ana";
-    run.context.now = At("2026-08-01T00:00:00Z");
-    run.context.occurred_at = run.context.now;
-    run.prepare = PrepareTarget(
-        models, wf::RegisterStakeholder{"ngo-" + std::to_string(i), "NGO", "ngo", "none", {}});
-    executor.ExecuteAsync(std::move(run), post, keep);
+    executor.ExecuteAsync(SecretariatRun(models, At("2026-08-01T00:00:00Z"),
+                                         wf::RegisterStakeholder{
+                                             "ngo-" + std::to_string(i), "NGO", "ngo", "none", {}}),
+                          post, keep);
   }
   while (answers.size() < kCommands) {
     std::function<void()> work;

@@ -816,10 +816,8 @@ TEST_CASE("The projector reads nothing back when the appends' completions fold t
                                                            wf::StakeholderCategory::kNgo,
                                                            wf::EcosocStatus::kNone,
                                                            {}};
-    engine::AppendRequest append;
-    append.writes.push_back({wf::StreamOf(registered),
-                             engine::ExpectedVersion::NoStream(),
-                             {wf::ToProposedEvent(registered, engine::EventMetadata{})}});
+    engine::AppendRequest append = testing::AppendRequestOf(
+        {registered}, testing::SecretariatMetadata("2026-06-01T09:00:00Z"));
     store.AppendAsync(std::move(append), [&](engine::Result<engine::AppendResult> appended) {
       if (!appended || !models.Apply(appended->events)) ++failed;
       ++completed;

@@ -62,10 +62,9 @@ class StoreUnderTest {
   std::unique_ptr<engine::EventStore> store_;
 };
 
-// Appends events as one atomic request, consecutive events of one stream in one write.
-// Returns the last position appended.
-inline uint64_t AppendEvents(engine::EventStore& store, const std::vector<wf::Event>& events,
-                             const engine::EventMetadata& metadata) {
+// Events as one atomic request, consecutive events of one stream in one write.
+inline engine::AppendRequest AppendRequestOf(const std::vector<wf::Event>& events,
+                                             const engine::EventMetadata& metadata) {
   engine::AppendRequest request;
   for (const auto& event : events) {
     std::string stream = wf::StreamOf(event);
@@ -74,7 +73,13 @@ inline uint64_t AppendEvents(engine::EventStore& store, const std::vector<wf::Ev
     }
     request.writes.back().events.push_back(wf::ToProposedEvent(event, metadata));
   }
-  auto result = store.Append(request);
+  return request;
+}
+
+// Appends events as one atomic request (AppendRequestOf). Returns the last position appended.
+inline uint64_t AppendEvents(engine::EventStore& store, const std::vector<wf::Event>& events,
+                             const engine::EventMetadata& metadata) {
+  auto result = store.Append(AppendRequestOf(events, metadata));
   if (!result) throw std::runtime_error("append failed: " + result.error().message);
   return result->last_position;
 }
