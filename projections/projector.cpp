@@ -119,8 +119,8 @@ void Projector::Loop() {
     // Folded already when a command's completion folded its own events: one compare, no read.
     // Only what the listeners were told of: the head may be further on, at a commit whose
     // completions (and their folds) have not run yet, and whose listeners will wake this thread.
-    auto reached = models_.position() >= committed ? engine::Result<uint64_t>(models_.position())
-                                                   : models_.CatchUp();
+    const uint64_t folded = models_.position();
+    auto reached = folded >= committed ? engine::Result<uint64_t>(folded) : models_.CatchUp();
     if (!reached) {
       failures_.fetch_add(1, std::memory_order_relaxed);
       Fail(fold);
