@@ -43,6 +43,8 @@ namespace {
 // Reads and decodes the pages of the log after `after` on helper threads, ahead of the thread that
 // folds them, which takes them in order with Next(). Positions have no gaps (docs/storage.md), so
 // page k starts after position after + k * kPageSize and the readers need not wait for each other.
+// Each reader takes a run of kPagesPerScan pages at a time and reads it with one scan: a new
+// iterator per page cost a seek and a fresh readahead buffer (faulted in) every 1,000 events.
 // The first page shorter than kPageSize is the end (the head when it was read).
 class PageReader {
  public:
@@ -73,8 +75,10 @@ class PageReader {
   }
 
  private:
-  // Pages read ahead of the one being folded, at most.
-  static constexpr uint64_t kWindow = 4;
+  // Pages one scan reads.
+  static constexpr uint64_t kPagesPerScan = 4;
+  // A scan starts only within this many pages of the one being folded.
+  static constexpr uint64_t kWindow = 8;
 
   void Work() {
     std::unique_lock lock(mu_);
@@ -83,13 +87,38 @@ class PageReader {
         return stop_ || last_ <= next_claim_ || next_claim_ < next_take_ + kWindow;
       });
       if (stop_ || last_ <= next_claim_) return;
-      const uint64_t index = next_claim_++;
+      const uint64_t first = next_claim_;
+      next_claim_ += kPagesPerScan;
       lock.unlock();
-      auto page = ReadPage(store_, after_ + index * kPageSize);
+      ReadPages(first);
       lock.lock();
+    }
+  }
+
+  // Reads pages first .. first + kPagesPerScan - 1 with one scan of the log, handing each over as
+  // soon as it is full: one iterator, one seek and one readahead buffer for all of them.
+  void ReadPages(uint64_t first) {
+    uint64_t index = first;
+    auto publish = [this, &index](engine::Result<DecodedPage> page) {
+      std::lock_guard lock(mu_);
       if (!page || page->size() < kPageSize) last_ = std::min(last_, index);
-      ready_.emplace(index, std::move(page));
+      ready_.emplace(index++, std::move(page));
       cv_.notify_all();
+    };
+    DecodedPage page;
+    page.events.reserve(kPageSize);
+    auto scanned = store_.ScanAll(after_ + first * kPageSize, kPagesPerScan * kPageSize,
+                                  [&](const engine::RecordedEventView& e) {
+                                    AddToPage(page, e);
+                                    if (page.size() < kPageSize) return;
+                                    publish(std::move(page));
+                                    page = DecodedPage();
+                                    page.events.reserve(kPageSize);
+                                  });
+    if (!scanned) {
+      publish(Fail(scanned.error()));
+    } else if (*scanned < kPagesPerScan * kPageSize) {
+      publish(std::move(page));  // short, perhaps empty: the end of the log
     }
   }
 
