@@ -9,7 +9,8 @@ void StakeholderRegister::Fold(std::string_view id, const wf::Event& event, uint
                                ParticipationIndex& participations) {
   FoldEntity(table, Kind::kStakeholder, table.UpsertNode(id), event, version, participations);
   if (const auto* e = std::get_if<wf::ObserverEntitlementRecorded>(&event)) {
-    entitled_at[e->conference_session].emplace(id);
+    auto& ids = entitled_at[e->conference_session];
+    ids.emplace_hint(ids.end(), id);  // in order, usually: as Table::UpsertNode
   }
 }
 
