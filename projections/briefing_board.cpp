@@ -1,24 +1,13 @@
 #include "projections/briefing_board.hpp"
 
 namespace dialogue::projections::detail {
-namespace {
-
-// The open confirmation deadline of a briefing: one that the timer service will have to close.
-// The workflows' own rule answers it (due at the end of time unless already closed).
-std::optional<wf::TimePoint> OpenDeadline(const wf::BriefingState& state) {
-  auto due = wf::DueConfirmationWindowClose(state, wf::TimePoint::max());
-  if (!due) return std::nullopt;
-  return due->deadline;
-}
-
-}  // namespace
 
 void BriefingBoard::Fold(std::string_view id, const wf::Event& event,
                          std::optional<uint64_t> version, ParticipationIndex& participations) {
   auto& node = table.UpsertNode(id);
-  const std::optional<wf::TimePoint> before = OpenDeadline(node.second.state);
+  const std::optional<wf::TimePoint> before = wf::OpenConfirmationDeadline(node.second.state);
   FoldEntity(table, Kind::kBriefing, node, event, version, participations);
-  const std::optional<wf::TimePoint> after = OpenDeadline(node.second.state);
+  const std::optional<wf::TimePoint> after = wf::OpenConfirmationDeadline(node.second.state);
   if (before != after) {
     if (before) open_deadlines.erase({*before, std::string(id)});
     if (after) open_deadlines.emplace(*after, std::string(id));
@@ -28,7 +17,8 @@ void BriefingBoard::Fold(std::string_view id, const wf::Event& event,
 void BriefingBoard::Reindex() {
   open_deadlines.clear();
   for (const auto& [id, entry] : table.entries) {
-    if (auto deadline = OpenDeadline(entry.state)) open_deadlines.emplace(*deadline, id);
+    if (auto deadline = wf::OpenConfirmationDeadline(entry.state))
+      open_deadlines.emplace(*deadline, id);
   }
 }
 

@@ -638,12 +638,17 @@ Verdict<Events> Decide(const BriefingState& state, const CloseConfirmationWindow
   return Events{std::move(closed)};
 }
 
+std::optional<TimePoint> OpenConfirmationDeadline(const BriefingState& state) {
+  const bool open_status = state.status == BriefingStatus::kConvened || IsHeldOrLater(state.status);
+  if (!open_status || !state.confirmation_deadline || state.DeadlineClosed()) return std::nullopt;
+  return state.confirmation_deadline;
+}
+
 std::optional<CloseConfirmationWindow> DueConfirmationWindowClose(const BriefingState& state,
                                                                   TimePoint now) {
-  const bool open_status = state.status == BriefingStatus::kConvened || IsHeldOrLater(state.status);
-  if (!open_status || !state.confirmation_deadline) return std::nullopt;
-  if (!(now > *state.confirmation_deadline) || state.DeadlineClosed()) return std::nullopt;
-  return CloseConfirmationWindow{state.id, *state.confirmation_deadline};
+  const std::optional<TimePoint> deadline = OpenConfirmationDeadline(state);
+  if (!deadline || !(now > *deadline)) return std::nullopt;
+  return CloseConfirmationWindow{state.id, *deadline};
 }
 
 // --- Fold ---

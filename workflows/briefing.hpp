@@ -254,6 +254,9 @@ void EvolveInPlace(BriefingState& state, const Event& event);
 // nothing is due until a rescheduling makes a new deadline.
 std::optional<CloseConfirmationWindow> DueConfirmationWindowClose(const BriefingState& state,
                                                                   TimePoint now);
+// The confirmation deadline that DueConfirmationWindowClose will find due once `now` passes it, if
+// any: the current one of a briefing convened (or later, not cancelled) not closed yet.
+std::optional<TimePoint> OpenConfirmationDeadline(const BriefingState& state);
 
 // 59(c): who may be invited to a briefing on `briefing_date`: the relevant stakeholders entitled
 // as observers at the previous Conference session. Sorted by id.

@@ -35,6 +35,8 @@ TEST_CASE("Nothing is due before the deadline has passed", "[timer]") {
   auto due = DueConfirmationWindowClose(w.Briefing("b1"), kDeadline + std::chrono::microseconds{1});
   REQUIRE(due);
   CHECK(*due == CloseConfirmationWindow{"b1", kDeadline});
+  // The deadline the timer waits for, open from the convening.
+  CHECK(OpenConfirmationDeadline(w.Briefing("b1")) == kDeadline);
 }
 
 TEST_CASE("Nothing is due for a briefing not convened, or cancelled", "[timer]") {
@@ -42,9 +44,11 @@ TEST_CASE("Nothing is due for a briefing not convened, or cancelled", "[timer]")
   w.Standard();
   REQUIRE(w.Do(RequestBriefing{"b1", "x"}, w.President(At("2026-05-01T09:00:00Z"))));
   CHECK_FALSE(DueConfirmationWindowClose(w.Briefing("b1"), At("2027-01-01T00:00:00Z")));
+  CHECK_FALSE(OpenConfirmationDeadline(w.Briefing("b1")));
   World c = Invited();
   REQUIRE(c.Do(CancelBriefing{"b1", "x"}, c.Secretariat(At("2026-06-01T00:00:00Z"))));
   CHECK_FALSE(DueConfirmationWindowClose(c.Briefing("b1"), At("2027-01-01T00:00:00Z")));
+  CHECK_FALSE(OpenConfirmationDeadline(c.Briefing("b1")));
 }
 
 TEST_CASE("The timer fires once: the closing event is folded and nothing more is due", "[timer]") {
@@ -64,6 +68,7 @@ TEST_CASE("The timer fires once: the closing event is folded and nothing more is
 
   CHECK_FALSE(DueConfirmationWindowClose(w.Briefing("b1"), later));
   CHECK_FALSE(DueConfirmationWindowClose(w.Briefing("b1"), At("2027-01-01T00:00:00Z")));
+  CHECK_FALSE(OpenConfirmationDeadline(w.Briefing("b1")));
   // A second closing of the same deadline (a timer racing itself) is refused.
   CHECK(Failed(Fire(w, *due), RefusalCode::kAlreadyExists));
 }
