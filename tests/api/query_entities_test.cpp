@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "tests/api/query_fixture.hpp"
 
@@ -143,6 +145,61 @@ TEST_CASE_METHOD(EntityFixture, "A briefing reads with participants, deadline an
   CHECK(ngo_b["written_comments"].is_null());
   CHECK(ngo_b["referral"] == "b1.ngo-b");
   CHECK(b["participants"][2]["category"] == "igo");
+}
+
+// The members of a JSON object, in order.
+std::vector<std::string> KeysOf(const json& object) {
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : object.items()) keys.push_back(key);
+  return keys;
+}
+
+// The views are derived from the states' field lists (api/routes/views.cpp): a field added to a
+// state must not reach the API unannounced. These pin each view's members.
+TEST_CASE_METHOD(EntityFixture, "Each view has exactly its members whatever the state holds",
+                 "[query]") {
+  using Keys = std::vector<std::string>;
+  DecideReferral();
+  Append(wf::BriefingHeld{"b1", {"ngo-a", "ngo-b"}, {"at"}, Instant("2026-07-15T09:00:00Z")},
+         "sec-ana", "secretariat", "2026-07-15T13:00:00Z");
+  Append(wf::SummaryPrepared{"b1", "Shelters.", {}});
+  auto briefing = Get("sec", "/v1/briefings/b1");
+  REQUIRE(briefing.status == 200);
+  CHECK(KeysOf(briefing.body) == Keys{"bureau_member", "cancellation_reason",
+                                      "confirmation_deadline", "confirmation_deadline_local",
+                                      "confirmation_window_closed", "date", "id", "meeting",
+                                      "participants", "requested_by", "states", "status", "summary",
+                                      "timezone", "title", "version", "working_group"});
+  CHECK(KeysOf(briefing.body["participants"][0]) ==
+        Keys{"category", "confirmed_at", "country_mentions", "referral", "stakeholder", "status",
+             "written_comments"});
+  CHECK(KeysOf(briefing.body["summary"]) ==
+        Keys{"country_mentions", "crp_symbol", "override_justification", "text"});
+  // A summary prepared, not yet submitted: no symbol, no justification.
+  CHECK(briefing.body["summary"]["crp_symbol"].is_null());
+  CHECK(briefing.body["summary"]["override_justification"].is_null());
+
+  auto list = Get("sec", "/v1/briefings");
+  REQUIRE(list.status == 200);
+  CHECK(KeysOf(list.body["briefings"][0]) ==
+        Keys{"date", "id", "meeting", "status", "title", "working_group"});
+
+  auto stakeholders = Get("sec", "/v1/stakeholders");
+  REQUIRE(stakeholders.status == 200);
+  for (const auto& entry : stakeholders.body["stakeholders"]) {
+    const bool state = entry["category"] == "state_party";
+    CHECK(KeysOf(entry) == (state ? Keys{"category", "ecosoc_status", "id", "instruments", "name"}
+                                  : Keys{"category", "ecosoc_status", "id", "name"}));
+  }
+  auto ngo = Get("sec", "/v1/stakeholders/ngo-a");
+  REQUIRE(ngo.status == 200);
+  CHECK(KeysOf(ngo.body) == Keys{"category", "ecosoc_changes", "ecosoc_status", "id", "name",
+                                 "observer_entitlements", "participations", "version"});
+  auto state = Get("sec", "/v1/stakeholders/at");
+  REQUIRE(state.status == 200);
+  CHECK(KeysOf(state.body) == Keys{"category", "ecosoc_changes", "ecosoc_status", "id",
+                                   "instruments", "name", "observer_entitlements", "participations",
+                                   "version"});
 }
 
 TEST_CASE_METHOD(EntityFixture, "A briefing not yet convened has nulls for what convening sets",
