@@ -17,24 +17,6 @@ namespace {
 using nlohmann::json;
 namespace wf = workflows;
 
-json OrNull(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
-
-json OrNull(const std::optional<std::string>& text) { return text ? json(*text) : json(nullptr); }
-
-json InstantOrNull(const std::optional<wf::TimePoint>& instant) {
-  return instant ? json(wf::FormatInstant(*instant)) : json(nullptr);
-}
-
-json DateOrNull(const std::optional<wf::Date>& day) {
-  return day ? json(wf::FormatDate(*day)) : json(nullptr);
-}
-
-json Strings(const std::vector<std::string>& items) {
-  json out = json::array();
-  for (const auto& item : items) out.push_back(item);
-  return out;
-}
-
 // A state as its field list writes it (workflows/state_fields.hpp, the same values a snapshot
 // stores), less `exists`, which is the read model's own, and less the members named in
 // `left_out` (the view writes those itself); the texts named in `null_when_empty` are null when
@@ -95,18 +77,35 @@ json LocalInstant(const std::optional<wf::TimePoint>& instant, const std::string
   }
 }
 
+// A participant as the briefing's view shows it: its referral's id beside it, less the session of
+// its entitlement and the status it had before a referral (bookkeeping of the fold).
 json ParticipantView(const wf::BriefingState& briefing, const wf::Participant& participant) {
-  json referral = nullptr;
-  if (auto it = briefing.referrals.find(participant.stakeholder); it != briefing.referrals.end()) {
-    referral = it->second.id;
+  json out = FromFieldList(participant, {"written_comments"},
+                           {"conference_session", "status_before_referral"});
+  const auto referral = briefing.referrals.find(participant.stakeholder);
+  out["referral"] =
+      referral == briefing.referrals.end() ? json(nullptr) : json(referral->second.id);
+  return out;
+}
+
+// A stakeholder's fields that its list entry and its view share: the ECOSOC status as of now
+// (from the registered one and the changes), and a State's status under each instrument.
+json StakeholderFields(const wf::StakeholderState& stakeholder,
+                       std::initializer_list<std::string_view> left_out) {
+  json out = FromFieldList(stakeholder, {}, left_out);
+  out["ecosoc_status"] = wf::Name(stakeholder.ecosoc_status());
+  if (wf::IsState(stakeholder.category)) {
+    json instruments = json::object();
+    for (auto instrument : {wf::Instrument::kConvention, wf::Instrument::kTip, wf::Instrument::kSom,
+                            wf::Instrument::kFirearms}) {
+      const wf::InstrumentStatus status = wf::StatusUnder(stakeholder, instrument);
+      if (status != wf::InstrumentStatus::kNone) {
+        instruments[std::string(wf::Name(instrument))] = wf::Name(status);
+      }
+    }
+    out["instruments"] = std::move(instruments);
   }
-  return {{"stakeholder", participant.stakeholder},
-          {"category", wf::Name(participant.category)},
-          {"status", wf::Name(participant.status)},
-          {"confirmed_at", InstantOrNull(participant.confirmed_at)},
-          {"written_comments", OrNull(participant.written_comments)},
-          {"country_mentions", CountryMentionsView(participant.country_mentions)},
-          {"referral", std::move(referral)}};
+  return out;
 }
 
 }  // namespace
@@ -124,31 +123,17 @@ json WorkingGroupView(const wf::WorkingGroupState& group) { return FromFieldList
 json MeetingView(const wf::MeetingState& meeting) { return FromFieldList(meeting); }
 
 json StakeholderListEntry(const wf::StakeholderState& stakeholder) {
-  json out = {{"id", stakeholder.id},
-              {"name", stakeholder.name},
-              {"category", wf::Name(stakeholder.category)},
-              {"ecosoc_status", wf::Name(stakeholder.ecosoc_status())}};
-  if (wf::IsState(stakeholder.category)) {
-    json instruments = json::object();
-    for (auto instrument : {wf::Instrument::kConvention, wf::Instrument::kTip, wf::Instrument::kSom,
-                            wf::Instrument::kFirearms}) {
-      const wf::InstrumentStatus status = wf::StatusUnder(stakeholder, instrument);
-      if (status != wf::InstrumentStatus::kNone) {
-        instruments[std::string(wf::Name(instrument))] = wf::Name(status);
-      }
-    }
-    out["instruments"] = std::move(instruments);
-  }
-  return out;
+  return StakeholderFields(stakeholder, {"registered_ecosoc_status", "ecosoc_changes",
+                                         "instruments", "observer_entitlements"});
 }
 
 json StakeholderView(const wf::StakeholderState& stakeholder,
                      const std::vector<wf::Participation>& participations) {
-  json out = StakeholderListEntry(stakeholder);
+  json out = StakeholderFields(
+      stakeholder, {"registered_ecosoc_status", "instruments", "observer_entitlements"});
   json entitlements = json::array();
   for (const auto& entitlement : stakeholder.observer_entitlements) {
-    entitlements.push_back({{"conference_session", entitlement.conference_session},
-                            {"rule", OrNull(entitlement.rule)}});
+    entitlements.push_back(FromFieldList(entitlement, {"rule"}));
   }
   out["observer_entitlements"] = std::move(entitlements);
   json parts = json::array();
@@ -157,47 +142,36 @@ json StakeholderView(const wf::StakeholderState& stakeholder,
         {{"kind", participation.kind}, {"id", participation.id}, {"status", participation.status}});
   }
   out["participations"] = std::move(parts);
-  json changes = json::array();
-  for (const auto& change : stakeholder.ecosoc_changes) {
-    changes.push_back({{"status", wf::Name(change.status)},
-                       {"effective_at", wf::FormatInstant(change.effective_at)}});
-  }
-  out["ecosoc_changes"] = std::move(changes);
   return out;
 }
 
 json BriefingListEntry(const wf::BriefingState& briefing) {
-  return {{"id", briefing.id},
-          {"title", briefing.title},
-          {"status", wf::Name(briefing.status)},
-          {"meeting", OrNull(briefing.meeting)},
-          {"working_group", OrNull(briefing.working_group)},
-          {"date", DateOrNull(briefing.date)}};
+  return FromFieldList(briefing, {"meeting", "working_group"},
+                       {"requested_by", "meeting_starts_on", "meeting_ends_on", "timezone",
+                        "confirmation_deadline", "bureau_member", "participants", "referrals",
+                        "closed_deadlines", "attending_states", "summary", "cancellation_reason"});
 }
 
 json BriefingView(const wf::BriefingState& briefing) {
-  json out = BriefingListEntry(briefing);
-  out["timezone"] = OrNull(briefing.timezone);
-  out["confirmation_deadline"] = InstantOrNull(briefing.confirmation_deadline);
+  // Less the meeting's dates, the referrals (each participant names its own) and the deadlines
+  // closed (confirmation_window_closed says whether the current one is), and less what the view
+  // writes its own way below.
+  json out = FromFieldList(
+      briefing, {"meeting", "working_group", "timezone", "bureau_member", "requested_by"},
+      {"meeting_starts_on", "meeting_ends_on", "participants", "referrals", "closed_deadlines",
+       "attending_states", "summary", "cancellation_reason"});
   out["confirmation_deadline_local"] =
       LocalInstant(briefing.confirmation_deadline, briefing.timezone);
   out["confirmation_window_closed"] = briefing.DeadlineClosed();
-  out["bureau_member"] = OrNull(briefing.bureau_member);
-  out["requested_by"] = OrNull(briefing.requested_by);
   json participants = json::array();
   for (const auto& participant : briefing.participants) {
     participants.push_back(ParticipantView(briefing, participant));
   }
   out["participants"] = std::move(participants);
-  out["states"] = Strings(briefing.attending_states);
-  if (briefing.summary) {
-    out["summary"] = {{"text", briefing.summary->text},
-                      {"country_mentions", CountryMentionsView(briefing.summary->country_mentions)},
-                      {"crp_symbol", OrNull(briefing.summary->crp_symbol)},
-                      {"override_justification", OrNull(briefing.summary->override_justification)}};
-  } else {
-    out["summary"] = nullptr;
-  }
+  out["states"] = wf::codec::ToDocument(briefing.attending_states);
+  out["summary"] =
+      briefing.summary ? FromFieldList(*briefing.summary, {"crp_symbol"}, {}) : json(nullptr);
+  // The reason only once cancelled.
   out["cancellation_reason"] = briefing.status == wf::BriefingStatus::kCancelled
                                    ? json(briefing.cancellation_reason)
                                    : json(nullptr);
