@@ -1,12 +1,10 @@
 #include "api/http/router.hpp"
 
 #include <algorithm>
-#include <condition_variable>
+#include <atomic>
 #include <cstdint>
-#include <deque>
 #include <exception>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <stdexcept>
 
@@ -306,41 +304,6 @@ HttpResponse ReadModelsUnavailable() {
   return response;
 }
 
-// What Dispatch waits on: the work DispatchAsync posts or offloads, run on the waiting thread,
-// and the answer.
-class Waiter {
- public:
-  void Post(std::function<void()> work) {
-    std::lock_guard lock(mu_);
-    work_.push_back(std::move(work));
-    changed_.notify_one();
-  }
-  void Answer(Router::Dispatched dispatched) {
-    std::lock_guard lock(mu_);
-    if (!answer_) answer_ = std::move(dispatched);
-    changed_.notify_one();
-  }
-  // Runs what is posted until the answer comes.
-  Router::Dispatched Wait() {
-    std::unique_lock lock(mu_);
-    for (;;) {
-      changed_.wait(lock, [&] { return answer_.has_value() || !work_.empty(); });
-      if (work_.empty()) return std::move(*answer_);
-      std::function<void()> work = std::move(work_.front());
-      work_.pop_front();
-      lock.unlock();
-      work();
-      lock.lock();
-    }
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable changed_;
-  std::deque<std::function<void()>> work_;
-  std::optional<Router::Dispatched> answer_;
-};
-
 }  // namespace
 
 Router::Dispatched Router::Call(const Route& route, const RequestContext& context) {
@@ -355,15 +318,6 @@ Router::Dispatched Router::Call(const Route& route, const RequestContext& contex
 
 bool Router::MustWait(const Route& route) const {
   return route.work == Work::kFromReadModels && read_gate_.ready && !read_gate_.ready();
-}
-
-Router::Dispatched Router::Dispatch(const HttpRequest& request) const {
-  auto waiter = std::make_shared<Waiter>();
-  const Post post = [waiter](std::function<void()> work) { waiter->Post(std::move(work)); };
-  DispatchAsync(
-      request, post, [waiter](Dispatched dispatched) { waiter->Answer(std::move(dispatched)); },
-      post);
-  return waiter->Wait();
 }
 
 void Router::DispatchAsync(HttpRequest request, Post post, std::function<void(Dispatched)> done,

@@ -1,9 +1,9 @@
 // The router: method + path pattern ("/v1/streams/{stream}/events") -> handler, with
 // authentication and role checks before the handler runs. Unknown path -> 404, known path with
 // another method -> 405 (with Allow), missing or unknown token -> 401, role not allowed -> 403.
-// A handler that throws answers 500 (and a log line): no exception leaves Dispatch.
+// A handler that throws answers 500 (and a log line): no exception leaves DispatchAsync.
 //
-// Routes are registered before serving starts; Dispatch is then thread-safe.
+// Routes are registered before serving starts; DispatchAsync is then thread-safe.
 #pragma once
 
 #include <functional>
@@ -100,9 +100,6 @@ class Router {
     HttpResponse response;
     std::string route;  // the matched pattern, or "unmatched" (a metrics label)
   };
-  // DispatchAsync, answered on the calling thread, which may block: it waits for the answer and
-  // runs meanwhile whatever the dispatch posts or offloads (tools, tests).
-  Dispatched Dispatch(const HttpRequest& request) const;
   // The one path of a served request: the route is resolved once (target, method, credentials,
   // role), then a refusal answers at once, an asynchronous route's handler takes the request, a
   // kFromMemory route answers on this thread, and any other route runs in `offload`'s work (on
@@ -112,7 +109,7 @@ class Router {
   void DispatchAsync(HttpRequest request, Post post, std::function<void(Dispatched)> done,
                      Post offload = {}) const;
 
-  // What Dispatch would refuse of this request before its handler runs (malformed target, no
+  // What DispatchAsync would refuse of this request before its handler runs (malformed target, no
   // route, credentials, role), judged on its method, target and headers alone: for a request whose
   // body has not been read yet (ServerOptions::screen). nullopt: the handler would run.
   std::optional<Dispatched> Screen(const HttpRequest& head) const;

@@ -1,6 +1,7 @@
 // The command tests' world: an in-memory store on a manual clock, read models over it and the full
-// router with a token per caller. Requests go through Router::Dispatch, in process; the world is
-// built through the commands themselves (POST), as a client would.
+// router with a token per caller. Requests go through Router::DispatchAsync, in process
+// (testing::DispatchAndWait); the world is built through the commands themselves (POST), as a
+// client would.
 #pragma once
 
 #include <catch2/catch.hpp>

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "api/console/console_assets.hpp"
+#include "tests/api/dispatch_and_wait.hpp"
 #include "tests/api/query_fixture.hpp"
 
 namespace dialogue::api {
@@ -20,7 +21,7 @@ HttpResponse Fetch(Router& router, const std::string& target,
   request.method = "GET";
   request.target = target;
   if (!if_none_match.empty()) request.headers.Set("If-None-Match", if_none_match);
-  return router.Dispatch(request).response;
+  return ::dialogue::api::testing::DispatchAndWait(router, request).response;
 }
 
 std::string Header(const HttpResponse& response, const char* name) {

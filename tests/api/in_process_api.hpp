@@ -1,7 +1,8 @@
 // The server's parts wired as `dialogue serve` wires them, without the network: a store (in memory
 // on a manual clock unless given), read models over it kept at the head by a projector, and the
-// full router with a token file. Requests go through Router::Dispatch, in process (a read behind
-// the head waits there for the projector's fold). The command and query fixtures build on it.
+// full router with a token file. Requests go through Router::DispatchAsync, in process
+// (testing::DispatchAndWait; a read behind the head waits there for the projector's fold). The
+// command and query fixtures build on it.
 #pragma once
 
 #include <map>
@@ -20,6 +21,7 @@
 #include "engine/time.hpp"
 #include "projections/projector.hpp"
 #include "projections/read_models.hpp"
+#include "tests/api/dispatch_and_wait.hpp"
 #include "tests/support/manual_clock.hpp"
 
 namespace dialogue::api::testing {
@@ -77,7 +79,7 @@ class InProcessApi {
     if (!body.empty()) request.headers.Set("Content-Type", "application/json");
     for (const auto& [name, value] : headers) request.headers.Set(name, value);
     request.body = body;
-    HttpResponse response = router_.Dispatch(request).response;
+    HttpResponse response = ::dialogue::api::testing::DispatchAndWait(router_, request).response;
     Answer answer;
     answer.status = response.status;
     answer.etag = std::string(response.headers.Get("ETag").value_or(""));

@@ -1,6 +1,6 @@
 // The read-side tests' world: an in-memory store filled with workflows events (as the commands
 // would append them), read models over it, and the full router with a token per role. Requests go
-// through Router::Dispatch, in process.
+// through Router::DispatchAsync, in process (testing::DispatchAndWait).
 #pragma once
 
 #include <catch2/catch.hpp>

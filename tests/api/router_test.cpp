@@ -13,6 +13,7 @@
 
 #include "api/http/json_io.hpp"
 #include "api/http/router.hpp"
+#include "tests/api/dispatch_and_wait.hpp"
 #include "tests/api/test_support.hpp"
 
 namespace dialogue::api {
@@ -76,7 +77,9 @@ class RouterFixture {
     for (auto& t : later_threads_) t.join();
   }
 
-  Router::Dispatched Dispatch(const HttpRequest& request) { return router_.Dispatch(request); }
+  Router::Dispatched Dispatch(const HttpRequest& request) {
+    return ::dialogue::api::testing::DispatchAndWait(router_, request);
+  }
   const Router& router() const { return router_; }
   std::thread::id posted_on_;  // where /later's posted step ran
   // Where DispatchAsync answers request: "inline" (before it returns), "offloaded" (in the work
@@ -392,7 +395,8 @@ TEST_CASE("A read-model route behind the head answers once the gate lets it, on 
     std::thread resumer([&gate] {
       while (gate.Resume(true) == 0) std::this_thread::yield();
     });
-    auto answer = router.Dispatch(Request("GET", "/v1/referrals/r2", auditor));
+    auto answer = ::dialogue::api::testing::DispatchAndWait(
+        router, Request("GET", "/v1/referrals/r2", auditor));
     resumer.join();
     CHECK(answer.response.status == 200);
     CHECK(calls.load() == 1);

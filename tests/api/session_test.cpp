@@ -8,6 +8,7 @@
 #include <string>
 
 #include "api/http/sessions.hpp"
+#include "tests/api/dispatch_and_wait.hpp"
 #include "tests/api/query_fixture.hpp"
 
 namespace dialogue::api {
@@ -40,7 +41,7 @@ class SessionFixture : public testing::QueryFixture {
     if (!body.empty()) request.headers.Set("Content-Type", "application/json");
     request.body = std::move(body);
     Reply reply;
-    reply.response = router_.Dispatch(request).response;
+    reply.response = ::dialogue::api::testing::DispatchAndWait(router_, request).response;
     reply.status = reply.response.status;
     if (!reply.response.body.empty()) {
       reply.body = nlohmann::json::parse(reply.response.body, nullptr, false);

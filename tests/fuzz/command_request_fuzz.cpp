@@ -26,6 +26,7 @@
 #include "engine/time.hpp"
 #include "projections/read_models.hpp"
 #include "tests/api/callers.hpp"
+#include "tests/api/dispatch_and_wait.hpp"
 #include "tests/support/manual_clock.hpp"
 
 namespace {
@@ -91,7 +92,8 @@ class World {
 
   void Run(const api::HttpRequest& request) {
     const uint64_t before = store_->Head().position;
-    const api::HttpResponse response = router_.Dispatch(request).response;
+    const api::HttpResponse response =
+        ::dialogue::api::testing::DispatchAndWait(router_, request).response;
     const uint64_t after = store_->Head().position;
     const int status = response.status;
     if (status >= 500) Violation("a server error", request, response);
@@ -119,7 +121,8 @@ class World {
     request.headers.Set("Authorization", std::string("Bearer ") + token);
     request.headers.Set("Content-Type", "application/json");
     request.body = body;
-    const api::HttpResponse response = router_.Dispatch(request).response;
+    const api::HttpResponse response =
+        ::dialogue::api::testing::DispatchAndWait(router_, request).response;
     if (response.status != 201) Violation("the world did not build", request, response);
   }
 
