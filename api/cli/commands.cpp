@@ -13,15 +13,15 @@
 #include "api/http/router.hpp"
 #include "api/http/server.hpp"
 #include "api/http/sessions.hpp"
-#include "api/log.hpp"
-#include "api/metrics.hpp"
+#include "api/http/subscription_hub.hpp"
+#include "api/ops/log.hpp"
+#include "api/ops/metrics.hpp"
 #include "api/routes/import_decoder.hpp"
 #include "api/routes/routes.hpp"
-#include "api/subscription_hub.hpp"
-#include "api/timer_service.hpp"
 #include "app/cluster_node.hpp"
 #include "app/follower.hpp"
 #include "app/relay.hpp"
+#include "app/timer_service.hpp"
 #include "engine/backup.hpp"
 #include "engine/clock.hpp"
 #include "engine/event_json.hpp"
@@ -212,7 +212,7 @@ int ServeOnce(const ServeOptions& options, std::ostream& out, bool* diverged, st
   context.subscriptions = subscriptions.get();
   // A read replica takes no command: neither does its timer (the leader's fires). A cluster
   // node starts its timer when it comes to lead.
-  std::unique_ptr<TimerService> timers;
+  std::unique_ptr<app::TimerService> timers;
   uint64_t timers_observer = 0;
   // Every commit is folded as it happens, a replica's copies included; the timer learns of new
   // deadlines from the fold. Declared after the timer: it stops first.
@@ -220,9 +220,11 @@ int ServeOnce(const ServeOptions& options, std::ostream& out, bool* diverged, st
   projector->Start();
   context.projector = projector.get();
   const auto start_timers = [&] {
-    TimerOptions timer_options;
+    app::TimerOptions timer_options;
     timer_options.wake_on_commit = false;
-    timers = std::make_unique<TimerService>(log, *read_models, clock, context.rules, timer_options);
+    timer_options.log_error = [](const std::string& message) { LogError(message); };
+    timers =
+        std::make_unique<app::TimerService>(log, *read_models, clock, context.rules, timer_options);
     timers_observer = projector->AddObserver([timer = timers.get()](uint64_t) { timer->Folded(); });
     timers->Start();
   };

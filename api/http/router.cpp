@@ -9,7 +9,7 @@
 #include <stdexcept>
 
 #include "api/http/problem.hpp"
-#include "api/log.hpp"
+#include "api/ops/log.hpp"
 
 namespace dialogue::api {
 namespace {

@@ -26,7 +26,7 @@
 #include "api/http/problem.hpp"
 #include "api/http/server_core.hpp"
 #include "api/http/stream_session.hpp"
-#include "api/log.hpp"
+#include "api/ops/log.hpp"
 
 namespace dialogue::api {
 namespace detail {

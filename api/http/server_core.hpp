@@ -22,7 +22,7 @@
 
 #include "api/http/problem.hpp"
 #include "api/http/server.hpp"
-#include "api/log.hpp"
+#include "api/ops/log.hpp"
 
 namespace dialogue::api::detail {
 

@@ -15,7 +15,7 @@
 #include <variant>
 
 #include "api/http/json_io.hpp"
-#include "api/log.hpp"
+#include "api/ops/log.hpp"
 #include "engine/event_json.hpp"
 
 namespace dialogue::api {

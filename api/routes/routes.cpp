@@ -8,7 +8,7 @@
 
 #include "api/http/json_io.hpp"
 #include "api/http/problem.hpp"
-#include "api/log.hpp"
+#include "api/ops/log.hpp"
 
 namespace dialogue::api {
 namespace {

@@ -4,7 +4,7 @@
 
 #include "api/http/router.hpp"
 #include "api/http/server.hpp"
-#include "api/metrics.hpp"
+#include "api/ops/metrics.hpp"
 #include "app/leadership.hpp"
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
@@ -32,7 +32,7 @@ struct ApiContext {
   // Keeps read_models at the head (projections/projector.hpp); a read behind it waits for its
   // fold (Work::kFromReadModels). Null: such a read folds on its own thread (tests, tools).
   projections::Projector* projector = nullptr;
-  // Serves GET /v1/subscribe (api/subscription_hub.hpp); null: that route answers 503.
+  // Serves GET /v1/subscribe (api/http/subscription_hub.hpp); null: that route answers 503.
   SubscriptionHub* subscriptions = nullptr;
   // The console's sessions (api/http/sessions.hpp); null: POST /v1/session answers 503.
   SessionStore* sessions = nullptr;

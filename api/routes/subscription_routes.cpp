@@ -8,8 +8,8 @@
 #include "api/http/auth.hpp"
 #include "api/http/params.hpp"
 #include "api/http/problem.hpp"
+#include "api/http/subscription_hub.hpp"
 #include "api/routes/routes.hpp"
-#include "api/subscription_hub.hpp"
 #include "workflows/events.hpp"
 
 namespace dialogue::api {

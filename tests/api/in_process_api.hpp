@@ -13,7 +13,7 @@
 
 #include "api/http/auth.hpp"
 #include "api/http/router.hpp"
-#include "api/metrics.hpp"
+#include "api/ops/metrics.hpp"
 #include "api/routes/routes.hpp"
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"

@@ -12,7 +12,7 @@
 #include "api/http/json_io.hpp"
 #include "api/http/problem.hpp"
 #include "api/http/server.hpp"
-#include "api/metrics.hpp"
+#include "api/ops/metrics.hpp"
 #include "api/routes/routes.hpp"
 #include "tests/api/in_process_api.hpp"
 #include "tests/api/test_support.hpp"

@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "api/http/subscription_hub.hpp"
 #include "api/http/subscription_sse.hpp"
-#include "api/subscription_hub.hpp"
 #include "tests/api/subscription_test_support.hpp"
 
 namespace dialogue::api {

@@ -4,7 +4,7 @@
 // the workflows' Decide(BriefingState, CloseConfirmationWindow, ...); the participants still
 // invited become lapsed.
 //
-// It goes through the one path of every command, app::Executor (app/execute.hpp).
+// It goes through the one path of every command, Executor (app/execute.hpp).
 //
 // Durable and exactly once: which windows are due is derived from the read models (folded from
 // the log) at every wake-up, never kept in memory, so a restart finds the deadlines that passed
@@ -22,8 +22,10 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "app/execute.hpp"
@@ -33,7 +35,7 @@
 #include "projections/read_models.hpp"
 #include "workflows/rules_config.hpp"
 
-namespace dialogue::api {
+namespace dialogue::app {
 
 struct TimerOptions {
   // The longest the thread sleeps between two looks at the clock (a clock that jumps, a deadline
@@ -44,6 +46,9 @@ struct TimerOptions {
   // Wake on every commit of the store. The server turns it off and calls Folded() from its
   // projector instead, which wakes the thread only when the earliest open deadline changed.
   bool wake_on_commit = true;
+  // Where the service reports what goes wrong (a firing refused or failing, read models that cannot
+  // catch up), once per distinct failure; unset: nowhere. The server passes its error log.
+  std::function<void(const std::string& message)> log_error;
 };
 
 class TimerService {
@@ -72,7 +77,7 @@ class TimerService {
   // confirmation window due at clock.Now(). Returns how many ConfirmationWindowClosed it
   // appended. Errors: the first one met (the other due windows are still tried): the store's,
   // or a refusal when the workflows would not close a window.
-  [[nodiscard]] tl::expected<size_t, app::Failure> RunOnce();
+  [[nodiscard]] tl::expected<size_t, Failure> RunOnce();
 
   // ConfirmationWindowClosed events appended since construction.
   uint64_t fired() const;
@@ -81,15 +86,16 @@ class TimerService {
   struct Signal;  // shared with the store's commit listener
 
   void Loop();
+  void Log(const std::string& message) const;
   // Appends one ConfirmationWindowClosed; false when it was no longer due (closed or moved).
-  tl::expected<bool, app::Failure> Close(const workflows::CloseConfirmationWindow& due);
+  tl::expected<bool, Failure> Close(const workflows::CloseConfirmationWindow& due);
 
   engine::EventStore& store_;
   projections::ReadModels& read_models_;
   const engine::Clock& clock_;
   const workflows::RulesConfig& rules_;
   const TimerOptions options_;
-  app::Executor executor_;
+  Executor executor_;
   std::shared_ptr<Signal> signal_;
   std::mutex run_mu_;  // one RunOnce at a time
   std::atomic<uint64_t> fired_{0};
@@ -98,4 +104,4 @@ class TimerService {
   bool started_ = false;
 };
 
-}  // namespace dialogue::api
+}  // namespace dialogue::app

@@ -8,7 +8,7 @@
 #include <system_error>
 #include <vector>
 
-#include "api/metrics.hpp"
+#include "api/ops/metrics.hpp"
 #include "app/cluster_node.hpp"
 #include "app/follower.hpp"
 #include "app/relay.hpp"

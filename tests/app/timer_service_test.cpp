@@ -10,7 +10,7 @@
 #include <mutex>
 #include <thread>
 
-#include "api/timer_service.hpp"
+#include "app/timer_service.hpp"
 #include "engine/event_store.hpp"
 #include "projections/projector.hpp"
 #include "projections/read_models.hpp"
@@ -22,7 +22,7 @@
 #include "workflows/rules_config.hpp"
 #include "workflows/values.hpp"
 
-namespace dialogue::api {
+namespace dialogue::app {
 namespace {
 
 namespace wf = workflows;
@@ -410,4 +410,4 @@ TEST_CASE("Two timers on one log close a window once between them", "[timer]") {
 }
 
 }  // namespace
-}  // namespace dialogue::api
+}  // namespace dialogue::app

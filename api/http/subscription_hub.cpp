@@ -1,4 +1,4 @@
-#include "api/subscription_hub.hpp"
+#include "api/http/subscription_hub.hpp"
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
@@ -13,7 +13,7 @@
 #include <utility>
 
 #include "api/http/subscription_sse.hpp"
-#include "api/log.hpp"
+#include "api/ops/log.hpp"
 
 namespace dialogue::api {
 namespace {

@@ -1,4 +1,4 @@
-#include "api/log.hpp"
+#include "api/ops/log.hpp"
 
 #include <chrono>
 #include <cstdio>

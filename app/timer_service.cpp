@@ -1,4 +1,4 @@
-#include "api/timer_service.hpp"
+#include "app/timer_service.hpp"
 
 #include <algorithm>
 #include <condition_variable>
@@ -8,14 +8,13 @@
 #include <variant>
 #include <vector>
 
-#include "api/log.hpp"
 #include "app/execute.hpp"
 #include "workflows/briefing.hpp"
 #include "workflows/context.hpp"
 #include "workflows/events.hpp"
 #include "workflows/values.hpp"
 
-namespace dialogue::api {
+namespace dialogue::app {
 
 namespace wf = workflows;
 
@@ -97,9 +96,9 @@ void TimerService::Loop() {
       signal_->poked = false;
     }
     if (auto ran = RunOnce(); !ran) {
-      if (app::MessageOf(ran.error()) != last_error) {
-        last_error = app::MessageOf(ran.error());
-        LogError("timer: " + last_error);
+      if (MessageOf(ran.error()) != last_error) {
+        last_error = MessageOf(ran.error());
+        Log("timer: " + last_error);
       }
     } else if (*ran > 0) {
       last_error.clear();
@@ -121,11 +120,15 @@ void TimerService::Loop() {
   }
 }
 
-tl::expected<size_t, app::Failure> TimerService::RunOnce() {
+void TimerService::Log(const std::string& message) const {
+  if (options_.log_error) options_.log_error(message);
+}
+
+tl::expected<size_t, Failure> TimerService::RunOnce() {
   std::lock_guard lock(run_mu_);
   RETURN_IF_ERROR(read_models_.CatchUp());
   size_t closed = 0;
-  std::optional<app::Failure> first_error;
+  std::optional<Failure> first_error;
   for (const auto& due : read_models_.DueConfirmationWindowCloses(clock_.Now())) {
     auto result = Close(due);
     if (!result) {
@@ -146,9 +149,9 @@ tl::expected<size_t, app::Failure> TimerService::RunOnce() {
   return closed;
 }
 
-tl::expected<bool, app::Failure> TimerService::Close(const wf::CloseConfirmationWindow& due) {
+tl::expected<bool, Failure> TimerService::Close(const wf::CloseConfirmationWindow& due) {
   bool still_due = true;  // set by the preparer, which runs on this thread
-  app::CommandRun run;
+  CommandRun run;
   run.name = "CloseConfirmationWindow";
   run.context.occurred_at = due.deadline;
   run.context.now = clock_.Now();
@@ -158,27 +161,27 @@ tl::expected<bool, app::Failure> TimerService::Close(const wf::CloseConfirmation
   run.correlation_id = "timer:" + due.briefing + "@" + wf::FormatInstant(due.deadline);
   run.max_attempts = std::max(1, options_.max_attempts);
   run.prepare =
-      app::PrepareTarget(read_models_, due,
-                         [&still_due, &due](wf::Context& context, const wf::BriefingState& state,
-                                            app::Prepared&) -> wf::Check {
-                           // Decided anew after a lost race: the window may have closed or moved
-                           // meanwhile.
-                           const auto now_due = wf::DueConfirmationWindowClose(state, context.now);
-                           if (!now_due || now_due->deadline != due.deadline) {
-                             still_due = false;
-                             return wf::Refuse(wf::Refusal::NotFound("no longer due"));
-                           }
-                           return {};
-                         });
-  app::Executed executed = executor_.Execute(std::move(run));
+      PrepareTarget(read_models_, due,
+                    [&still_due, &due](wf::Context& context, const wf::BriefingState& state,
+                                       Prepared&) -> wf::Check {
+                      // Decided anew after a lost race: the window may have closed or moved
+                      // meanwhile.
+                      const auto now_due = wf::DueConfirmationWindowClose(state, context.now);
+                      if (!now_due || now_due->deadline != due.deadline) {
+                        still_due = false;
+                        return wf::Refuse(wf::Refusal::NotFound("no longer due"));
+                      }
+                      return {};
+                    });
+  Executed executed = executor_.Execute(std::move(run));
   switch (executed.outcome) {
-    case app::Outcome::kCreated:
+    case Outcome::kCreated:
       ++fired_;
       if (executed.behind) {
-        LogError("timer: the read models cannot catch up: " + executed.behind->message);
+        Log("timer: the read models cannot catch up: " + executed.behind->message);
       }
       return true;
-    case app::Outcome::kReplayed:
+    case Outcome::kReplayed:
       return true;
     default:
       if (!still_due) return false;  // closed or moved
@@ -186,4 +189,4 @@ tl::expected<bool, app::Failure> TimerService::Close(const wf::CloseConfirmation
   }
 }
 
-}  // namespace dialogue::api
+}  // namespace dialogue::app

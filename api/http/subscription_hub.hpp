@@ -91,7 +91,7 @@ struct SubscriptionStats {
   size_t peak_queued_bytes = 0;
 };
 
-// The state the hub shares with its threads and subscriptions (api/subscription_hub.cpp).
+// The state the hub shares with its threads and subscriptions (api/http/subscription_hub.cpp).
 struct SubscriptionHubCore;
 
 class SubscriptionHub {

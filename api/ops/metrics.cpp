@@ -1,4 +1,4 @@
-#include "api/metrics.hpp"
+#include "api/ops/metrics.hpp"
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
