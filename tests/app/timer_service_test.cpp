@@ -14,6 +14,7 @@
 #include "engine/event_store.hpp"
 #include "projections/projector.hpp"
 #include "projections/read_models.hpp"
+#include "tests/support/forwarding_store.hpp"
 #include "tests/support/manual_clock.hpp"
 #include "tests/temp_dir.hpp"
 #include "workflows/briefing.hpp"
@@ -308,59 +309,24 @@ TEST_CASE("A deadline that passed while the server was down closes at start, onc
 
 // Forwards to a real store; before the first append of a ConfirmationWindowClosed it lets a
 // "concurrent" command in: ngo-b's confirmation, made in time and recorded late.
-class RacingStore final : public engine::EventStore {
+class RacingStore final : public engine::ForwardingStore {
  public:
-  explicit RacingStore(engine::EventStore& inner) : inner_(inner) {}
+  explicit RacingStore(engine::EventStore& inner) : ForwardingStore(inner) {}
 
   engine::Result<engine::AppendResult> Append(const engine::AppendRequest& request) override {
     const bool timer = !request.writes.empty() && !request.writes[0].events.empty() &&
                        request.writes[0].events[0].type == "ConfirmationWindowClosed";
     if (timer && !raced_.exchange(true)) {
-      Record(inner_, wf::AttendanceConfirmed{"b1", "ngo-b", "", {}, At("2026-07-01T10:00:00Z")},
+      Record(inner(), wf::AttendanceConfirmed{"b1", "ngo-b", "", {}, At("2026-07-01T10:00:00Z")},
              At("2026-07-01T10:00:00Z"));
     }
     if (timer) ++timer_appends_;
-    return inner_.Append(request);
+    return ForwardingStore::Append(request);
   }
-  engine::Status AppendVerbatim(const engine::RecordedEvent& event) override {
-    return inner_.AppendVerbatim(event);
-  }
-  engine::Result<std::vector<engine::RecordedEvent>> ReadStream(std::string_view stream,
-                                                                uint64_t after,
-                                                                size_t limit) const override {
-    return inner_.ReadStream(stream, after, limit);
-  }
-  engine::Result<std::vector<engine::RecordedEvent>> ReadAll(uint64_t after,
-                                                             size_t limit) const override {
-    return inner_.ReadAll(after, limit);
-  }
-  engine::Result<uint64_t> StreamVersion(std::string_view stream) const override {
-    return inner_.StreamVersion(stream);
-  }
-  engine::Result<std::optional<std::pair<std::string, engine::AppendResult>>> LookupIdempotencyKey(
-      std::string_view key) const override {
-    return inner_.LookupIdempotencyKey(key);
-  }
-  engine::LedgerHead Head() const override { return inner_.Head(); }
-  engine::Result<engine::VerifyReport> Verify() const override { return inner_.Verify(); }
-  engine::Result<engine::merkle::Hash> TreeNode(unsigned level, uint64_t index) const override {
-    return inner_.TreeNode(level, index);
-  }
-  uint64_t WaitForCommit(uint64_t after, std::chrono::milliseconds timeout) const override {
-    return inner_.WaitForCommit(after, timeout);
-  }
-  uint64_t AddCommitListener(CommitListener listener) override {
-    return inner_.AddCommitListener(std::move(listener));
-  }
-  void RemoveCommitListener(uint64_t id) override { inner_.RemoveCommitListener(id); }
-  bool failed() const override { return inner_.failed(); }
-  engine::StateStore& state() override { return inner_.state(); }
-  const engine::StateStore& state() const override { return inner_.state(); }
 
   int timer_appends() const { return timer_appends_; }
 
  private:
-  engine::EventStore& inner_;
   std::atomic<bool> raced_{false};
   std::atomic<int> timer_appends_{0};
 };

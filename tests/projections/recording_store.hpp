@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/event_store.hpp"
+#include "tests/support/forwarding_store.hpp"
 
 namespace dialogue::projections::testing {
 
@@ -66,9 +67,10 @@ class RecordingState final : public engine::StateStore {
 
 // Forwards to another store, counting the events ReadAll hands out and keeping the keys of every
 // write of derived state.
-class RecordingStore final : public engine::EventStore {
+class RecordingStore final : public engine::ForwardingStore {
  public:
-  explicit RecordingStore(engine::EventStore& inner) : inner_(inner), state_(inner.state()) {}
+  explicit RecordingStore(engine::EventStore& inner)
+      : ForwardingStore(inner), state_(inner.state()) {}
 
   uint64_t events_read() const { return events_read_.load(); }
   std::vector<std::vector<std::string>> state_writes() const { return state_.writes(); }
@@ -89,19 +91,9 @@ class RecordingStore final : public engine::EventStore {
     hook_ = std::move(hook);
   }
 
-  engine::Result<engine::AppendResult> Append(const engine::AppendRequest& request) override {
-    return inner_.Append(request);
-  }
+  // The inner store's own asynchronous append (its completer thread, for the projector's tests).
   void AppendAsync(engine::AppendRequest request, AppendCallback done) override {
-    inner_.AppendAsync(std::move(request), std::move(done));
-  }
-  engine::Status AppendVerbatim(const engine::RecordedEvent& event) override {
-    return inner_.AppendVerbatim(event);
-  }
-  engine::Result<std::vector<engine::RecordedEvent>> ReadStream(std::string_view stream,
-                                                                uint64_t after_version,
-                                                                size_t limit) const override {
-    return inner_.ReadStream(stream, after_version, limit);
+    inner().AppendAsync(std::move(request), std::move(done));
   }
   engine::Result<std::vector<engine::RecordedEvent>> ReadAll(uint64_t after_position,
                                                              size_t limit) const override {
@@ -115,36 +107,14 @@ class RecordingStore final : public engine::EventStore {
       if (hook) hook();
       return engine::Fail(engine::Error::IOError("the log cannot be read"));
     }
-    auto events = inner_.ReadAll(after_position, limit);
+    auto events = ForwardingStore::ReadAll(after_position, limit);
     if (events) events_read_ += events->size();
     return events;
   }
-  engine::Result<uint64_t> StreamVersion(std::string_view stream) const override {
-    return inner_.StreamVersion(stream);
-  }
-  engine::Result<std::optional<std::pair<std::string, engine::AppendResult>>> LookupIdempotencyKey(
-      std::string_view key) const override {
-    return inner_.LookupIdempotencyKey(key);
-  }
-  engine::LedgerHead Head() const override { return inner_.Head(); }
-  engine::Result<engine::VerifyReport> Verify() const override { return inner_.Verify(); }
-  engine::Result<engine::merkle::Hash> TreeNode(unsigned level, uint64_t index) const override {
-    return inner_.TreeNode(level, index);
-  }
-  uint64_t WaitForCommit(uint64_t after_position,
-                         std::chrono::milliseconds timeout) const override {
-    return inner_.WaitForCommit(after_position, timeout);
-  }
-  uint64_t AddCommitListener(CommitListener listener) override {
-    return inner_.AddCommitListener(std::move(listener));
-  }
-  void RemoveCommitListener(uint64_t id) override { inner_.RemoveCommitListener(id); }
-  bool failed() const override { return inner_.failed(); }
   engine::StateStore& state() override { return state_; }
   const engine::StateStore& state() const override { return state_; }
 
  private:
-  engine::EventStore& inner_;
   mutable std::atomic<uint64_t> events_read_{0};
   std::atomic<bool> fail_reads_{false};
   std::atomic<uint64_t> fail_past_{UINT64_MAX};
