@@ -1,22 +1,12 @@
 #include "tests/projections/test_support.hpp"
 
 #include <set>
-#include <type_traits>
 
 namespace dialogue::projections::testing {
 
 namespace {
 
 using wf::Role;
-
-template <class State>
-bool Exists(const State& state) {
-  if constexpr (requires { state.exists(); }) {
-    return state.exists();
-  } else {
-    return state.exists();
-  }
-}
 
 template <class State>
 void FoldInto(FreshFold::Map<State>& map, const std::string& id, const wf::Event& event,
@@ -31,7 +21,7 @@ void RequireTableEquals(const FreshFold::Map<State>& expected, Get get, const ch
   for (const auto& [id, entry] : expected) {
     INFO(kind << " " << id);
     auto actual = get(id);
-    if (!Exists(entry.state)) {
+    if (!entry.state.exists()) {
       CHECK_FALSE(actual.has_value());
       continue;
     }
@@ -44,7 +34,7 @@ void RequireTableEquals(const FreshFold::Map<State>& expected, Get get, const ch
 template <class State>
 size_t CountExisting(const FreshFold::Map<State>& map) {
   size_t n = 0;
-  for (const auto& [id, entry] : map) n += Exists(entry.state) ? 1 : 0;
+  for (const auto& [id, entry] : map) n += entry.state.exists() ? 1 : 0;
   return n;
 }
 
