@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "engine/event_store.hpp"
@@ -37,7 +38,6 @@ void AppendOneStream(engine::EventStore& store, uint64_t count) {
 struct Folded {
   std::vector<uint64_t> versions;
   std::vector<size_t> page_sizes;
-  uint64_t last_position = 0;
   bool positions_follow = true;  // each page's last position is the last version seen so far
 };
 
