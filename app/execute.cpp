@@ -72,6 +72,9 @@ class Execution {
   int retries_ = 0;
   std::optional<std::string> redact_;
   std::optional<engine::Error> behind_;  // Fold's failure, for Settle
+  // The last try's events as decided, in the order its append records them: what Fold folds,
+  // rather than decoding the stored events' data again.
+  std::vector<wf::Event> decided_;
 };
 
 std::optional<Executed> Execution::Replay() {
@@ -154,15 +157,24 @@ std::variant<engine::AppendRequest, Executed> Execution::Try() {
   for (const auto& [stream, version] : prepared->others) {
     if (stream != prepared->stream) append.writes.push_back({stream, expect(version), {}});
   }
-  for (const wf::Event& event : *decided) {
+  // The events as decided, write by write: the order the store records them in, for Fold.
+  std::vector<std::vector<wf::Event>> by_write(append.writes.size());
+  for (wf::Event& event : *decided) {
     const std::string stream = wf::StreamOf(event);
     auto write = std::find_if(append.writes.begin(), append.writes.end(),
                               [&](const engine::StreamWrite& w) { return w.stream == stream; });
     if (write == append.writes.end()) {
       append.writes.push_back({stream, engine::ExpectedVersion::NoStream(), {}});
+      by_write.emplace_back();
       write = std::prev(append.writes.end());
     }
     write->events.push_back(wf::ToProposedEvent(event, metadata));
+    by_write[static_cast<size_t>(write - append.writes.begin())].push_back(std::move(event));
+  }
+  decided_.clear();
+  decided_.reserve(decided->size());
+  for (auto& events : by_write) {
+    std::move(events.begin(), events.end(), std::back_inserter(decided_));
   }
   return append;
 }
@@ -172,7 +184,8 @@ void Execution::Fold(const engine::Result<engine::AppendResult>& appended) {
   if (!appended || appended->replayed) return;
   // No read of the store unless another writer's commit came between (or the result carries no
   // events).
-  auto folded = appended->events.empty() ? models_.CatchUp() : models_.Apply(appended->events);
+  auto folded = appended->events.empty() ? models_.CatchUp()
+                                         : models_.Apply(appended->events, std::move(decided_));
   if (!folded) behind_ = folded.error();
 }
 

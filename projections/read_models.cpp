@@ -53,17 +53,20 @@ struct ReadModels::Impl {
     return ReadAndFold(store, data->position, [this](const DecodedPage& page) { FoldLive(page); });
   }
 
-  // REQUIRES: fold_mu held, events not empty.
-  engine::Result<uint64_t> ApplyLocked(const std::vector<engine::RecordedEvent>& events) {
+  // REQUIRES: fold_mu held, events not empty and paired with `decided`.
+  engine::Result<uint64_t> ApplyLocked(const std::vector<engine::RecordedEvent>& events,
+                                       std::vector<wf::Event>& decided) {
     const uint64_t reached = data->position;
     if (events.back().position <= reached) return reached;
     if (events.front().position > reached + 1) return CatchUpLocked();
     DecodedPage page;
     page.events.reserve(events.size());
-    for (const engine::RecordedEvent& e : events) {
-      if (e.position <= reached) continue;
-      detail::AddToPage(page, {e.position, e.stream, e.version, e.type, e.data, e.hash});
+    for (size_t i = 0; i < events.size(); ++i) {
+      if (events[i].position <= reached) continue;
+      page.events.push_back({events[i].version, std::move(decided[i])});
     }
+    page.last_position = events.back().position;
+    page.last_hash = events.back().hash;
     FoldLive(page);
     return data->position;
   }
@@ -147,15 +150,17 @@ engine::Result<uint64_t> ReadModels::CatchUp() {
   return impl_->CatchUpLocked();
 }
 
-engine::Result<uint64_t> ReadModels::Apply(const std::vector<engine::RecordedEvent>& events) {
+engine::Result<uint64_t> ReadModels::Apply(const std::vector<engine::RecordedEvent>& events,
+                                           std::vector<wf::Event> decided) {
   if (events.empty()) return impl_->position.load();
+  if (decided.size() != events.size()) return CatchUp();
   // Folded already, by a catch-up that read them (a reader that came between the commit and
   // this call): no lock.
   if (const uint64_t reached = impl_->position.load(); reached >= events.back().position) {
     return reached;
   }
   std::lock_guard fold(impl_->fold_mu);
-  return impl_->ApplyLocked(events);
+  return impl_->ApplyLocked(events, decided);
 }
 
 engine::Status ReadModels::SaveSnapshot() {

@@ -27,6 +27,7 @@
 #include "projections/queries.hpp"
 #include "workflows/briefing.hpp"
 #include "workflows/contribution_request.hpp"
+#include "workflows/events.hpp"
 #include "workflows/observer_invitation.hpp"
 #include "workflows/participations.hpp"
 #include "workflows/reference_data.hpp"
@@ -52,12 +53,15 @@ class ReadModels {
   // Folds every event committed after position(), at least up to the head as it was when the
   // call began. Returns the position reached. Long catch-ups read ahead on two helper threads.
   [[nodiscard]] engine::Result<uint64_t> CatchUp();
-  // Folds events just committed, as their writer holds them (AppendResult::events: one append's,
-  // in position order), instead of reading them back from the store. Events at or before
-  // position() are passed over; when the first lies beyond position() + 1 (another writer's
-  // commit came between), catches up from the store instead, which folds these too. Returns the
-  // position reached. The way a command's own events reach its 201's readers.
-  [[nodiscard]] engine::Result<uint64_t> Apply(const std::vector<engine::RecordedEvent>& events);
+  // Folds events just committed, as their writer holds them, instead of reading them back from
+  // the store: `events` are one append's (AppendResult::events, in position order) and
+  // `decided[i]` is events[i] as the command decided it, so that nothing is decoded again.
+  // Events at or before position() are passed over; when the first lies beyond position() + 1
+  // (another writer's commit came between), or the two lists do not pair up, catches up from the
+  // store instead, which folds these too. Returns the position reached. The way a command's own
+  // events reach its 201's readers.
+  [[nodiscard]] engine::Result<uint64_t> Apply(const std::vector<engine::RecordedEvent>& events,
+                                               std::vector<workflows::Event> decided);
   // Stores the states changed since the last snapshot with the checkpoint, in one atomic
   // StateStore::Write. When no snapshot is stored (after Rebuild(), or an Open() that found
   // none usable) stores every state, in writes of about 8 MB, the checkpoint last (a snapshot is

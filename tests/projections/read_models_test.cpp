@@ -483,7 +483,7 @@ TEST_CASE("Apply folds an append's own events without reading them back", "[read
   // In order: each append's events fold as handed over; nothing is read from the store.
   for (int u = 0; u < 3; ++u) {
     const engine::AppendResult appended = AppendUnit(*store, u);
-    auto reached = models.Apply(appended.events);
+    auto reached = models.Apply(appended.events, GeneratedUnit(u));
     REQUIRE(reached);
     CHECK(*reached == appended.last_position);
   }
@@ -495,14 +495,14 @@ TEST_CASE("Apply folds an append's own events without reading them back", "[read
   // store (folding both); the earlier one, handed over after, is passed over.
   const engine::AppendResult first = AppendUnit(*store, 3);
   const engine::AppendResult second = AppendUnit(*store, 4);
-  auto reached = models.Apply(second.events);
+  auto reached = models.Apply(second.events, GeneratedUnit(4));
   REQUIRE(reached);
   CHECK(*reached == second.last_position);
   CHECK(recording.events_read() == 14);
-  reached = models.Apply(first.events);
+  reached = models.Apply(first.events, GeneratedUnit(3));
   REQUIRE(reached);
   CHECK(*reached == second.last_position);
-  reached = models.Apply(second.events);  // again: already folded
+  reached = models.Apply(second.events, GeneratedUnit(4));  // again: already folded
   REQUIRE(reached);
   CHECK(*reached == second.last_position);
   CHECK(recording.events_read() == 14);
@@ -510,11 +510,22 @@ TEST_CASE("Apply folds an append's own events without reading them back", "[read
   // Partly folded (a reader caught up halfway through): only the rest is folded.
   const engine::AppendResult third = AppendUnit(*store, 5);
   std::vector<engine::RecordedEvent> head_part(third.events.begin(), third.events.begin() + 3);
-  REQUIRE(models.Apply(head_part));
+  std::vector<wf::Event> decided_head = GeneratedUnit(5);
+  decided_head.resize(3);
+  REQUIRE(models.Apply(head_part, std::move(decided_head)));
   CHECK(models.position() == third.first_position + 2);
-  reached = models.Apply(third.events);
+  reached = models.Apply(third.events, GeneratedUnit(5));
   REQUIRE(reached);
   CHECK(*reached == third.last_position);
+  CHECK(recording.events_read() == 14);
+
+  // Lists that do not pair up: the events are read from the store, not guessed at.
+  const engine::AppendResult fourth = AppendUnit(*store, 6);
+  reached = models.Apply(fourth.events, {});
+  REQUIRE(reached);
+  CHECK(*reached == fourth.last_position);
+  CHECK(recording.events_read() == 21);
+  CHECK(models.Stakeholder("gen-s6"));
 
   CHECK(models.skipped_events() == 0);
   RequireEqualsFreshFold(models, FoldLog(*store));
@@ -687,10 +698,11 @@ TEST_CASE("The projector reads nothing back when the appends' completions fold t
                                                            {}};
     engine::AppendRequest append = testing::AppendRequestOf(
         {registered}, testing::SecretariatMetadata("2026-06-01T09:00:00Z"));
-    store.AppendAsync(std::move(append), [&](engine::Result<engine::AppendResult> appended) {
-      if (!appended || !models.Apply(appended->events)) ++failed;
-      ++completed;
-    });
+    store.AppendAsync(std::move(append),
+                      [&, registered](engine::Result<engine::AppendResult> appended) {
+                        if (!appended || !models.Apply(appended->events, {registered})) ++failed;
+                        ++completed;
+                      });
   }
   const auto patience = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (completed < kAppends && std::chrono::steady_clock::now() < patience) {
