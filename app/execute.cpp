@@ -33,10 +33,6 @@ class Execution {
   Execution(engine::EventStore& store, projections::ReadModels& models, CommandRun run)
       : store_(store), models_(models), run_(std::move(run)) {}
 
-  // An earlier answer to the run's Idempotency-Key (or the refusal of the key's reuse), or
-  // nullopt when there is none.
-  std::optional<Executed> Replay();
-
   // One try: the append to make, or the outcome.
   std::variant<engine::AppendRequest, Executed> Try();
 
@@ -50,10 +46,22 @@ class Execution {
   std::optional<Executed> Settle(engine::Result<engine::AppendResult> appended);
 
  private:
+  // Every outcome passes here. A refusal or a conflict of a request with an Idempotency-Key may
+  // be a retry of a request that appended (its target moved since, or its decision now
+  // refuses): the key's earlier answer is given instead. A retry that decides as it did goes on
+  // to its append, which finds the key in the commit and answers as the original did: so the
+  // key is looked up only when a command is not carried out.
   Executed Done(Executed executed) {
+    if (run_.idempotency &&
+        (executed.outcome == Outcome::kRefused || executed.outcome == Outcome::kConflict)) {
+      if (auto earlier = Earlier()) executed = std::move(*earlier);
+    }
     executed.retries = retries_;
     return executed;
   }
+  // The earlier answer to the run's Idempotency-Key (or the refusal of the key's reuse with
+  // another request), or nullopt when the key is new.
+  std::optional<Executed> Earlier();
   Executed Refused(Outcome outcome, Failure error) {
     Executed executed = Finished(outcome, std::move(error));
     executed.redact = redact_;
@@ -77,20 +85,18 @@ class Execution {
   std::vector<wf::Event> decided_;
 };
 
-std::optional<Executed> Execution::Replay() {
-  if (!run_.idempotency) return std::nullopt;
+std::optional<Executed> Execution::Earlier() {
   auto found = store_.LookupIdempotencyKey(run_.idempotency->key);
-  if (!found) return Done(Finished(Outcome::kFailed, found.error()));
+  if (!found) return Finished(Outcome::kFailed, found.error());
   if (!*found) return std::nullopt;
   const auto& [fingerprint, original] = **found;
   if (fingerprint != run_.idempotency->fingerprint) {
-    return Done(
-        Finished(Outcome::kRefused,
-                 engine::Error::IdempotencyKeyReused(
-                     "this Idempotency-Key was used by " + run_.context.actor +
-                     " for another request (another method, path or body); use a new key")));
+    return Finished(Outcome::kRefused,
+                    engine::Error::IdempotencyKeyReused(
+                        "this Idempotency-Key was used by " + run_.context.actor +
+                        " for another request (another method, path or body); use a new key"));
   }
-  return Done(Appended(Outcome::kReplayed, original));
+  return Appended(Outcome::kReplayed, original);
 }
 
 std::variant<engine::AppendRequest, Executed> Execution::Try() {
@@ -138,11 +144,7 @@ std::variant<engine::AppendRequest, Executed> Execution::Try() {
   }
 
   auto decided = prepared->decide(context);
-  if (!decided) {
-    // A retry that raced its first try (still being appended when it looked) answers as one.
-    if (auto replayed = Replay()) return std::move(*replayed);
-    return Refused(Outcome::kRefused, decided.error());
-  }
+  if (!decided) return Refused(Outcome::kRefused, decided.error());
 
   // One write per stream, the target first; the events keep their order within a stream.
   engine::EventMetadata metadata = wf::MetadataFor(context);
@@ -293,7 +295,6 @@ std::string_view Name(Outcome outcome) {
 
 Executed Executor::Execute(CommandRun run) {
   Execution execution(store_, models_, std::move(run));
-  if (auto replayed = execution.Replay()) return std::move(*replayed);
   for (;;) {
     auto tried = execution.Try();
     if (auto* executed = std::get_if<Executed>(&tried)) return std::move(*executed);
@@ -304,10 +305,8 @@ Executed Executor::Execute(CommandRun run) {
 }
 
 void Executor::ExecuteAsync(CommandRun run, Post post, Done done) {
-  auto self = std::make_shared<AsyncExecution>(store_, models_, std::move(run), std::move(post),
-                                               std::move(done));
-  if (auto replayed = self->execution.Replay()) return self->done(std::move(*replayed));
-  AsyncExecution::Step(std::move(self));
+  AsyncExecution::Step(std::make_shared<AsyncExecution>(store_, models_, std::move(run),
+                                                        std::move(post), std::move(done)));
 }
 
 }  // namespace dialogue::app

@@ -8,8 +8,10 @@
 //      as having happened before its target began refuses (400 on occurred_at);
 //   3. the workflows' Decide runs; a refusal is returned as it is;
 //   4. the events are appended with every version loaded as an expectation, and the
-//      Idempotency-Key in the same write: a retry of the same request is answered with the
-//      original append (kReplayed), the key with another request refused;
+//      Idempotency-Key in the same write: the commit answers a retry of the same request with
+//      the original append (kReplayed) and refuses the key with another request. A command
+//      refused or in conflict looks its key up before it answers, since it may be a retry whose
+//      target moved since: so the key is read once, by the commit, when the command appends;
 //   5. when a concurrent writer moved one of the streams (and no version was expected by the
 //      caller), the command is decided again on what it wrote, up to max_attempts tries;
 //   6. the appended events fold into the read models (ReadModels::Apply, from the append's

@@ -18,6 +18,7 @@
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
 #include "projections/read_models.hpp"
+#include "tests/support/forwarding_store.hpp"
 #include "tests/support/manual_clock.hpp"
 #include "tests/temp_dir.hpp"
 #include "workflows/events.hpp"
@@ -123,6 +124,80 @@ TEST_CASE(
   CHECK(reused.outcome == Outcome::kRefused);
   CHECK(StoreErrorOf(reused) == engine::ErrorCode::kIdempotencyKeyReused);
   CHECK(f.LogSize() == 1);
+}
+
+// Counts the Idempotency-Key lookups made outside the store's commit (the commit's own check is
+// the inner store's, and is not counted).
+class KeyLookups : public engine::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  engine::Result<std::optional<std::pair<std::string, engine::AppendResult>>> LookupIdempotencyKey(
+      std::string_view key) const override {
+    ++lookups;
+    return inner().LookupIdempotencyKey(key);
+  }
+  mutable int lookups = 0;
+};
+
+TEST_CASE("An Idempotency-Key is looked up only when its command is not carried out") {
+  engine::ManualClock clock{At("2026-08-01T00:00:00Z")};
+  std::unique_ptr<engine::EventStore> inner = engine::NewInMemoryEventStore(&clock);
+  KeyLookups store(*inner);
+  projections::ReadModels models(store);
+  REQUIRE(models.Open());
+  Executor executor(store, models);
+  const auto keyed = [&](auto command, const std::string& key) {
+    CommandRun run = SecretariatRun(models, clock.Now(), std::move(command));
+    run.idempotency = engine::IdempotencyKey{"actor:sec-ana:" + key, "fingerprint-" + key};
+    return run;
+  };
+  const auto unkeyed = [&](auto command) {
+    return executor.Execute(SecretariatRun(models, clock.Now(), std::move(command)));
+  };
+
+  // A new key: decided and appended; the commit alone checks the key.
+  const CommandRun create = keyed(kNgoA, "k1");
+  const Executed created = executor.Execute(create);
+  REQUIRE(created.outcome == Outcome::kCreated);
+  CHECK(store.lookups == 0);
+
+  // A retry whose decision now refuses (ngo-a exists): the key's earlier answer.
+  Executed retry = executor.Execute(create);
+  CHECK(retry.outcome == Outcome::kReplayed);
+  CHECK(retry.appended.last_position == created.appended.last_position);
+  CHECK(store.lookups == 1);
+
+  // A retry whose target moved since and whose decision holds again: the commit answers it with
+  // the original append, and appends nothing.
+  const CommandRun to_general = keyed(wf::ChangeEcosocStatus{"ngo-a", "general"}, "k2");
+  const Executed changed = executor.Execute(to_general);
+  REQUIRE(changed.outcome == Outcome::kCreated);
+  REQUIRE(unkeyed(wf::ChangeEcosocStatus{"ngo-a", "special"}).outcome == Outcome::kCreated);
+  retry = executor.Execute(to_general);
+  CHECK(retry.outcome == Outcome::kReplayed);
+  CHECK(retry.appended.last_position == changed.appended.last_position);
+  CHECK(models.Stakeholder("ngo-a")->state.ecosoc_status() == wf::EcosocStatus::kSpecial);
+  CHECK(store.lookups == 1);
+
+  // With If-Match: the version the request expected is gone, and the key answers.
+  CommandRun to_roster = keyed(wf::ChangeEcosocStatus{"ngo-a", "roster"}, "k3");
+  to_roster.if_match = 3;
+  const Executed matched = executor.Execute(to_roster);
+  REQUIRE(matched.outcome == Outcome::kCreated);
+  retry = executor.Execute(to_roster);
+  CHECK(retry.outcome == Outcome::kReplayed);
+  CHECK(retry.appended.last_position == matched.appended.last_position);
+  CHECK(store.lookups == 2);
+
+  // The key with another request that would append: the commit refuses it, in the words of a
+  // refused reuse.
+  CommandRun other = keyed(wf::ChangeEcosocStatus{"ngo-a", "general"}, "k3");
+  other.idempotency->fingerprint = "another request";
+  const Executed reused = executor.Execute(other);
+  CHECK(reused.outcome == Outcome::kRefused);
+  CHECK(StoreErrorOf(reused) == engine::ErrorCode::kIdempotencyKeyReused);
+  CHECK_THAT(MessageOf(reused.error), Catch::Contains("use a new key"));
+  CHECK(store.HeadPosition() == 4);
 }
 
 TEST_CASE("If-Match that is not the target's version refuses before deciding") {
