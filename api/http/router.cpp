@@ -2,11 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdint>
 #include <exception>
 #include <memory>
 #include <set>
-#include <stdexcept>
 
 #include "api/http/problem.hpp"
 #include "api/ops/log.hpp"
@@ -16,15 +14,6 @@ namespace {
 
 bool IsParam(std::string_view segment) {
   return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
-}
-
-// Whether a pattern's segments match a path's: literal segments equal, a {name} any non-empty one.
-bool PathMatches(const std::vector<std::string>& pattern, const std::vector<std::string>& path) {
-  if (pattern.size() != path.size()) return false;
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    if (IsParam(pattern[i]) ? path[i].empty() : pattern[i] != path[i]) return false;
-  }
-  return true;
 }
 
 std::vector<std::string> SplitPattern(std::string_view pattern) {
@@ -126,11 +115,16 @@ std::optional<Target> ParseTarget(std::string_view target) {
 
 void Router::Register(std::string method, std::string pattern, Access access, Route route) {
   route.segments = SplitPattern(pattern);
-  // Match ranks routes by a 64-bit shape, one bit per segment.
-  if (route.segments.size() > 64) throw std::invalid_argument("route pattern too deep: " + pattern);
   route.method = std::move(method);
   route.pattern = std::move(pattern);
   route.access = std::move(access);
+  Node* node = &root_;
+  for (const std::string& segment : route.segments) {
+    std::unique_ptr<Node>& next = IsParam(segment) ? node->param : node->literals[segment];
+    if (!next) next = std::make_unique<Node>();
+    node = next.get();
+  }
+  node->routes.push_back(routes_.size());
   routes_.push_back(std::move(route));
 }
 
@@ -156,23 +150,31 @@ std::vector<std::pair<std::string, std::string>> Router::Routes() const {
   return routes;
 }
 
-// Every route whose pattern matches the path; the most specific one with the method wins: a literal
-// segment beats a parameter at the first place they differ (the shape, literal segments as bits
-// from the most significant down, compares as that order).
-const Router::Route* Router::Match(const std::vector<std::string>& segments,
-                                   const std::string& method) const {
-  const Route* best = nullptr;
-  uint64_t best_shape = 0;
-  for (const Route& route : routes_) {
-    if (route.method != method || !PathMatches(route.segments, segments)) continue;
-    uint64_t shape = 0;
-    for (const std::string& segment : route.segments) shape = (shape << 1) | !IsParam(segment);
-    if (best == nullptr || shape > best_shape) {
-      best = &route;
-      best_shape = shape;
+const Router::Route* Router::Match(const Node& node, const std::vector<std::string>& path, size_t i,
+                                   std::string_view method) const {
+  if (i == path.size()) {
+    for (size_t r : node.routes) {
+      if (routes_[r].method == method) return &routes_[r];
     }
+    return nullptr;
   }
-  return best;
+  if (auto literal = node.literals.find(path[i]); literal != node.literals.end()) {
+    if (const Route* found = Match(*literal->second, path, i + 1, method)) return found;
+  }
+  if (node.param && !path[i].empty()) return Match(*node.param, path, i + 1, method);
+  return nullptr;
+}
+
+void Router::MethodsOf(const Node& node, const std::vector<std::string>& path, size_t i,
+                       std::set<std::string>& methods) const {
+  if (i == path.size()) {
+    for (size_t r : node.routes) methods.insert(routes_[r].method);
+    return;
+  }
+  if (auto literal = node.literals.find(path[i]); literal != node.literals.end()) {
+    MethodsOf(*literal->second, path, i + 1, methods);
+  }
+  if (node.param && !path[i].empty()) MethodsOf(*node.param, path, i + 1, methods);
 }
 
 namespace {
@@ -194,12 +196,10 @@ Router::Resolved Router::Resolve(const HttpRequest& request) const {
                    "unmatched");
   }
 
-  const Route* best = Match(target->segments, RouteMethod(request));
+  const Route* best = Match(root_, target->segments, 0, RouteMethod(request));
   if (best == nullptr) {
     std::set<std::string> allowed;  // the methods of the routes matching the path
-    for (const Route& route : routes_) {
-      if (PathMatches(route.segments, target->segments)) allowed.insert(route.method);
-    }
+    MethodsOf(root_, target->segments, 0, allowed);
     if (allowed.count("GET") != 0) allowed.insert("HEAD");
     if (allowed.empty()) {
       return Refused(resolved, ProblemResponse(404, "not_found", "no resource at " + target->path),

@@ -8,7 +8,9 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -87,7 +89,8 @@ class Router {
   void SetSessions(const SessionStore* sessions) { sessions_ = sessions; }
 
   // pattern: "/a/{name}/b"; a {name} segment matches one non-empty path segment. Literal
-  // segments win over parameters when both match.
+  // segments win over parameters when both match; of two routes with the same method and
+  // pattern, the first registered answers.
   void Add(std::string method, std::string pattern, Access access, Handler handler,
            Work work = Work::kMayBlock);
   // What kFromReadModels routes wait on; without one they answer as kFromMemory routes do. Set
@@ -128,8 +131,21 @@ class Router {
     AsyncHandler async_handler;  // or this
     Work work = Work::kMayBlock;
   };
-  // The most specific route matching the path with the request's method; null when none.
-  const Route* Match(const std::vector<std::string>& segments, const std::string& method) const;
+  // The routes as a tree of their patterns' segments, built as they are registered, so that a
+  // request's path is walked once rather than matched against every route in turn.
+  struct Node {
+    std::map<std::string, std::unique_ptr<Node>, std::less<>> literals;
+    std::unique_ptr<Node> param;  // a {name} segment, whatever its name
+    std::vector<size_t> routes;   // those whose pattern ends here (routes_), in registration order
+  };
+  // The most specific route with `method` matching path[i...] under `node`: a literal segment
+  // beats a parameter at the first place they differ, so the literal branch is walked first.
+  // Null when none.
+  const Route* Match(const Node& node, const std::vector<std::string>& path, size_t i,
+                     std::string_view method) const;
+  // Adds the methods of every route matching path[i...] under `node` (for a 405's Allow).
+  void MethodsOf(const Node& node, const std::vector<std::string>& path, size_t i,
+                 std::set<std::string>& methods) const;
   // The route of a request and its context, or the refusal (400, 404, 405, 401, 403).
   struct Resolved {
     const Route* route = nullptr;
@@ -146,6 +162,7 @@ class Router {
   const SessionStore* sessions_ = nullptr;
   ReadGate read_gate_;
   std::vector<Route> routes_;
+  Node root_;
 };
 
 // Splits "/a%20b/c?x=1&y" into path segments (each percent-decoded after splitting, so "%2F" stays

@@ -180,6 +180,44 @@ TEST_CASE_METHOD(RouterFixture, "A literal segment wins over a parameter", "[rou
   CHECK(nlohmann::json::parse(param.response.body)["id"] == "b1");
 }
 
+TEST_CASE("The most specific route wins at the first segment where patterns differ", "[router]") {
+  // Registered most general first, so that the order of registration decides nothing.
+  const TokenRegistry tokens = TokenRegistry::Parse(testing::TokensJson()).value();
+  Router router(&tokens);
+  const auto add = [&router](const char* method, const char* pattern) {
+    router.Add(method, pattern, Access::Public(),
+               [](const RequestContext&) { return JsonResponse(200, nlohmann::json::object()); });
+  };
+  add("GET", "/a/{x}/{y}");
+  add("GET", "/a/{x}/c");
+  add("GET", "/a/b/{y}");
+  add("POST", "/a/b/c");
+  add("GET", "/a/b/d/e");
+  add("PUT", "/a/{x}");
+  const auto route = [&router](const char* method, const char* target) {
+    return testing::DispatchAndWait(router, Request(method, target)).route;
+  };
+  CHECK(route("GET", "/a/b/c") == "/a/b/{y}");  // the literal "b" beats {x}, before "c" counts
+  CHECK(route("GET", "/a/z/c") == "/a/{x}/c");  // no literal "z": the parameter's branch
+  CHECK(route("GET", "/a/z/w") == "/a/{x}/{y}");
+  CHECK(route("POST", "/a/b/c") == "/a/b/c");
+  CHECK(route("HEAD", "/a/b/c") == "/a/b/{y}");  // HEAD is answered by GET's route
+  // The literal branch ends without the method, or without the path: back to the parameter's.
+  CHECK(route("POST", "/a/b/x") == "unmatched");
+  CHECK(route("GET", "/a/b/d/e") == "/a/b/d/e");
+  CHECK(route("GET", "/a/b/d/f") == "unmatched");
+  CHECK(route("PUT", "/a/b") == "/a/{x}");
+  // Allow lists the methods of every route the path matches, through both branches.
+  const Router::Dispatched wrong = testing::DispatchAndWait(router, Request("DELETE", "/a/b/c"));
+  CHECK(wrong.response.status == 405);
+  CHECK(wrong.response.headers.Get("Allow") == "GET, HEAD, POST");
+  CHECK(testing::DispatchAndWait(router, Request("DELETE", "/a/b")).response.headers.Get("Allow") ==
+        "PUT");
+  CHECK(testing::DispatchAndWait(router, Request("GET", "/a")).response.status == 404);
+  CHECK(route("GET", "/a/b/d") == "/a/b/{y}");  // "d" leads on, but no route ends there
+  CHECK(testing::DispatchAndWait(router, Request("GET", "/a/b/d/e/f")).response.status == 404);
+}
+
 TEST_CASE_METHOD(RouterFixture,
                  "Refusals and the present of a route declared from memory answer inline; the rest "
                  "is offloaded",
