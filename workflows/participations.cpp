@@ -75,4 +75,29 @@ std::optional<Participation> ParticipationIn(const StateParticipationState& part
   return Make("state_participation", participation.id, StatusIn(participation, stakeholder));
 }
 
+bool Names(const BriefingState& briefing, std::string_view stakeholder) {
+  if (stakeholder.empty() || !briefing.exists()) return false;
+  if (StatusIn(briefing, stakeholder)) return true;
+  for (const auto& [objected, referral] : briefing.referrals) {
+    if (referral.objecting_state == stakeholder) return true;
+  }
+  return false;
+}
+
+bool Names(const ObserverInvitationState& invitation, std::string_view stakeholder) {
+  return !stakeholder.empty() && StatusIn(invitation, stakeholder).has_value();
+}
+
+bool Names(const ContributionRequestState& request, std::string_view stakeholder) {
+  return !stakeholder.empty() && StatusIn(request, stakeholder).has_value();
+}
+
+bool Names(const StakeholderReportState& report, std::string_view stakeholder) {
+  return !stakeholder.empty() && StatusIn(report, stakeholder).has_value();
+}
+
+bool Names(const StateParticipationState& participation, std::string_view stakeholder) {
+  return !stakeholder.empty() && StatusIn(participation, stakeholder).has_value();
+}
+
 }  // namespace dialogue::workflows

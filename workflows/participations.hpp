@@ -51,4 +51,15 @@ std::optional<std::string_view> StatusIn(const StakeholderReportState& report,
 std::optional<std::string_view> StatusIn(const StateParticipationState& participation,
                                          std::string_view stakeholder);
 
+// Whether an entity names a stakeholder, i.e. the stakeholder takes part in it:
+// - a briefing: an invited participant (whatever its status), a State recorded as attending
+//   (59(f)), or the State that objected to a participant (59(d));
+// - an observer invitation: its invitee; a contribution request: an invited NGO;
+// - a report: one of its authors; a State participation: its State.
+bool Names(const BriefingState& briefing, std::string_view stakeholder);
+bool Names(const ObserverInvitationState& invitation, std::string_view stakeholder);
+bool Names(const ContributionRequestState& request, std::string_view stakeholder);
+bool Names(const StakeholderReportState& report, std::string_view stakeholder);
+bool Names(const StateParticipationState& participation, std::string_view stakeholder);
+
 }  // namespace dialogue::workflows

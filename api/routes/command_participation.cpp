@@ -20,11 +20,8 @@
 #include "workflows/state_participation.hpp"
 
 namespace dialogue::api {
-namespace {
 
 namespace wf = workflows;
-
-}  // namespace
 
 void RegisterParticipationCommands(Router& router,
                                    const std::shared_ptr<CommandEnvironment>& environment) {
@@ -37,44 +34,25 @@ void RegisterParticipationCommands(Router& router,
 
   // --- Paragraph 60 ---
 
-  AddCommandRoute(
-      router, environment, "/v1/observer-invitations",
-      {"InviteObserver", working_group_roles, {}, {}, {}}, [](CommandCall& call) -> CommandPlan {
-        BodyFields& body = call.body();
-        wf::InviteObserver command{body.Id("id"), body.Id("meeting"), body.Id("stakeholder"),
-                                   body.String("topic")};
-        if (auto group = body.OptionalId("working_group")) {
-          if (auto refusal = call.ActForWorkingGroup(*group, "invite observers")) {
-            return tl::unexpected(std::move(*refusal));
-          }
-        }
-        const auto& models = call.api().read_models;
-        return call.Run(app::PrepareTarget(
-            models, command,
-            [&models, command](wf::Context& context, const auto&,
-                               app::Prepared&) -> engine::Status {
-              auto meeting = models.Meeting(command.meeting);
-              if (context.working_group.empty()) {
-                // The secretariat records the invitation of the meeting's group.
-                if (!meeting) {
-                  return engine::Fail(
-                      engine::Error::NotFound("meeting " + command.meeting + " is not scheduled"));
-                }
-                context.working_group = meeting->state.working_group;
-              }
-              if (meeting) context.facts.meetings.push_back(std::move(meeting->state));
-              context.facts.stakeholders = app::StakeholdersNamed(models, {command.stakeholder});
-              return {};
-            }));
-      });
+  AddCommandRoute(router, environment, "/v1/observer-invitations",
+                  {"InviteObserver", working_group_roles, {}, {}, {}},
+                  [](CommandCall& call) -> CommandPlan {
+                    BodyFields& body = call.body();
+                    wf::InviteObserver command{body.Id("id"), body.Id("meeting"),
+                                               body.Id("stakeholder"), body.String("topic")};
+                    if (auto group = body.OptionalId("working_group")) {
+                      if (auto refusal = call.ActForWorkingGroup(*group, "invite observers")) {
+                        return tl::unexpected(std::move(*refusal));
+                      }
+                    }
+                    return call.Run(std::move(command));
+                  });
 
   AddCommandRoute(
       router, environment, "/v1/observer-invitations/{id}/response",
       {"AnswerObserverInvitation", participant_roles, {"id"}, {}, {}}, [](CommandCall& call) {
         wf::AnswerObserverInvitation command{call.Param("id"), call.body().Bool("accepted")};
-        return call.Run(app::PrepareTarget(
-            call.api().read_models, command,
-            ReadableIfNamed("observer invitation " + command.observer_invitation)));
+        return call.Run(std::move(command));
       });
 
   // Beyond the contract: the revocation of rule 60 recorded by hand (the NGO lost its ECOSOC
@@ -83,15 +61,7 @@ void RegisterParticipationCommands(Router& router,
       router, environment, "/v1/observer-invitations/{id}/revocation",
       {"RevokeObserverInvitation", working_group_roles, {"id"}, {}, {}}, [](CommandCall& call) {
         wf::RevokeObserverInvitation command{call.Param("id"), call.body().String("reason")};
-        const auto& models = call.api().read_models;
-        return call.Run(app::PrepareTarget(
-            models, command,
-            [&models](wf::Context& context, const wf::ObserverInvitationState& state,
-                      app::Prepared&) {
-              if (state.exists()) {
-                context.facts.stakeholders = app::StakeholdersNamed(models, {state.stakeholder});
-              }
-            }));
+        return call.Run(std::move(command));
       });
 
   // --- Paragraph 61 ---
@@ -107,17 +77,7 @@ void RegisterParticipationCommands(Router& router,
                         return tl::unexpected(std::move(*refusal));
                       }
                     }
-                    const auto& models = call.api().read_models;
-                    return call.Run(app::PrepareTarget(
-                        models, command,
-                        [&models, stakeholders = command.stakeholders](
-                            wf::Context& context, const auto&, app::Prepared&) {
-                          if (!context.working_group.empty()) {
-                            context.facts.working_groups =
-                                app::WorkingGroupsNamed(models, {context.working_group});
-                          }
-                          context.facts.stakeholders = app::StakeholdersNamed(models, stakeholders);
-                        }));
+                    return call.Run(std::move(command));
                   });
 
   AddCommandRoute(router, environment, "/v1/contribution-requests/{id}/contributions/{sid}",
@@ -125,9 +85,7 @@ void RegisterParticipationCommands(Router& router,
                   [](CommandCall& call) {
                     wf::SubmitContribution command{call.Param("id"), call.Param("sid"),
                                                    call.body().String("text")};
-                    return call.Run(app::PrepareTarget(
-                        call.api().read_models, command,
-                        ReadableIfNamed("contribution request " + command.contribution_request)));
+                    return call.Run(std::move(command));
                   });
 
   AddCommandRoute(
@@ -136,7 +94,7 @@ void RegisterParticipationCommands(Router& router,
         BodyFields& body = call.body();
         wf::ReviewContribution command{call.Param("id"), call.Param("sid"), body.String("outcome"),
                                        body.OptionalString("reasons").value_or("")};
-        return call.Run(app::PrepareTarget(call.api().read_models, command));
+        return call.Run(std::move(command));
       });
 
   // --- Paragraph 59(h) ---
@@ -165,15 +123,7 @@ void RegisterParticipationCommands(Router& router,
                                   "the authors are " +
                                   authors));
         }
-        const auto& models = call.api().read_models;
-        return call.Run(app::PrepareTarget(
-            models, command, [&models, command](wf::Context& context, const auto&, app::Prepared&) {
-              context.facts.stakeholders = app::StakeholdersNamed(models, command.authors);
-              if (command.addressed_to != wf::kAddressedToConference) {
-                context.facts.working_groups =
-                    app::WorkingGroupsNamed(models, {command.addressed_to});
-              }
-            }));
+        return call.Run(std::move(command));
       });
 
   // --- Paragraph 58 ---
@@ -190,12 +140,7 @@ void RegisterParticipationCommands(Router& router,
             return tl::unexpected(std::move(*refusal));
           }
         }
-        const auto& models = call.api().read_models;
-        return call.Run(app::PrepareTarget(
-            models, command,
-            [&models, state = command.state](wf::Context& context, const auto&, app::Prepared&) {
-              context.facts.stakeholders = app::StakeholdersNamed(models, {state});
-            }));
+        return call.Run(std::move(command));
       });
 
   AddCommandRoute(
@@ -204,7 +149,7 @@ void RegisterParticipationCommands(Router& router,
         BodyFields& body = call.body();
         wf::FundStateParticipation command{call.Param("id"), body.String("source"),
                                            body.Number("amount_usd"), body.String("donor")};
-        return call.Run(app::PrepareTarget(call.api().read_models, command));
+        return call.Run(std::move(command));
       });
 
   // Beyond the contract: withdrawal at the State's word (58's lifecycle).
@@ -213,9 +158,7 @@ void RegisterParticipationCommands(Router& router,
                   [](CommandCall& call) {
                     wf::WithdrawStateParticipation command{
                         call.Param("id"), call.body().OptionalString("reasons").value_or("")};
-                    return call.Run(app::PrepareTarget(
-                        call.api().read_models, command,
-                        ReadableIfNamed("state participation " + command.state_participation)));
+                    return call.Run(std::move(command));
                   });
 }
 

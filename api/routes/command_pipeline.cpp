@@ -691,7 +691,7 @@ HttpResponse CommandCall::Answer(const app::Executed& executed) {
   return ProblemResponse(problem);
 }
 
-CommandPlan CommandCall::Run(app::Preparer prepare) {
+CommandPlan CommandCall::Plan(app::Preparer prepare) {
   if (auto refusal = body_->Finish()) return tl::unexpected(std::move(*refusal));
   return prepare;
 }

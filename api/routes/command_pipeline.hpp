@@ -42,6 +42,7 @@
 #include "api/http/router.hpp"
 #include "api/routes/routes.hpp"
 #include "app/execute.hpp"
+#include "app/prepare.hpp"
 #include "engine/event_store.hpp"
 #include "engine/result.hpp"
 #include "workflows/context.hpp"
@@ -201,14 +202,19 @@ class CommandCall {
                                                  std::string_view action);
 
   // The plan of a command whose fields are all read: the 400 refusing the body's unknown or bad
-  // fields, else prepare, which Continue executes (steps 5 and 6).
-  CommandPlan Run(app::Preparer prepare);
+  // fields, else its preparer (app::Prepare: what it is decided on, who may reach it), which
+  // Continue executes (steps 5 and 6).
+  template <class Command>
+  CommandPlan Run(Command command) {
+    return Plan(app::Prepare(api().read_models, std::move(command)));
+  }
 
   // Called with what the route's handler returned: answers its refusal, or executes it.
   static void Continue(CommandCall call, CommandPlan plan, Responder responder);
 
  private:
   CommandCall() = default;
+  CommandPlan Plan(app::Preparer prepare);
   // The response to what the executor returned.
   HttpResponse Answer(const app::Executed& executed);
   // 200 or 201 with the events appended.

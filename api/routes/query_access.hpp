@@ -6,6 +6,7 @@
 //   participations that name their stakeholder id; anything else answers 403 — also for an id
 //   that does not exist, so that these roles never learn which ids exist (404 is for the full
 //   readers).
+// Whether an entity names a stakeholder is the workflows' Names (workflows/participations.hpp).
 // Pure functions; thread-safe.
 #pragma once
 
@@ -13,11 +14,7 @@
 #include <string_view>
 
 #include "api/http/auth.hpp"
-#include "workflows/briefing.hpp"
-#include "workflows/contribution_request.hpp"
-#include "workflows/observer_invitation.hpp"
-#include "workflows/stakeholder_report.hpp"
-#include "workflows/state_participation.hpp"
+#include "workflows/participations.hpp"  // Names: whether an entity names a stakeholder
 
 namespace dialogue::api {
 
@@ -39,16 +36,5 @@ enum class ReadScope {
 
 // The widest scope among the principal's roles.
 ReadScope ScopeOf(const Principal& principal);
-
-// Whether an entity names a stakeholder, i.e. the stakeholder takes part in it:
-// - a briefing: an invited participant (whatever its status), a State recorded as attending
-//   (59(f)), or the State that objected to a participant (59(d));
-// - an observer invitation: its invitee; a contribution request: an invited NGO;
-// - a report: one of its authors; a State participation: its State.
-bool Names(const workflows::BriefingState& briefing, std::string_view stakeholder);
-bool Names(const workflows::ObserverInvitationState& invitation, std::string_view stakeholder);
-bool Names(const workflows::ContributionRequestState& request, std::string_view stakeholder);
-bool Names(const workflows::StakeholderReportState& report, std::string_view stakeholder);
-bool Names(const workflows::StateParticipationState& participation, std::string_view stakeholder);
 
 }  // namespace dialogue::api
