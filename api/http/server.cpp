@@ -15,6 +15,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <chrono>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -372,7 +373,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     // Off the io threads: the work may block (a read from the disk). Owed's guard keeps the
     // io_context running until its answer is back on the strand.
     responder.offload = [self = this->shared_from_this()](std::function<void()> work) {
-      net::post(self->server_.workers, std::move(work));
+      if (!self->server_.options.on_offload)
+        return net::post(self->server_.workers, std::move(work));
+      net::post(self->server_.workers, [self, queued = std::chrono::steady_clock::now(),
+                                        work = std::move(work)] {
+        const std::chrono::duration<double> waited = std::chrono::steady_clock::now() - queued;
+        self->server_.options.on_offload(waited.count());
+        work();
+      });
     };
     try {
       server_.options.dispatch(std::move(request), responder);

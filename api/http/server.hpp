@@ -85,6 +85,9 @@ struct ServerOptions {
   // the connection closes) and the body is never invited. For credentials and routes, which the
   // body cannot change. Called on an io thread; must not block.
   std::function<std::optional<HttpResponse>(const HttpRequest& head)> screen;
+  // When set, called on a worker as each piece of work handed to Responder::offload begins, with
+  // the seconds it waited for a worker: how busy the pool (worker_threads) is. Must not block.
+  std::function<void(double queued_seconds)> on_offload;
 };
 
 class Server {

@@ -32,6 +32,13 @@ struct Metrics::Impl {
                     .Name("dialogue_http_refused_total")
                     .Help("Connections and requests the server refused before routing, by reason")
                     .Register(*registry)),
+        offload_wait(
+            prometheus::BuildHistogram()
+                .Name("dialogue_http_offload_wait_seconds")
+                .Help("Time work that may block waited for a worker of the pool")
+                .Register(*registry)
+                .Add({}, prometheus::Histogram::BucketBoundaries{0.0001, 0.0005, 0.001, 0.005, 0.01,
+                                                                 0.05, 0.1, 0.5, 1, 5})),
         head(prometheus::BuildGauge()
                  .Name("dialogue_ledger_head_position")
                  .Help("Position of the last event in the log")
@@ -43,6 +50,7 @@ struct Metrics::Impl {
   prometheus::Family<prometheus::Counter>& requests;
   prometheus::Family<prometheus::Histogram>& latency;
   prometheus::Family<prometheus::Counter>& refused;
+  prometheus::Histogram& offload_wait;
   prometheus::Gauge& head;
   std::mutex collectors_mu;
   std::vector<std::function<std::vector<prometheus::MetricFamily>()>> collectors;  // guarded
@@ -114,6 +122,8 @@ void Metrics::ObserveRequest(std::string_view method, std::string_view route, in
 void Metrics::CountRefusal(std::string_view reason) {
   impl_->refused.Add({{"reason", std::string(reason)}}).Increment();
 }
+
+void Metrics::ObserveOffload(double queued_seconds) { impl_->offload_wait.Observe(queued_seconds); }
 
 prometheus::Registry& Metrics::registry() { return *impl_->registry; }
 

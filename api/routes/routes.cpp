@@ -169,6 +169,9 @@ void RouteWork(ServerOptions& options, const Router& router, Metrics& metrics) {
     metrics.ObserveRequest(MethodLabel(head.method), refused->route, refused->response.status, 0);
     return std::move(refused->response);
   };
+  options.on_offload = [&metrics](double queued_seconds) {
+    metrics.ObserveOffload(queued_seconds);
+  };
 }
 
 }  // namespace dialogue::api

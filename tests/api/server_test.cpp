@@ -255,6 +255,8 @@ TEST_CASE_METHOD(ServerFixture, "Metrics count requests by route and status", "[
   CHECK_THAT(reply.body, Catch::Contains(R"(route="/v1/events",status="400"} 1)"));
   CHECK_THAT(reply.body, Catch::Contains("dialogue_http_request_duration_seconds_bucket"));
   CHECK_THAT(reply.body, Catch::Contains("dialogue_ledger_head_position 0"));
+  // The log's page went to the worker pool; nothing else did.
+  CHECK_THAT(reply.body, Catch::Contains("dialogue_http_offload_wait_seconds_count 1"));
 }
 
 TEST_CASE_METHOD(ServerFixture, "A streaming body is sent chunk by chunk until it closes",
