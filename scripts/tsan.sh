@@ -2,7 +2,8 @@
 # The concurrency tests under ThreadSanitizer (preset tsan, g++), docs/reliability.md. Any data
 # race fails the run.
 # - The engine's: group commit, concurrent appenders and idempotency keys, commit listeners and
-#   WaitForCommit, appenders meeting a disk fault.
+#   WaitForCommit, appenders meeting a disk fault, and the position waits (commits and the
+#   deadline thread answering waiters while a writer commits).
 # - The subscription hub's: its fan-out thread, catch-up threads and the server's io threads,
 #   with subscribers connecting, stalling, draining and leaving (resuming with Last-Event-ID)
 #   while 8 writers commit, and the total bound on what stalled subscribers hold. They run on the
@@ -14,7 +15,7 @@
 #   scripts/tsan.sh [ENGINE-SPEC [API-SPEC [PROJECTIONS-SPEC]]]   Catch test specs; defaults below
 set -euo pipefail
 cd "$(dirname "$0")/.."
-engine_spec="${1:-[threads],*listener*,WaitForCommit*}"
+engine_spec="${1:-[threads],*listener*,WaitForCommit*,[position_waits]}"
 api_spec="${2:-[subscription]}"
 projections_spec="${3:-[projector]}"
 

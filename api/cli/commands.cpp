@@ -8,6 +8,7 @@
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "api/http/auth.hpp"
 #include "api/http/router.hpp"
@@ -291,11 +292,12 @@ int ServeOnce(const ServeOptions& options, std::ostream& out, bool* diverged, st
   RouteWork(server_options, router, metrics);
   // Its own answers (a malformed header, too many waiting, a wait that ran out) come before any
   // route is resolved: counted under the route label "x-dialogue-position".
-  server_options.dispatch =
-      WithLogPosition(std::move(server_options.dispatch), log, std::chrono::seconds(5),
-                      [&metrics](std::string_view method, int status, double seconds) {
-                        metrics.ObserveRequest(method, "x-dialogue-position", status, seconds);
-                      });
+  std::optional<engine::PositionWaits> position_waits(std::in_place, log);
+  server_options.dispatch = WithLogPosition(
+      std::move(server_options.dispatch), *position_waits, log, std::chrono::seconds(5),
+      [&metrics](std::string_view method, int status, double seconds) {
+        metrics.ObserveRequest(method, "x-dialogue-position", status, seconds);
+      });
   auto server = Server::Listen(server_options);
   if (!server) {
     LogError(server.error().message);
@@ -355,7 +357,8 @@ int ServeOnce(const ServeOptions& options, std::ostream& out, bool* diverged, st
   // io), before the server and its sessions go.
   projector->Stop();
   server->reset();  // every request has finished before the store closes
-  node.reset();     // before the timers it may have started
+  position_waits.reset();
+  node.reset();  // before the timers it may have started
   relay.reset();
   follower.reset();
   projector.reset();  // before the timer it tells

@@ -41,7 +41,7 @@ class Metrics {
   void CountRefusal(std::string_view reason);
 
   // A piece of work handed to the worker pool (what may block: as_of folds, the log's pages,
-  // backups, waits for a log position), with the seconds it waited for a worker
+  // proofs, backups), with the seconds it waited for a worker
   // (dialogue_http_offload_wait_seconds: its count is the work offloaded).
   void ObserveOffload(double queued_seconds);
 

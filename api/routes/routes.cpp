@@ -13,7 +13,7 @@
 namespace dialogue::api {
 namespace {
 
-constexpr int kMaxWaiting = 16;  // requests waiting for a log position at once (WithLogPosition)
+constexpr int kMaxWaiting = 1024;  // requests waiting for a log position at once (WithLogPosition)
 
 // Methods as metric labels: anything unusual is "other", so clients cannot grow the label set.
 std::string_view MethodLabel(std::string_view method) {
@@ -96,14 +96,14 @@ std::function<void(HttpRequest, Responder)> MakeDispatch(const Router& router, M
 }
 
 std::function<void(HttpRequest, Responder)> WithLogPosition(
-    std::function<void(HttpRequest, Responder)> dispatch, const engine::EventStore& store,
-    std::chrono::milliseconds wait, ObserveAnswer observe) {
+    std::function<void(HttpRequest, Responder)> dispatch, engine::PositionWaits& waits,
+    const engine::EventStore& store, std::chrono::milliseconds wait, ObserveAnswer observe) {
   static constexpr char kHeader[] = "X-Dialogue-Position";
-  // Each wait holds a worker for up to `wait`, and anyone may ask for one (the header is read
-  // before the token): at most kMaxWaiting at once, beyond which the answer is 503 at once.
+  // A wait holds no thread, but anyone may ask for one (the header is read before the token):
+  // at most kMaxWaiting at once, beyond which the answer is 503 at once.
   auto waiting = std::make_shared<std::atomic<int>>(0);
-  return [dispatch = std::move(dispatch), &store, wait, waiting, observe](HttpRequest request,
-                                                                          Responder responder) {
+  return [dispatch = std::move(dispatch), &waits, &store, wait, waiting, observe](
+             HttpRequest request, Responder responder) {
     // Every answer says how far the log it was read from goes.
     responder.respond = [&store, respond = std::move(responder.respond)](HttpResponse response) {
       response.headers.Set(kHeader, std::to_string(store.HeadPosition()));
@@ -131,7 +131,6 @@ std::function<void(HttpRequest, Responder)> WithLogPosition(
     if (store.HeadPosition() >= position) {
       return dispatch(std::move(request), std::move(responder));
     }
-    // Behind: wait where waiting may block, then go on from there.
     if (waiting->fetch_add(1) >= kMaxWaiting) {
       waiting->fetch_sub(1);
       HttpResponse busy =
@@ -141,23 +140,27 @@ std::function<void(HttpRequest, Responder)> WithLogPosition(
       busy.headers.Set("Retry-After", "1");
       return answer(responder, std::move(busy));
     }
-    auto offload = responder.offload;
-    auto go_on = [dispatch, &store, wait, waiting, position, answer, request = std::move(request),
-                  responder = std::move(responder)]() mutable {
-      const uint64_t head = store.WaitForCommit(position - 1, wait);
-      waiting->fetch_sub(1);
-      if (head < position) {
-        return answer(
-            responder,
-            ProblemResponse(503, "unavailable",
-                            "this server holds the log up to position " + std::to_string(head) +
-                                "; position " + std::to_string(position) +
-                                " did not arrive within " + std::to_string(wait.count()) + " ms"));
-      }
-      dispatch(std::move(request), std::move(responder));
-    };
-    if (offload) return offload(go_on);
-    go_on();
+    // Behind: answered when the position arrives or the wait runs out, back where the request
+    // came from (the store's thread or the deadline thread calls back; neither runs handlers).
+    auto post = responder.post;
+    waits.Wait(
+        position, start + wait,
+        [dispatch, wait, waiting, position, answer, post = std::move(post),
+         request = std::move(request), responder = std::move(responder)](uint64_t head) mutable {
+          waiting->fetch_sub(1);
+          post([dispatch, wait, position, head, answer, request = std::move(request),
+                responder = std::move(responder)]() mutable {
+            if (head < position) {
+              return answer(responder, ProblemResponse(503, "unavailable",
+                                                       "this server holds the log up to position " +
+                                                           std::to_string(head) + "; position " +
+                                                           std::to_string(position) +
+                                                           " did not arrive within " +
+                                                           std::to_string(wait.count()) + " ms"));
+            }
+            dispatch(std::move(request), std::move(responder));
+          });
+        });
   };
 }
 

@@ -9,6 +9,7 @@
 #include "engine/clock.hpp"
 #include "engine/event_store.hpp"
 #include "engine/ledger_checkpoint.hpp"
+#include "engine/position_waits.hpp"
 #include "projections/projector.hpp"
 #include "projections/read_models.hpp"
 #include "workflows/rules_config.hpp"
@@ -60,16 +61,17 @@ ReadGate ReadModelsGate(ApiContext& context);
 
 // Wraps a dispatch (RouteWork) with the log position: every response carries
 // X-Dialogue-Position (the head when it is answered), and a request that sends
-// X-Dialogue-Position: N is answered once the head is at least N, waiting up to `wait` on a
-// worker (else 503 unavailable; 400 for a header that is not a position). At most 16 requests
-// wait at once; beyond, 503 with Retry-After at once. For read replicas, which may be behind; the
+// X-Dialogue-Position: N is answered once the head is at least N, waiting up to `wait` (else 503
+// unavailable; 400 for a header that is not a position). A wait holds no thread (`waits` calls
+// back, and the request goes on through its Responder's post); at most 1,024 wait at once, beyond
+// which the answer is 503 with Retry-After at once. For read replicas, which may be behind; the
 // leader answers the same way. `observe` sees each answer given here rather than by `dispatch`
 // (which counts its own): the request's method (as the metrics label it: GET, POST, ...,
 // other), the status and the seconds it took.
 using ObserveAnswer = std::function<void(std::string_view method, int status, double seconds)>;
 std::function<void(HttpRequest, Responder)> WithLogPosition(
-    std::function<void(HttpRequest, Responder)> dispatch, const engine::EventStore& store,
-    std::chrono::milliseconds wait, ObserveAnswer observe = {});
+    std::function<void(HttpRequest, Responder)> dispatch, engine::PositionWaits& waits,
+    const engine::EventStore& store, std::chrono::milliseconds wait, ObserveAnswer observe = {});
 
 // POST /v1/admin/backups (role operator): an online backup into context.backups_dir.
 void RegisterAdminRoutes(Router& router, ApiContext& context);

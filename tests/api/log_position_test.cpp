@@ -15,24 +15,6 @@
 namespace dialogue::api {
 namespace {
 
-// Runs offloaded work on threads of its own, joined at the end.
-class Workers {
- public:
-  ~Workers() {
-    for (auto& thread : threads_) thread.join();
-  }
-  std::function<void(std::function<void()>)> offload() {
-    return [this](std::function<void()> work) {
-      std::lock_guard lock(mu_);
-      threads_.emplace_back(std::move(work));
-    };
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::thread> threads_;
-};
-
 struct Answer {
   std::promise<HttpResponse> promise;
   std::future<HttpResponse> future = promise.get_future();
@@ -45,6 +27,7 @@ TEST_CASE("Answers carry the log position, and wait for one asked for", "[log_po
   // The answers WithLogPosition gives itself, as the metrics would see them.
   std::mutex observed_mu;
   std::vector<std::pair<std::string, int>> observed;  // method label, status
+  engine::PositionWaits waits(*store);
   auto dispatch = WithLogPosition(
       [&dispatched](HttpRequest, Responder responder) {
         ++dispatched;
@@ -52,7 +35,7 @@ TEST_CASE("Answers carry the log position, and wait for one asked for", "[log_po
         ok.body = "ok";
         responder.respond(std::move(ok));
       },
-      *store, std::chrono::milliseconds(300),
+      waits, *store, std::chrono::milliseconds(300),
       [&](std::string_view method, int status, double seconds) {
         CHECK(seconds >= 0);
         std::lock_guard lock(observed_mu);
@@ -62,7 +45,6 @@ TEST_CASE("Answers carry the log position, and wait for one asked for", "[log_po
     std::lock_guard lock(observed_mu);
     return observed;
   };
-  Workers workers;
   const auto send = [&](std::optional<std::string> position, Answer& answer) {
     HttpRequest request;
     request.method = "GET";
@@ -73,7 +55,7 @@ TEST_CASE("Answers carry the log position, and wait for one asked for", "[log_po
     responder.respond = [&answer](HttpResponse response) {
       answer.promise.set_value(std::move(response));
     };
-    responder.offload = workers.offload();
+    // No offload: a wait holds no thread of the server's.
     dispatch(std::move(request), std::move(responder));
   };
 
@@ -118,9 +100,10 @@ TEST_CASE("Answers carry the log position, and wait for one asked for", "[log_po
     }
     CHECK(observed_now() == std::vector<std::pair<std::string, int>>(5, {"GET", 400}));
   }
-  SECTION("at most 16 wait at once; the next is 503 with Retry-After at once") {
-    std::vector<Answer> waiting(16);
+  SECTION("at most 1,024 wait at once, holding no thread; the next is 503 at once") {
+    std::vector<Answer> waiting(1024);
     for (Answer& answer : waiting) send("100", answer);
+    CHECK(waits.waiting() == 1024);
     Answer refused;
     send("100", refused);
     REQUIRE(refused.future.wait_for(std::chrono::milliseconds(100)) == std::future_status::ready);
@@ -128,10 +111,23 @@ TEST_CASE("Answers carry the log position, and wait for one asked for", "[log_po
     CHECK(response.status == 503);
     CHECK(response.headers.Get("Retry-After") == "1");
     for (Answer& answer : waiting) CHECK(answer.future.get().status == 503);  // after the wait
-    CHECK(observed_now() == std::vector<std::pair<std::string, int>>(17, {"GET", 503}));
+    CHECK(observed_now() == std::vector<std::pair<std::string, int>>(1025, {"GET", 503}));
+    CHECK(waits.waiting() == 0);
     Answer again;  // the waits are over: room again
     send("3", again);
     CHECK(again.future.get().status == 200);
+  }
+  SECTION("waits for different positions are answered as each arrives") {
+    Answer five;
+    Answer four;
+    send("5", five);
+    send("4", four);
+    testing::AppendEvents(*store, "briefing-b2", 1);
+    CHECK(four.future.get().headers.Get("X-Dialogue-Position") == "4");
+    CHECK(five.future.wait_for(std::chrono::milliseconds(20)) == std::future_status::timeout);
+    testing::AppendEvents(*store, "briefing-b3", 1);
+    CHECK(five.future.get().status == 200);
+    CHECK(dispatched == 2);
   }
 }
 
