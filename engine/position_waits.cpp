@@ -1,5 +1,6 @@
 #include "engine/position_waits.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <list>
 #include <mutex>
