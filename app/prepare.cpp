@@ -48,9 +48,9 @@ Preparer BriefingPreparer(const ReadModels& models, Command command, FillFacts f
           wf::Context& context, const wf::BriefingState& state, Prepared& prepared) {
         fill_facts(context, state);
         if (reach == Reach::kReaders) return;
-        const bool exists = state.exists();
-        GateOnReading(prepared, context, noun, exists && wf::Names(state, context.stakeholder),
-                      reach == Reach::kAnyState && exists);
+        // Names is false for a briefing that does not exist.
+        GateOnReading(prepared, context, noun, wf::Names(state, context.stakeholder),
+                      reach == Reach::kAnyState && state.exists());
       });
 }
 
